@@ -1,0 +1,294 @@
+//! Single-pass decoding of a profile.proto message into flat tables that
+//! borrow the input, with pprof's wire rules. Ids and string indices are
+//! kept as numbers; `profile.rs` resolves and validates them afterwards,
+//! because Go's runtime writes the string table (and mappings) last.
+
+use crate::error::{DecodeError, Problem};
+use crate::wire::{Reader, bytes, int, repeated};
+
+/// A location: its id, mapping id, and the end of its lines in
+/// [`Decoded::line_funcs`].
+pub(crate) struct RawLocation {
+    pub id: u64,
+    pub mapping_id: u64,
+    pub lines_end: usize,
+}
+
+/// A function: id plus the string indices that filters match.
+pub(crate) struct RawFunction {
+    pub id: u64,
+    pub name: i64,
+    pub filename: i64,
+}
+
+/// A mapping: id plus the string index of its file name.
+pub(crate) struct RawMapping {
+    pub id: u64,
+    pub filename: i64,
+}
+
+/// Where one sample's location ids and values end in the flat arrays.
+pub(crate) struct SampleEnd {
+    pub locs: usize,
+    pub values: usize,
+}
+
+/// The decoded but not yet validated message.
+#[derive(Default)]
+pub(crate) struct Decoded<'a> {
+    pub sample_types: Vec<i64>,
+    pub default_sample_type: i64,
+    pub values: Vec<i64>,
+    pub locs: Vec<u64>,
+    pub samples: Vec<SampleEnd>,
+    pub locations: Vec<RawLocation>,
+    pub line_funcs: Vec<u64>,
+    pub functions: Vec<RawFunction>,
+    pub mappings: Vec<RawMapping>,
+    pub strings: Vec<&'a [u8]>,
+    /// Smallest and largest string index that pprof resolves.
+    pub str_lo: i64,
+    pub str_hi: i64,
+    period_type: (i64, i64),
+    time_nanos: u64,
+}
+
+impl Decoded<'_> {
+    #[inline]
+    fn string_ref(&mut self, idx: i64) {
+        self.str_lo = self.str_lo.min(idx);
+        self.str_hi = self.str_hi.max(idx);
+    }
+}
+
+/// Decodes `data` (an uncompressed profile.proto message).
+pub(crate) fn decode(data: &[u8]) -> Result<Decoded<'_>, DecodeError> {
+    let mut p = Decoded::default();
+    let mut r = Reader::new(data, 0);
+    let mut drop_keep = (0i64, 0i64);
+    while !r.at_end() {
+        let at = r.offset();
+        let (num, v) = r.field()?;
+        match num {
+            1 => {
+                let (b, at) = bytes(v, at)?;
+                let (ty, unit) = value_type(b, at)?;
+                p.string_ref(ty);
+                p.string_ref(unit);
+                p.sample_types.push(ty);
+            }
+            2 => {
+                let (b, at) = bytes(v, at)?;
+                sample(&mut p, b, at)?;
+            }
+            3 => {
+                let (b, at) = bytes(v, at)?;
+                mapping(&mut p, b, at)?;
+            }
+            4 => {
+                let (b, at) = bytes(v, at)?;
+                location(&mut p, b, at)?;
+            }
+            5 => {
+                let (b, at) = bytes(v, at)?;
+                function(&mut p, b, at)?;
+            }
+            6 => {
+                let (b, _) = bytes(v, at)?;
+                p.strings.push(b);
+                if !p.strings[0].is_empty() {
+                    return Err(DecodeError {
+                        offset: at,
+                        problem: Problem::FirstStringNotEmpty,
+                    });
+                }
+            }
+            7 => drop_keep.0 = int(v, at)? as i64,
+            8 => drop_keep.1 = int(v, at)? as i64,
+            9 => {
+                if p.time_nanos != 0 {
+                    return Err(DecodeError {
+                        offset: at,
+                        problem: Problem::Concatenated,
+                    });
+                }
+                p.time_nanos = int(v, at)?;
+            }
+            10 | 12 => {
+                int(v, at)?;
+            }
+            11 => {
+                let (b, at) = bytes(v, at)?;
+                p.period_type = value_type(b, at)?;
+            }
+            13 => {
+                let mut comments = Vec::new();
+                repeated(v, at, &mut comments, |u| u as i64)?;
+                for c in comments {
+                    p.string_ref(c);
+                }
+            }
+            14 => p.default_sample_type = int(v, at)? as i64,
+            _ => {}
+        }
+    }
+    let (pt_type, pt_unit) = p.period_type;
+    for idx in [
+        drop_keep.0,
+        drop_keep.1,
+        pt_type,
+        pt_unit,
+        p.default_sample_type,
+    ] {
+        p.string_ref(idx);
+    }
+    Ok(p)
+}
+
+fn value_type(b: &[u8], at: usize) -> Result<(i64, i64), DecodeError> {
+    let mut r = Reader::new(b, at);
+    let (mut ty, mut unit) = (0, 0);
+    while !r.at_end() {
+        let at = r.offset();
+        let (num, v) = r.field()?;
+        match num {
+            1 => ty = int(v, at)? as i64,
+            2 => unit = int(v, at)? as i64,
+            _ => {}
+        }
+    }
+    Ok((ty, unit))
+}
+
+fn sample<'a>(p: &mut Decoded<'a>, b: &'a [u8], at: usize) -> Result<(), DecodeError> {
+    let mut r = Reader::new(b, at);
+    while !r.at_end() {
+        let at = r.offset();
+        let (num, v) = r.field()?;
+        match num {
+            1 => repeated(v, at, &mut p.locs, |u| u)?,
+            2 => repeated(v, at, &mut p.values, |u| u as i64)?,
+            3 => {
+                let (lb, lat) = bytes(v, at)?;
+                label(p, lb, lat)?;
+            }
+            _ => {}
+        }
+    }
+    p.samples.push(SampleEnd {
+        locs: p.locs.len(),
+        values: p.values.len(),
+    });
+    Ok(())
+}
+
+fn label(p: &mut Decoded<'_>, b: &[u8], at: usize) -> Result<(), DecodeError> {
+    let mut r = Reader::new(b, at);
+    let (mut key, mut s, mut unit) = (0i64, 0i64, 0i64);
+    while !r.at_end() {
+        let at = r.offset();
+        let (num, v) = r.field()?;
+        match num {
+            1 => key = int(v, at)? as i64,
+            2 => s = int(v, at)? as i64,
+            3 => {
+                int(v, at)?;
+            }
+            4 => unit = int(v, at)? as i64,
+            _ => {}
+        }
+    }
+    p.string_ref(key);
+    if s != 0 {
+        p.string_ref(s);
+    } else if unit != 0 {
+        p.string_ref(unit);
+    }
+    Ok(())
+}
+
+fn mapping(p: &mut Decoded<'_>, b: &[u8], at: usize) -> Result<(), DecodeError> {
+    let mut r = Reader::new(b, at);
+    let (mut id, mut filename, mut build_id) = (0u64, 0i64, 0i64);
+    while !r.at_end() {
+        let at = r.offset();
+        let (num, v) = r.field()?;
+        match num {
+            1 => id = int(v, at)?,
+            5 => filename = int(v, at)? as i64,
+            6 => build_id = int(v, at)? as i64,
+            2..=4 | 7..=10 => {
+                int(v, at)?;
+            }
+            _ => {}
+        }
+    }
+    p.string_ref(filename);
+    p.string_ref(build_id);
+    p.mappings.push(RawMapping { id, filename });
+    Ok(())
+}
+
+fn location(p: &mut Decoded<'_>, b: &[u8], at: usize) -> Result<(), DecodeError> {
+    let mut r = Reader::new(b, at);
+    let (mut id, mut mapping_id) = (0u64, 0u64);
+    while !r.at_end() {
+        let at = r.offset();
+        let (num, v) = r.field()?;
+        match num {
+            1 => id = int(v, at)?,
+            2 => mapping_id = int(v, at)?,
+            3 | 5 => {
+                int(v, at)?;
+            }
+            4 => {
+                let (lb, lat) = bytes(v, at)?;
+                let mut lr = Reader::new(lb, lat);
+                let mut func = 0u64;
+                while !lr.at_end() {
+                    let lat = lr.offset();
+                    let (n, lv) = lr.field()?;
+                    match n {
+                        1 => func = int(lv, lat)?,
+                        2 => {
+                            int(lv, lat)?;
+                        }
+                        _ => {}
+                    }
+                }
+                p.line_funcs.push(func);
+            }
+            _ => {}
+        }
+    }
+    p.locations.push(RawLocation {
+        id,
+        mapping_id,
+        lines_end: p.line_funcs.len(),
+    });
+    Ok(())
+}
+
+fn function(p: &mut Decoded<'_>, b: &[u8], at: usize) -> Result<(), DecodeError> {
+    let mut r = Reader::new(b, at);
+    let (mut id, mut name, mut system_name, mut filename) = (0u64, 0i64, 0i64, 0i64);
+    while !r.at_end() {
+        let at = r.offset();
+        let (num, v) = r.field()?;
+        match num {
+            1 => id = int(v, at)?,
+            2 => name = int(v, at)? as i64,
+            3 => system_name = int(v, at)? as i64,
+            4 => filename = int(v, at)? as i64,
+            5 => {
+                int(v, at)?;
+            }
+            _ => {}
+        }
+    }
+    p.string_ref(name);
+    p.string_ref(system_name);
+    p.string_ref(filename);
+    p.functions.push(RawFunction { id, name, filename });
+    Ok(())
+}

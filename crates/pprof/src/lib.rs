@@ -1,0 +1,46 @@
+//! A reader for pprof's profile.proto format, fast enough to rank piles of
+//! profiles: one pass over the (gzipped or raw) bytes, no per-sample
+//! allocation, strings borrowed from the input, and the same acceptance
+//! rules as google/pprof's `profile.Parse` for the protobuf encoding.
+//!
+//! [`proto`] holds the schema as prost messages, for writing profiles and
+//! for reading them into a full object graph; [`Profile`] is the fast
+//! read path that apshuffle uses (prost's generated decoder materialises
+//! every sample and label and does not follow pprof's wire rules exactly,
+//! for example on groups and over-long varints). Legacy text and binary
+//! formats are not read.
+//!
+//! ```
+//! use pprof::proto;
+//! # fn main() -> Result<(), pprof::Error> {
+//! let mut p = proto::Profile::default();
+//! let (ty, unit) = (p.intern("goroutine"), p.intern("count"));
+//! p.sample_type.push(proto::ValueType { r#type: ty, unit });
+//! p.sample.push(proto::Sample { value: vec![3], ..Default::default() });
+//! let bytes = p.encode_gzip();
+//! assert_eq!(pprof::sum(&bytes, "", &pprof::Filter::default())?, 3);
+//! # Ok(()) }
+//! ```
+
+mod decode;
+mod error;
+mod filter;
+pub mod goregex;
+mod gzip;
+mod profile;
+pub mod proto;
+mod wire;
+
+pub use error::{DecodeError, Error, Problem};
+pub use filter::Filter;
+pub use gzip::decompress;
+pub use profile::Profile;
+
+/// Decompresses, parses and validates `raw`, then sums the value named
+/// `sample_type` (empty: the profile's default, else index 0) over the
+/// samples `filter` keeps.
+pub fn sum(raw: &[u8], sample_type: &str, filter: &Filter) -> Result<i128, Error> {
+    let data = decompress(raw)?;
+    let profile = Profile::parse(&data)?;
+    Ok(profile.total(profile.sample_index(sample_type), filter))
+}

@@ -1,0 +1,184 @@
+//! Protobuf wire-level reading with google/pprof's rules: varints of at most
+//! ten bytes (extra high bits dropped), wire types 0, 1, 2 and 5 only, and
+//! lengths that must fit in the enclosing buffer.
+
+use crate::error::{DecodeError, Problem};
+
+/// One decoded field value.
+#[derive(Clone, Copy)]
+pub(crate) enum Value<'a> {
+    /// Wire type 0.
+    Varint(u64),
+    /// Wire types 1 and 5.
+    Fixed,
+    /// Wire type 2, with the absolute offset of its first byte.
+    Bytes(&'a [u8], usize),
+}
+
+/// A cursor over one protobuf message; `base` is the absolute offset of
+/// `buf[0]` in the whole decompressed profile, for error messages.
+pub(crate) struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    base: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(buf: &'a [u8], base: usize) -> Self {
+        Reader { buf, pos: 0, base }
+    }
+
+    pub(crate) fn at_end(&self) -> bool {
+        self.pos >= self.buf.len()
+    }
+
+    /// Absolute offset of the next byte to read.
+    pub(crate) fn offset(&self) -> usize {
+        self.base + self.pos
+    }
+
+    fn err(&self, problem: Problem) -> DecodeError {
+        DecodeError {
+            offset: self.base + self.pos,
+            problem,
+        }
+    }
+
+    /// Reads a varint as pprof does: at most ten bytes, high bits dropped.
+    #[inline]
+    pub(crate) fn varint(&mut self) -> Result<u64, DecodeError> {
+        let mut u: u64 = 0;
+        for i in 0..10 {
+            let Some(&b) = self.buf.get(self.pos + i) else {
+                return Err(self.err(Problem::BadVarint));
+            };
+            u |= u64::from(b & 0x7f).wrapping_shl(7 * i as u32);
+            if b & 0x80 == 0 {
+                self.pos += i + 1;
+                return Ok(u);
+            }
+        }
+        Err(self.err(Problem::BadVarint))
+    }
+
+    /// Reads the next field: its number and value.
+    #[inline]
+    pub(crate) fn field(&mut self) -> Result<(u64, Value<'a>), DecodeError> {
+        let key = self.varint()?;
+        let value = match key & 7 {
+            0 => Value::Varint(self.varint()?),
+            1 => self.skip(8)?,
+            5 => self.skip(4)?,
+            2 => {
+                let n = self.varint()?;
+                let start = self.pos;
+                if n > (self.buf.len() - start) as u64 {
+                    return Err(self.err(Problem::TooMuchData));
+                }
+                self.pos += n as usize;
+                Value::Bytes(&self.buf[start..self.pos], self.base + start)
+            }
+            t => return Err(self.err(Problem::UnknownWireType(t as u8))),
+        };
+        Ok((key >> 3, value))
+    }
+
+    fn skip(&mut self, n: usize) -> Result<Value<'a>, DecodeError> {
+        if self.buf.len() - self.pos < n {
+            return Err(self.err(Problem::NotEnoughData));
+        }
+        self.pos += n;
+        Ok(Value::Fixed)
+    }
+}
+
+/// Requires a varint (wire type 0) for a known scalar field.
+#[inline]
+pub(crate) fn int(v: Value<'_>, offset: usize) -> Result<u64, DecodeError> {
+    match v {
+        Value::Varint(u) => Ok(u),
+        _ => Err(DecodeError {
+            offset,
+            problem: Problem::TypeMismatch,
+        }),
+    }
+}
+
+/// Requires wire type 2 for a known message or string field.
+#[inline]
+pub(crate) fn bytes(v: Value<'_>, offset: usize) -> Result<(&[u8], usize), DecodeError> {
+    match v {
+        Value::Bytes(b, at) => Ok((b, at)),
+        _ => Err(DecodeError {
+            offset,
+            problem: Problem::TypeMismatch,
+        }),
+    }
+}
+
+/// Appends a repeated integer field, packed (wire type 2) or not (wire type 0).
+#[inline]
+pub(crate) fn repeated<T>(
+    v: Value<'_>,
+    offset: usize,
+    out: &mut Vec<T>,
+    conv: impl Fn(u64) -> T,
+) -> Result<(), DecodeError> {
+    match v {
+        Value::Varint(u) => out.push(conv(u)),
+        Value::Bytes(b, at) => {
+            let mut r = Reader::new(b, at);
+            while !r.at_end() {
+                out.push(conv(r.varint()?));
+            }
+        }
+        Value::Fixed => {
+            return Err(DecodeError {
+                offset,
+                problem: Problem::TypeMismatch,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_follow_pprof_rules() {
+        let mut r = Reader::new(&[0x96, 0x01], 0);
+        assert_eq!(r.varint().unwrap(), 150);
+        // Ten bytes with high bits set in the last byte: bits above 64 dropped.
+        let ten = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f];
+        let mut r = Reader::new(&ten, 0);
+        assert_eq!(r.varint().unwrap(), u64::MAX);
+        // Eleven bytes is too long; a truncated varint is an error.
+        let long = [0x80u8; 10];
+        assert!(matches!(Reader::new(&long, 0).varint().unwrap_err().problem, Problem::BadVarint));
+        assert!(Reader::new(&[0x80], 0).varint().is_err());
+    }
+
+    #[test]
+    fn field_rejects_groups_and_overlong_lengths() {
+        // field 1, wire type 3 (start group)
+        let e = Reader::new(&[0x0b], 7).field().err().unwrap();
+        assert!(matches!(e.problem, Problem::UnknownWireType(3)));
+        assert_eq!(e.offset, 8);
+        // field 1, wire type 2, length 5 but only 1 byte follows
+        assert!(matches!(Reader::new(&[0x0a, 5, 0], 0).field().err().unwrap().problem, Problem::TooMuchData));
+        // fixed32 needs four bytes
+        assert!(matches!(Reader::new(&[0x0d, 1], 0).field().err().unwrap().problem, Problem::NotEnoughData));
+    }
+
+    #[test]
+    fn repeated_accepts_packed_and_unpacked() {
+        let mut out = Vec::new();
+        repeated(Value::Varint(3), 0, &mut out, |u| u).unwrap();
+        repeated(Value::Bytes(&[1, 2, 0x80, 1], 0), 0, &mut out, |u| u).unwrap();
+        assert_eq!(out, [3, 1, 2, 128]);
+        assert!(repeated(Value::Fixed, 0, &mut out, |u| u).is_err());
+        assert!(repeated(Value::Bytes(&[0x80], 0), 0, &mut out, |u| u).is_err());
+    }
+}
