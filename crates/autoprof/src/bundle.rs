@@ -1,0 +1,104 @@
+//! One Autoprof bundle, as an extracted folder or a zip file read in place,
+//! and access to its members (`meta`, `pprof/<name>`).
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use zip::ZipArchive;
+use zip::result::ZipError;
+
+use crate::meta::Meta;
+use crate::paths::join_inside;
+
+/// How a bundle is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Form {
+    /// A folder holding a `meta` file (upstream's only form).
+    Folder,
+    /// An Autoprof zip file, read in place.
+    Zip,
+}
+
+/// A bundle found under the root.
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    /// Path relative to the root: the folder (empty for the root itself)
+    /// or the zip file.
+    pub rel: PathBuf,
+    /// Folder or zip.
+    pub form: Form,
+    /// Its parsed `meta`.
+    pub meta: Meta,
+    /// Position in the walk (byte-wise name order, depth first).
+    pub walk_index: usize,
+}
+
+/// Opens a zip file's central directory.
+pub fn open_zip(path: &Path) -> Result<ZipArchive<File>, String> {
+    let f = File::open(path).map_err(|e| e.to_string())?;
+    ZipArchive::new(f).map_err(|e| format!("not a readable zip file: {e}"))
+}
+
+/// Reads a whole zip member; `Ok(None)` when there is no such file member.
+pub fn read_zip_member(z: &mut ZipArchive<File>, name: &str) -> Result<Option<Vec<u8>>, String> {
+    let mut f = match z.by_name(name) {
+        Ok(f) => f,
+        Err(ZipError::FileNotFound) => return Ok(None),
+        Err(e) => return Err(format!("zip member {name}: {e}")),
+    };
+    if f.is_dir() {
+        return Ok(None);
+    }
+    let mut buf = Vec::with_capacity(f.size().min(1 << 30) as usize);
+    f.read_to_end(&mut buf)
+        .map_err(|e| format!("zip member {name}: {e}"))?;
+    Ok(Some(buf))
+}
+
+/// Whether an I/O error means "no such file here" (silently skipped, as
+/// upstream does for bundles that lack a profile).
+fn is_absent(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory | io::ErrorKind::IsADirectory
+    )
+}
+
+impl Bundle {
+    /// Reads the profile `pprof/<name>` (`name` already cleaned). `Ok(None)`
+    /// when the bundle has no such file, or the path leaves the root.
+    pub fn read_profile(&self, root: &Path, name: &str) -> Result<Option<Vec<u8>>, String> {
+        match self.form {
+            Form::Folder => {
+                let Some(rel) = join_inside(&self.rel, &format!("pprof/{name}")) else {
+                    return Ok(None);
+                };
+                match std::fs::read(root.join(&rel)) {
+                    Ok(b) => Ok(Some(b)),
+                    Err(e) if is_absent(&e) => Ok(None),
+                    Err(e) => Err(format!("{}: {e}", rel.display())),
+                }
+            }
+            Form::Zip => {
+                let Some(member) = join_inside(Path::new(""), &format!("pprof/{name}")) else {
+                    return Ok(None);
+                };
+                let mut z = open_zip(&root.join(&self.rel))?;
+                read_zip_member(&mut z, &member.to_string_lossy())
+            }
+        }
+    }
+
+    /// Whether `pprof/trace` is a regular file (symlinks followed) or, in a
+    /// zip, a file member.
+    pub fn has_trace(&self, root: &Path) -> bool {
+        match self.form {
+            Form::Folder => std::fs::metadata(root.join(&self.rel).join("pprof/trace"))
+                .is_ok_and(|m| m.is_file()),
+            Form::Zip => open_zip(&root.join(&self.rel)).is_ok_and(|mut z| {
+                z.by_name("pprof/trace").is_ok_and(|f| !f.is_dir())
+            }),
+        }
+    }
+}

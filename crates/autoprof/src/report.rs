@@ -1,0 +1,73 @@
+//! What went wrong with individual inputs (reported on stderr at the end,
+//! in a deterministic order), and the optional progress bar.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::paths::display;
+
+/// Inputs that were skipped, with the reason, in the order found.
+#[derive(Debug, Default)]
+pub struct Problems {
+    items: Vec<(String, String)>,
+}
+
+impl Problems {
+    /// Records that the bundle or file at `rel` (relative to the root) was
+    /// skipped because of `reason`.
+    pub fn add(&mut self, rel: &Path, reason: String) {
+        self.items
+            .push((display(rel).to_string_lossy().into_owned(), reason));
+    }
+
+    /// How many inputs were skipped.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// True when nothing was skipped.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Writes one `apshuffle: skipped <path>: <reason>` line per problem.
+    pub fn write_to(&self, w: &mut impl Write) -> io::Result<()> {
+        for (path, reason) in &self.items {
+            writeln!(w, "apshuffle: skipped {path}: {reason}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A progress bar on stderr, or nothing.
+pub struct Progress(Option<ProgressBar>);
+
+impl Progress {
+    /// A bar of `len` steps labelled `what`, drawn only if `enabled`.
+    pub fn new(enabled: bool, len: usize, what: &'static str) -> Self {
+        Progress(enabled.then(|| {
+            let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} {eta}") {
+                bar.set_style(style);
+            }
+            bar.set_message(what);
+            bar
+        }))
+    }
+
+    /// Advances by one step.
+    pub fn inc(&self) {
+        if let Some(b) = &self.0 {
+            b.inc(1);
+        }
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
