@@ -68,6 +68,54 @@ where
     P::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
+/// Parses a boolean as Go's `strconv.ParseBool` does.
+pub fn parse_bool(s: &str) -> Result<bool, String> {
+    match s {
+        "1" | "t" | "T" | "true" | "TRUE" | "True" => Ok(true),
+        "0" | "f" | "F" | "false" | "FALSE" | "False" => Ok(false),
+        _ => Err("parse error".into()),
+    }
+}
+
+/// Parses an integer as Go's flag package does (`strconv.ParseInt(s, 0,
+/// 64)`): optional sign, then decimal, `0x`, `0o`, `0b` or leading-`0`
+/// octal, with `_` allowed between digits after a prefix.
+pub fn parse_int(s: &str) -> Result<i64, String> {
+    let err = || "parse error".to_string();
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits, prefixed) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d, true)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d, true)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d, true)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, &lower[1..], true)
+    } else {
+        (10, lower.as_str(), false)
+    };
+    if digits.is_empty() || (!prefixed && digits.contains('_')) {
+        return Err(err());
+    }
+    if digits.starts_with('_') && radix == 8 && !lower.starts_with("0o") {
+        // "0_7" is valid Go: the underscore follows the leading 0.
+    } else if digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
+        return Err(err());
+    }
+    let clean: String = digits.chars().filter(|&c| c != '_').collect();
+    let magnitude = u64::from_str_radix(&clean, radix).map_err(|_| err())?;
+    if neg {
+        0i64.checked_sub_unsigned(magnitude).ok_or_else(err)
+    } else {
+        i64::try_from(magnitude).map_err(|_| err())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +151,24 @@ mod tests {
             assert_eq!(f.stacks, Some(true), "{args:?}");
             assert_eq!(f.goroutine, -1, "{args:?}");
         }
+    }
+
+    #[test]
+    fn go_numbers_and_booleans() {
+        assert_eq!(parse_int("42"), Ok(42));
+        assert_eq!(parse_int("-1"), Ok(-1));
+        assert_eq!(parse_int("0x1F"), Ok(31));
+        assert_eq!(parse_int("017"), Ok(15));
+        assert_eq!(parse_int("0o17"), Ok(15));
+        assert_eq!(parse_int("0b101"), Ok(5));
+        assert_eq!(parse_int("1_000").is_err(), true);
+        assert_eq!(parse_int("0x_1_0"), Ok(16));
+        assert_eq!(parse_int("-9223372036854775808"), Ok(i64::MIN));
+        assert!(parse_int("9223372036854775808").is_err());
+        assert!(parse_int("x").is_err() && parse_int("").is_err());
+        assert_eq!(parse_bool("T"), Ok(true));
+        assert_eq!(parse_bool("False"), Ok(false));
+        assert!(parse_bool("maybe").is_err());
     }
 
     #[test]

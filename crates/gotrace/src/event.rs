@@ -1,0 +1,714 @@
+//! The parsed event model, the same for every trace format: an event has a
+//! kind, a time, an M/P/G context and a stack, plus kind-specific details
+//! computed on demand from its wire type and arguments.
+
+use crate::table::Table;
+use crate::v2::spec::{self, *};
+use std::borrow::Cow;
+
+/// Nanoseconds on the trace's clock.
+pub type Time = i64;
+/// "No thread", "no proc", "no goroutine".
+pub const NONE: i64 = -1;
+/// The parent of a root task.
+pub const NO_TASK: u64 = u64::MAX;
+
+/// An event as the reader keeps it: its wire type, time, context and up to
+/// four arguments (the wire arguments after the time delta, followed by any
+/// values the reader added, as Go's parser does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RawEvent {
+    pub(crate) typ: EventType,
+    pub(crate) time: Time,
+    pub(crate) m: i64,
+    pub(crate) p: i64,
+    pub(crate) g: i64,
+    pub(crate) args: [u64; 4],
+}
+
+impl RawEvent {
+    pub(crate) fn new(typ: EventType, time: Time, args: [u64; 4]) -> RawEvent {
+        RawEvent {
+            typ,
+            time,
+            m: NONE,
+            p: NONE,
+            g: NONE,
+            args,
+        }
+    }
+
+    /// The reader's Sync event number `n`; `snapshot` says whether the
+    /// generation's clock snapshot belongs to it.
+    pub(crate) fn sync(time: Time, n: u64, snapshot: bool) -> RawEvent {
+        RawEvent::new(EV_READER_SYNC, time, [n, u64::from(snapshot), 0, 0])
+    }
+}
+
+/// What an event is about. The numbering is Go's `trace.EventKind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EventKind {
+    Bad,
+    Sync,
+    Metric,
+    Label,
+    StackSample,
+    RangeBegin,
+    RangeActive,
+    RangeEnd,
+    TaskBegin,
+    TaskEnd,
+    RegionBegin,
+    RegionEnd,
+    Log,
+    StateTransition,
+    Experimental,
+}
+
+impl EventKind {
+    /// Every kind but `Bad`, in Go's order.
+    pub const ALL: [EventKind; 14] = [
+        EventKind::Sync,
+        EventKind::Metric,
+        EventKind::Label,
+        EventKind::StackSample,
+        EventKind::RangeBegin,
+        EventKind::RangeActive,
+        EventKind::RangeEnd,
+        EventKind::TaskBegin,
+        EventKind::TaskEnd,
+        EventKind::RegionBegin,
+        EventKind::RegionEnd,
+        EventKind::Log,
+        EventKind::StateTransition,
+        EventKind::Experimental,
+    ];
+
+    /// The kind's name as Go prints it.
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::Bad => "Bad",
+            EventKind::Sync => "Sync",
+            EventKind::Metric => "Metric",
+            EventKind::Label => "Label",
+            EventKind::StackSample => "StackSample",
+            EventKind::RangeBegin => "RangeBegin",
+            EventKind::RangeActive => "RangeActive",
+            EventKind::RangeEnd => "RangeEnd",
+            EventKind::TaskBegin => "TaskBegin",
+            EventKind::TaskEnd => "TaskEnd",
+            EventKind::RegionBegin => "RegionBegin",
+            EventKind::RegionEnd => "RegionEnd",
+            EventKind::Log => "Log",
+            EventKind::StateTransition => "StateTransition",
+            EventKind::Experimental => "Experimental",
+        }
+    }
+
+    /// The kind with this exact name (`Bad` is not accepted).
+    pub fn from_name(name: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    fn of_type(typ: EventType) -> EventKind {
+        match typ {
+            EV_READER_SYNC => EventKind::Sync,
+            EV_CPU_SAMPLE => EventKind::StackSample,
+            EV_PROCS_CHANGE | EV_HEAP_ALLOC | EV_HEAP_GOAL => EventKind::Metric,
+            EV_PROC_START..=EV_GO_STATUS
+            | EV_GO_SWITCH
+            | EV_GO_SWITCH_DESTROY
+            | EV_GO_CREATE_BLOCKED
+            | EV_GO_STATUS_STACK => EventKind::StateTransition,
+            EV_STW_BEGIN | EV_GC_BEGIN | EV_GC_SWEEP_BEGIN | EV_GC_MARK_ASSIST_BEGIN => {
+                EventKind::RangeBegin
+            }
+            EV_GC_ACTIVE | EV_GC_SWEEP_ACTIVE | EV_GC_MARK_ASSIST_ACTIVE => EventKind::RangeActive,
+            EV_STW_END | EV_GC_END | EV_GC_SWEEP_END | EV_GC_MARK_ASSIST_END => EventKind::RangeEnd,
+            EV_GO_LABEL => EventKind::Label,
+            EV_USER_TASK_BEGIN => EventKind::TaskBegin,
+            EV_USER_TASK_END => EventKind::TaskEnd,
+            EV_USER_REGION_BEGIN => EventKind::RegionBegin,
+            EV_USER_REGION_END => EventKind::RegionEnd,
+            EV_USER_LOG => EventKind::Log,
+            128..=136 => EventKind::Experimental,
+            _ => EventKind::Bad,
+        }
+    }
+}
+
+/// Goroutine states (Go's `trace.GoState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GoState {
+    Undetermined,
+    NotExist,
+    Runnable,
+    Running,
+    Waiting,
+    Syscall,
+    /// A value outside Go's range.
+    Bad,
+}
+
+impl GoState {
+    pub(crate) fn from_u64(v: u64) -> GoState {
+        match v {
+            0 => GoState::Undetermined,
+            1 => GoState::NotExist,
+            2 => GoState::Runnable,
+            3 => GoState::Running,
+            4 => GoState::Waiting,
+            5 => GoState::Syscall,
+            _ => GoState::Bad,
+        }
+    }
+
+    /// The state's name as Go prints it.
+    pub fn name(self) -> &'static str {
+        match self {
+            GoState::Undetermined => "Undetermined",
+            GoState::NotExist => "NotExist",
+            GoState::Runnable => "Runnable",
+            GoState::Running => "Running",
+            GoState::Waiting => "Waiting",
+            GoState::Syscall => "Syscall",
+            GoState::Bad => "Bad",
+        }
+    }
+
+    /// Running or in a syscall.
+    pub fn executing(self) -> bool {
+        matches!(self, GoState::Running | GoState::Syscall)
+    }
+}
+
+/// Proc states (Go's `trace.ProcState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProcState {
+    Undetermined,
+    NotExist,
+    Running,
+    Idle,
+    /// A value outside Go's range.
+    Bad,
+}
+
+impl ProcState {
+    pub(crate) fn from_u64(v: u64) -> ProcState {
+        match v {
+            0 => ProcState::Undetermined,
+            1 => ProcState::NotExist,
+            2 => ProcState::Running,
+            3 => ProcState::Idle,
+            _ => ProcState::Bad,
+        }
+    }
+
+    /// The state's name as Go prints it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProcState::Undetermined => "Undetermined",
+            ProcState::NotExist => "NotExist",
+            ProcState::Running => "Running",
+            ProcState::Idle => "Idle",
+            ProcState::Bad => "Bad",
+        }
+    }
+}
+
+/// A resource an event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resource {
+    None,
+    Goroutine(i64),
+    Proc(i64),
+    Thread(i64),
+}
+
+/// Which resource changed state, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    Goroutine {
+        id: i64,
+        from: GoState,
+        to: GoState,
+    },
+    Proc {
+        id: i64,
+        from: ProcState,
+        to: ProcState,
+    },
+}
+
+/// Details of a StateTransition event.
+#[derive(Debug, Clone, Copy)]
+pub struct StateTransition<'a> {
+    pub transition: Transition,
+    /// Why (for blocking and stopping goroutines); empty otherwise.
+    pub reason: &'a str,
+    /// The stack of the resource that changes state: for a goroutine
+    /// creation, the new goroutine's start stack; for a block or stop, the
+    /// blocking goroutine's stack.
+    pub stack: Stack<'a>,
+}
+
+/// A metric sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Metric {
+    pub name: &'static str,
+    pub value: u64,
+}
+
+/// The name of a range, which for stop-the-world ranges carries its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeName<'a> {
+    /// `stop-the-world (KIND)`.
+    StopTheWorld(&'a str),
+    /// `GC concurrent mark phase`.
+    GcMark,
+    /// `GC incremental sweep`.
+    GcSweep,
+    /// `GC mark assist`.
+    GcMarkAssist,
+}
+
+impl RangeName<'_> {
+    /// The full name as Go gives it.
+    pub fn to_cow(&self) -> Cow<'static, str> {
+        match self {
+            RangeName::StopTheWorld(k) => Cow::Owned(format!("stop-the-world ({k})")),
+            RangeName::GcMark => Cow::Borrowed("GC concurrent mark phase"),
+            RangeName::GcSweep => Cow::Borrowed("GC incremental sweep"),
+            RangeName::GcMarkAssist => Cow::Borrowed("GC mark assist"),
+        }
+    }
+}
+
+/// Details of a RangeBegin, RangeActive or RangeEnd event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range<'a> {
+    pub name: RangeName<'a>,
+    pub scope: Resource,
+}
+
+/// Details of a TaskBegin or TaskEnd event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Task<'a> {
+    pub id: u64,
+    /// [`NO_TASK`] for a root task.
+    pub parent: u64,
+    pub name: &'a str,
+}
+
+/// Details of a RegionBegin or RegionEnd event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region<'a> {
+    pub task: u64,
+    pub name: &'a str,
+}
+
+/// Details of a Log event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Log<'a> {
+    pub task: u64,
+    pub category: &'a str,
+    pub message: &'a str,
+}
+
+/// The clock reading a generation starts with (Go 1.25+ traces).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockSnapshot {
+    /// The trace clock, in ns.
+    pub trace: Time,
+    /// The OS monotonic clock, in ns.
+    pub mono: u64,
+    /// Wall-clock seconds since the Unix epoch.
+    pub wall_sec: i64,
+    /// Nanoseconds within `wall_sec`.
+    pub wall_nsec: i64,
+}
+
+/// Details of a Sync event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sync {
+    /// 1 for the first Sync of the trace, 2 for the second, ...
+    pub n: u64,
+    pub clock: Option<ClockSnapshot>,
+}
+
+/// Details of an Experimental event.
+#[derive(Debug, Clone, Copy)]
+pub struct Experimental<'a> {
+    pub name: &'static str,
+    pub experiment: &'static str,
+    /// Argument names (the spec's, without the time delta).
+    pub arg_names: &'static [&'static str],
+    values: [u64; 4],
+    table: &'a Table,
+}
+
+impl Experimental<'_> {
+    /// Argument `i`: a string if its name ends in "string", else a number.
+    pub fn arg(&self, i: usize) -> ExperimentalArg<'_> {
+        if self.arg_names[i].ends_with("string") {
+            ExperimentalArg::String(self.table.str(self.values[i]))
+        } else {
+            ExperimentalArg::Uint64(self.values[i])
+        }
+    }
+}
+
+/// The value of an experimental event's argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExperimentalArg<'a> {
+    Uint64(u64),
+    String(&'a str),
+}
+
+/// A stack: frames leaf first, possibly none.
+#[derive(Clone, Copy)]
+pub struct Stack<'a> {
+    table: &'a Table,
+    id: u64,
+}
+
+impl std::fmt::Debug for Stack<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.frames()).finish()
+    }
+}
+
+impl<'a> Stack<'a> {
+    pub(crate) fn new(table: &'a Table, id: u64) -> Stack<'a> {
+        Stack { table, id }
+    }
+
+    /// The stack's ID, unique among the stacks of one generation (0: none).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Whether the stack has no frames.
+    pub fn is_empty(&self) -> bool {
+        self.table.stack_frames(self.id).is_empty()
+    }
+
+    /// Number of frames.
+    pub fn len(&self) -> usize {
+        self.table.stack_frames(self.id).len()
+    }
+
+    /// The frames, leaf first.
+    pub fn frames(&self) -> impl DoubleEndedIterator<Item = Frame<'a>> + ExactSizeIterator + 'a {
+        let table = self.table;
+        table.stack_frames(self.id).iter().map(move |&i| Frame {
+            table,
+            data: table.frame(i),
+        })
+    }
+}
+
+/// One frame of a stack.
+#[derive(Clone, Copy)]
+pub struct Frame<'a> {
+    table: &'a Table,
+    data: &'a crate::table::FrameData,
+}
+
+impl std::fmt::Debug for Frame<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:x} {} {}:{}",
+            self.pc(),
+            self.func(),
+            self.file(),
+            self.line()
+        )
+    }
+}
+
+impl<'a> Frame<'a> {
+    pub fn pc(&self) -> u64 {
+        self.data.pc
+    }
+    /// The function name (lossily decoded if the trace holds invalid UTF-8).
+    pub fn func(&self) -> &'a str {
+        self.table.str(self.data.func)
+    }
+    /// The source file path.
+    pub fn file(&self) -> &'a str {
+        self.table.str(self.data.file)
+    }
+    pub fn line(&self) -> u64 {
+        self.data.line
+    }
+    /// The exact bytes of the function name.
+    pub fn func_bytes(&self) -> &'a [u8] {
+        self.table.bytes(self.data.func)
+    }
+    /// The exact bytes of the file name.
+    pub fn file_bytes(&self) -> &'a [u8] {
+        self.table.bytes(self.data.file)
+    }
+}
+
+/// One event of the trace. It borrows the reader's tables, so it lives until
+/// the next call to [`Reader::read_event`](crate::Reader::read_event); copy
+/// out what must be kept.
+#[derive(Clone, Copy)]
+pub struct Event<'a> {
+    pub(crate) raw: RawEvent,
+    pub(crate) table: &'a Table,
+}
+
+impl std::fmt::Debug for Event<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&String::from_utf8_lossy(&crate::format::event_line(self)))
+    }
+}
+
+impl<'a> Event<'a> {
+    pub fn kind(&self) -> EventKind {
+        EventKind::of_type(self.raw.typ)
+    }
+    /// Nanoseconds; strictly increasing along the trace.
+    pub fn time(&self) -> Time {
+        self.raw.time
+    }
+    /// The thread (M) the event happened on, or [`NONE`].
+    pub fn thread(&self) -> i64 {
+        self.raw.m
+    }
+    /// The proc (P) held when the event happened, or [`NONE`].
+    pub fn proc(&self) -> i64 {
+        self.raw.p
+    }
+    /// The goroutine running when the event happened, or [`NONE`].
+    pub fn goroutine(&self) -> i64 {
+        self.raw.g
+    }
+
+    /// The event's own stack (for a CPU sample, the sampled stack).
+    pub fn stack(&self) -> Stack<'a> {
+        let id = match self.raw.typ {
+            EV_READER_SYNC => 0,
+            EV_CPU_SAMPLE => self.raw.args[0],
+            t => match spec::spec(t).stack_ids.first() {
+                Some(&i) => self.raw.args[usize::from(i) - 1],
+                None => 0,
+            },
+        };
+        Stack::new(self.table, id)
+    }
+
+    pub(crate) fn str_arg(&self, i: usize) -> &'a str {
+        self.table.str(self.raw.args[i])
+    }
+
+    pub(crate) fn bytes_arg(&self, i: usize) -> &'a [u8] {
+        self.table.bytes(self.raw.args[i])
+    }
+
+    /// Metric details, for Metric events.
+    pub fn metric(&self) -> Option<Metric> {
+        let name = match self.raw.typ {
+            EV_PROCS_CHANGE => "/sched/gomaxprocs:threads",
+            EV_HEAP_ALLOC => "/memory/classes/heap/objects:bytes",
+            EV_HEAP_GOAL => "/gc/heap/goal:bytes",
+            _ => return None,
+        };
+        Some(Metric {
+            name,
+            value: self.raw.args[0],
+        })
+    }
+
+    /// Label details, for Label events: the label and its goroutine.
+    pub fn label(&self) -> Option<(&'a str, Resource)> {
+        (self.raw.typ == EV_GO_LABEL).then(|| (self.str_arg(0), Resource::Goroutine(self.raw.g)))
+    }
+
+    /// Range details, for RangeBegin, RangeActive and RangeEnd events.
+    pub fn range(&self) -> Option<Range<'a>> {
+        let r = &self.raw;
+        Some(match r.typ {
+            EV_STW_BEGIN | EV_STW_END => Range {
+                name: RangeName::StopTheWorld(self.str_arg(0)),
+                scope: Resource::Goroutine(r.g),
+            },
+            EV_GC_BEGIN | EV_GC_ACTIVE | EV_GC_END => Range {
+                name: RangeName::GcMark,
+                scope: Resource::None,
+            },
+            EV_GC_SWEEP_ACTIVE => Range {
+                name: RangeName::GcSweep,
+                scope: Resource::Proc(r.args[0] as i64),
+            },
+            EV_GC_SWEEP_BEGIN | EV_GC_SWEEP_END => Range {
+                name: RangeName::GcSweep,
+                scope: Resource::Proc(r.p),
+            },
+            EV_GC_MARK_ASSIST_ACTIVE => Range {
+                name: RangeName::GcMarkAssist,
+                scope: Resource::Goroutine(r.args[0] as i64),
+            },
+            EV_GC_MARK_ASSIST_BEGIN | EV_GC_MARK_ASSIST_END => Range {
+                name: RangeName::GcMarkAssist,
+                scope: Resource::Goroutine(r.g),
+            },
+            _ => return None,
+        })
+    }
+
+    /// A RangeEnd's attributes: only the sweep range has any
+    /// (`bytes swept`, `bytes reclaimed`).
+    pub fn range_attributes(&self) -> &'static [&'static str] {
+        if self.raw.typ == EV_GC_SWEEP_END {
+            &["bytes swept", "bytes reclaimed"]
+        } else {
+            &[]
+        }
+    }
+
+    /// The value of RangeEnd attribute `i` (see [`Event::range_attributes`]).
+    pub fn range_attribute_value(&self, i: usize) -> u64 {
+        self.raw.args[i]
+    }
+
+    /// Task details, for TaskBegin and TaskEnd events.
+    pub fn task(&self) -> Option<Task<'a>> {
+        let r = &self.raw;
+        match r.typ {
+            EV_USER_TASK_BEGIN => Some(Task {
+                id: r.args[0],
+                parent: r.args[1],
+                name: self.str_arg(2),
+            }),
+            EV_USER_TASK_END => Some(Task {
+                id: r.args[0],
+                parent: r.args[2],
+                name: self.str_arg(3),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Region details, for RegionBegin and RegionEnd events.
+    pub fn region(&self) -> Option<Region<'a>> {
+        matches!(self.raw.typ, EV_USER_REGION_BEGIN | EV_USER_REGION_END).then(|| Region {
+            task: self.raw.args[0],
+            name: self.str_arg(1),
+        })
+    }
+
+    /// Log details, for Log events.
+    pub fn log(&self) -> Option<Log<'a>> {
+        (self.raw.typ == EV_USER_LOG).then(|| Log {
+            task: self.raw.args[0],
+            category: self.str_arg(1),
+            message: self.str_arg(2),
+        })
+    }
+
+    /// Sync details, for Sync events.
+    pub fn sync(&self) -> Option<Sync> {
+        (self.raw.typ == EV_READER_SYNC).then(|| Sync {
+            n: self.raw.args[0],
+            clock: if self.raw.args[1] == 1 {
+                self.table.clock
+            } else {
+                None
+            },
+        })
+    }
+
+    /// Experimental-event details, for Experimental events.
+    pub fn experimental(&self) -> Option<Experimental<'a>> {
+        if self.kind() != EventKind::Experimental {
+            return None;
+        }
+        let s = spec::spec(self.raw.typ);
+        Some(Experimental {
+            name: s.name,
+            experiment: spec::EXPERIMENT_ALLOC_FREE,
+            arg_names: &s.args[1..],
+            values: self.raw.args,
+            table: self.table,
+        })
+    }
+
+    /// State-transition details, for StateTransition events.
+    pub fn state_transition(&self) -> Option<StateTransition<'a>> {
+        use GoState as G;
+        use ProcState as P;
+        let r = &self.raw;
+        let a = r.args;
+        let none = Stack::new(self.table, 0);
+        let go = |id: i64, from, to| Transition::Goroutine { id, from, to };
+        let proc = |id: i64, from, to| Transition::Proc { id, from, to };
+        let (transition, reason, stack) = match r.typ {
+            EV_PROC_START => (proc(a[0] as i64, P::Idle, P::Running), "", none),
+            EV_PROC_STOP => (proc(r.p, P::Running, P::Idle), "", none),
+            EV_PROC_STEAL => {
+                let before = if a[3] == crate::v2::PROC_SYSCALL_ABANDONED {
+                    P::Idle
+                } else {
+                    P::Running
+                };
+                (proc(a[0] as i64, before, P::Idle), "", none)
+            }
+            EV_PROC_STATUS => {
+                let to = crate::v2::proc_status_state(a[1]);
+                (proc(a[0] as i64, ProcState::from_u64(a[2]), to), "", none)
+            }
+            EV_GO_CREATE | EV_GO_CREATE_BLOCKED => {
+                let to = if r.typ == EV_GO_CREATE {
+                    G::Runnable
+                } else {
+                    G::Waiting
+                };
+                (
+                    go(a[0] as i64, G::NotExist, to),
+                    "",
+                    Stack::new(self.table, a[1]),
+                )
+            }
+            EV_GO_CREATE_SYSCALL => (go(a[0] as i64, G::NotExist, G::Syscall), "", none),
+            EV_GO_START => (go(a[0] as i64, G::Runnable, G::Running), "", none),
+            EV_GO_DESTROY => (go(r.g, G::Running, G::NotExist), "", none),
+            EV_GO_DESTROY_SYSCALL => (go(r.g, G::Syscall, G::NotExist), "", none),
+            EV_GO_STOP => (
+                go(r.g, G::Running, G::Runnable),
+                self.str_arg(0),
+                self.stack(),
+            ),
+            EV_GO_BLOCK => (
+                go(r.g, G::Running, G::Waiting),
+                self.str_arg(0),
+                self.stack(),
+            ),
+            EV_GO_UNBLOCK | EV_GO_SWITCH | EV_GO_SWITCH_DESTROY => {
+                (go(a[0] as i64, G::Waiting, G::Runnable), "", none)
+            }
+            EV_GO_SYSCALL_BEGIN => (go(r.g, G::Running, G::Syscall), "", self.stack()),
+            EV_GO_SYSCALL_END => (go(r.g, G::Syscall, G::Running), "", none),
+            EV_GO_SYSCALL_END_BLOCKED => (go(r.g, G::Syscall, G::Runnable), "", none),
+            EV_GO_STATUS | EV_GO_STATUS_STACK => {
+                let (from, to) = (a[2] >> 32, a[2] & 0xffff_ffff);
+                let to = crate::v2::go_status_state(to);
+                (
+                    go(a[0] as i64, GoState::from_u64(from), to),
+                    "",
+                    self.stack(),
+                )
+            }
+            _ => return None,
+        };
+        Some(StateTransition {
+            transition,
+            reason,
+            stack,
+        })
+    }
+}

@@ -1,0 +1,375 @@
+//! Text renderings of events exactly as Go prints them: the one-line form
+//! of `Event.String()` (the first line of `go tool trace -d=parsed`), Go's
+//! `strconv.Quote`, and the frame lines etgrep prints with `-stacks`.
+
+use crate::event::{Event, EventKind, ExperimentalArg, Resource, Transition};
+use crate::v2::spec::EV_GO_STOP;
+use crate::v2::spec::{
+    EV_GO_BLOCK, EV_GO_LABEL, EV_USER_LOG, EV_USER_REGION_BEGIN, EV_USER_REGION_END,
+};
+use crate::v2::spec::{EV_STW_BEGIN, EV_STW_END, EV_USER_TASK_BEGIN, EV_USER_TASK_END};
+use unicode_general_category::{GeneralCategory as C, get_general_category};
+
+/// The event's line as Go's `Event.String()` starts it, without a newline.
+pub fn event_line(ev: &Event<'_>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128);
+    write_event_line(ev, &mut out);
+    out
+}
+
+fn int(out: &mut Vec<u8>, v: impl itoa::Integer) {
+    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+}
+
+fn value(out: &mut Vec<u8>, v: u64) {
+    out.extend_from_slice(b"Value{Uint64(");
+    int(out, v);
+    out.extend_from_slice(b")}");
+}
+
+fn resource(out: &mut Vec<u8>, r: Resource) {
+    let (name, id) = match r {
+        Resource::None => return out.extend_from_slice(b"None"),
+        Resource::Goroutine(id) => ("Goroutine(", id),
+        Resource::Proc(id) => ("Proc(", id),
+        Resource::Thread(id) => ("Thread(", id),
+    };
+    out.extend_from_slice(name.as_bytes());
+    int(out, id);
+    out.push(b')');
+}
+
+/// Appends the event's line (Go's `Event.String()` up to its first
+/// newline) to `out`, without a newline.
+pub fn write_event_line(ev: &Event<'_>, out: &mut Vec<u8>) {
+    let raw = &ev.raw;
+    out.extend_from_slice(b"M=");
+    int(out, raw.m);
+    out.extend_from_slice(b" P=");
+    int(out, raw.p);
+    out.extend_from_slice(b" G=");
+    int(out, raw.g);
+    out.push(b' ');
+    let kind = ev.kind();
+    out.extend_from_slice(kind.name().as_bytes());
+    out.extend_from_slice(b" Time=");
+    int(out, raw.time);
+    match kind {
+        EventKind::Metric => {
+            let m = ev.metric().expect("Metric event");
+            out.extend_from_slice(b" Name=");
+            quote(out, m.name.as_bytes());
+            out.extend_from_slice(b" Value=");
+            value(out, m.value);
+        }
+        EventKind::Label => {
+            debug_assert_eq!(raw.typ, EV_GO_LABEL);
+            out.extend_from_slice(b" Label=");
+            quote(out, ev.bytes_arg(0));
+            out.extend_from_slice(b" Resource=");
+            resource(out, Resource::Goroutine(raw.g));
+        }
+        EventKind::RangeBegin | EventKind::RangeActive | EventKind::RangeEnd => {
+            let r = ev.range().expect("Range event");
+            out.extend_from_slice(b" Name=");
+            if matches!(raw.typ, EV_STW_BEGIN | EV_STW_END) {
+                out.extend_from_slice(b"\"stop-the-world (");
+                quote_inner(out, ev.bytes_arg(0));
+                out.extend_from_slice(b")\"");
+            } else {
+                quote(out, r.name.to_cow().as_bytes());
+            }
+            out.extend_from_slice(b" Scope=");
+            resource(out, r.scope);
+            if kind == EventKind::RangeEnd {
+                out.extend_from_slice(b" Attributes=[");
+                for (i, name) in ev.range_attributes().iter().enumerate() {
+                    if i > 0 {
+                        out.push(b' ');
+                    }
+                    quote(out, name.as_bytes());
+                    out.push(b'=');
+                    value(out, ev.range_attribute_value(i));
+                }
+                out.push(b']');
+            }
+        }
+        EventKind::TaskBegin | EventKind::TaskEnd => {
+            let t = ev.task().expect("Task event");
+            out.extend_from_slice(b" ID=");
+            int(out, t.id);
+            out.extend_from_slice(b" Parent=");
+            int(out, t.parent);
+            out.extend_from_slice(b" Type=");
+            let name_arg = if raw.typ == EV_USER_TASK_BEGIN { 2 } else { 3 };
+            debug_assert!(matches!(raw.typ, EV_USER_TASK_BEGIN | EV_USER_TASK_END));
+            quote(out, ev.bytes_arg(name_arg));
+        }
+        EventKind::RegionBegin | EventKind::RegionEnd => {
+            debug_assert!(matches!(raw.typ, EV_USER_REGION_BEGIN | EV_USER_REGION_END));
+            out.extend_from_slice(b" Task=");
+            int(out, raw.args[0]);
+            out.extend_from_slice(b" Type=");
+            quote(out, ev.bytes_arg(1));
+        }
+        EventKind::Log => {
+            debug_assert_eq!(raw.typ, EV_USER_LOG);
+            out.extend_from_slice(b" Task=");
+            int(out, raw.args[0]);
+            out.extend_from_slice(b" Category=");
+            quote(out, ev.bytes_arg(1));
+            out.extend_from_slice(b" Message=");
+            quote(out, ev.bytes_arg(2));
+        }
+        EventKind::StateTransition => {
+            let st = ev.state_transition().expect("StateTransition event");
+            match st.transition {
+                Transition::Goroutine { id, from, to } => {
+                    out.extend_from_slice(b" GoID=");
+                    int(out, id);
+                    out.push(b' ');
+                    out.extend_from_slice(from.name().as_bytes());
+                    out.extend_from_slice(b"->");
+                    out.extend_from_slice(to.name().as_bytes());
+                }
+                Transition::Proc { id, from, to } => {
+                    out.extend_from_slice(b" ProcID=");
+                    int(out, id);
+                    out.push(b' ');
+                    out.extend_from_slice(from.name().as_bytes());
+                    out.extend_from_slice(b"->");
+                    out.extend_from_slice(to.name().as_bytes());
+                }
+            }
+            out.extend_from_slice(b" Reason=");
+            if matches!(raw.typ, EV_GO_STOP | EV_GO_BLOCK) {
+                quote(out, ev.bytes_arg(0));
+            } else {
+                out.extend_from_slice(b"\"\"");
+            }
+        }
+        EventKind::Experimental => {
+            let x = ev.experimental().expect("Experimental event");
+            out.extend_from_slice(b" Name=");
+            out.extend_from_slice(x.name.as_bytes());
+            out.extend_from_slice(b" Args=[");
+            for (i, name) in x.arg_names.iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(b", ");
+                }
+                out.extend_from_slice(name.as_bytes());
+                out.push(b'=');
+                match x.arg(i) {
+                    ExperimentalArg::Uint64(v) => value(out, v),
+                    ExperimentalArg::String(s) => out.extend_from_slice(s.as_bytes()),
+                }
+            }
+            out.push(b']');
+        }
+        EventKind::Sync => {
+            let s = ev.sync().expect("Sync event");
+            out.extend_from_slice(b" N=");
+            int(out, s.n);
+            if let Some(c) = s.clock {
+                out.extend_from_slice(b" Trace=");
+                int(out, c.trace);
+                out.extend_from_slice(b" Mono=");
+                int(out, c.mono);
+                out.extend_from_slice(b" Wall=");
+                rfc3339_nano(out, c.wall_sec, c.wall_nsec);
+            }
+        }
+        EventKind::StackSample | EventKind::Bad => {}
+    }
+}
+
+/// Appends one `  <pc> <func> <file>:<line>` line per frame of the
+/// event's stack, leaf first, as etgrep's `-stacks` prints them.
+pub fn write_stack_lines(ev: &Event<'_>, out: &mut Vec<u8>) {
+    let mut hex = [0u8; 16];
+    for f in ev.stack().frames() {
+        out.extend_from_slice(b"  ");
+        out.extend_from_slice(lower_hex(f.pc(), &mut hex));
+        out.push(b' ');
+        out.extend_from_slice(f.func_bytes());
+        out.push(b' ');
+        out.extend_from_slice(f.file_bytes());
+        out.push(b':');
+        int(out, f.line() as i64);
+        out.push(b'\n');
+    }
+}
+
+fn lower_hex(mut v: u64, buf: &mut [u8; 16]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b"0123456789abcdef"[(v & 15) as usize];
+        v >>= 4;
+        if v == 0 {
+            return &buf[i..];
+        }
+    }
+}
+
+/// Appends `s` quoted as Go's `strconv.Quote` quotes it.
+pub fn quote(out: &mut Vec<u8>, s: &[u8]) {
+    out.push(b'"');
+    quote_inner(out, s);
+    out.push(b'"');
+}
+
+fn quote_inner(out: &mut Vec<u8>, s: &[u8]) {
+    if s.iter()
+        .all(|&b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.extend_from_slice(s);
+        return;
+    }
+    let mut rest = s;
+    while !rest.is_empty() {
+        let (c, width) = decode_utf8(rest);
+        let bytes = &rest[..width];
+        rest = &rest[width..];
+        let Some(c) = c else {
+            hex_escape(out, b'x', u32::from(bytes[0]), 2);
+            continue;
+        };
+        match c {
+            '"' | '\\' => {
+                out.push(b'\\');
+                out.push(c as u8);
+            }
+            _ if is_print(c) => out.extend_from_slice(bytes),
+            '\x07' => out.extend_from_slice(b"\\a"),
+            '\x08' => out.extend_from_slice(b"\\b"),
+            '\x0c' => out.extend_from_slice(b"\\f"),
+            '\n' => out.extend_from_slice(b"\\n"),
+            '\r' => out.extend_from_slice(b"\\r"),
+            '\t' => out.extend_from_slice(b"\\t"),
+            '\x0b' => out.extend_from_slice(b"\\v"),
+            _ if (c as u32) < 0x20 || c == '\x7f' => hex_escape(out, b'x', c as u32, 2),
+            _ if (c as u32) < 0x10000 => hex_escape(out, b'u', c as u32, 4),
+            _ => hex_escape(out, b'U', c as u32, 8),
+        }
+    }
+}
+
+fn hex_escape(out: &mut Vec<u8>, letter: u8, v: u32, digits: u32) {
+    out.push(b'\\');
+    out.push(letter);
+    for i in (0..digits).rev() {
+        out.push(b"0123456789abcdef"[((v >> (4 * i)) & 15) as usize]);
+    }
+}
+
+/// Decodes one UTF-8 sequence as Go does: `None` with width 1 for an
+/// invalid byte.
+fn decode_utf8(s: &[u8]) -> (Option<char>, usize) {
+    let n = match s[0] {
+        0x00..=0x7f => return (Some(s[0] as char), 1),
+        0xc2..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf4 => 4,
+        _ => return (None, 1),
+    };
+    match s.get(..n).map(std::str::from_utf8) {
+        Some(Ok(t)) => (t.chars().next(), n),
+        _ => (None, 1),
+    }
+}
+
+/// Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols
+/// and the ASCII space.
+fn is_print(c: char) -> bool {
+    if c.is_ascii() {
+        return (' '..='~').contains(&c);
+    }
+    !matches!(
+        get_general_category(c),
+        C::SpaceSeparator
+            | C::LineSeparator
+            | C::ParagraphSeparator
+            | C::Control
+            | C::Format
+            | C::Surrogate
+            | C::PrivateUse
+            | C::Unassigned
+    )
+}
+
+/// Appends a wall-clock time as Go's `time.RFC3339Nano` formats it, in
+/// the local time zone (the `TZ` variable or the system's zone), as Go's
+/// `time.Unix(sec, nsec)` shows it.
+fn rfc3339_nano(out: &mut Vec<u8>, sec: i64, nsec: i64) {
+    use std::io::Write;
+    let sec = sec.saturating_add(nsec.div_euclid(1_000_000_000));
+    let nsec = nsec.rem_euclid(1_000_000_000) as i32;
+    let tz = jiff::tz::TimeZone::try_system().unwrap_or(jiff::tz::TimeZone::UTC);
+    let Ok(ts) = jiff::Timestamp::new(sec, nsec) else {
+        let _ = write!(out, "{sec}.{nsec:09}");
+        return;
+    };
+    let offset = tz.to_offset(ts);
+    let dt = offset.to_datetime(ts);
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        dt.year(),
+        dt.month(),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second()
+    );
+    if nsec != 0 {
+        let frac = format!("{nsec:09}");
+        out.push(b'.');
+        out.extend_from_slice(frac.trim_end_matches('0').as_bytes());
+    }
+    let secs = offset.seconds();
+    if secs == 0 {
+        out.push(b'Z');
+    } else {
+        let sign = if secs < 0 { '-' } else { '+' };
+        let a = secs.unsigned_abs();
+        let _ = write!(out, "{sign}{:02}:{:02}", a / 3600, a / 60 % 60);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(s: &[u8]) -> String {
+        let mut out = Vec::new();
+        quote(&mut out, s);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn quotes_like_go() {
+        assert_eq!(q(b"plain"), r#""plain""#);
+        assert_eq!(q(b"region \"quoted\""), r#""region \"quoted\"""#);
+        assert_eq!(q(b"message with\ttab"), r#""message with\ttab""#);
+        assert_eq!(q(b"a\\b\n\x01\x7f"), r#""a\\b\n\x01\x7f""#);
+        assert_eq!(q("héllo ✓".as_bytes()), "\"héllo ✓\"");
+        assert_eq!(q(b"\xff\xc3"), r#""\xff\xc3""#);
+        assert_eq!(
+            q("\u{a0}\u{200b}\u{1F600}\u{E000}".as_bytes()),
+            r#""\u00a0\u200b😀\ue000""#
+        );
+        assert_eq!(q("\u{10FFFF}".as_bytes()), r#""\U0010ffff""#);
+    }
+
+    #[test]
+    fn wall_time() {
+        // SAFETY-free: set TZ only for this process's formatting; jiff reads it.
+        let mut out = Vec::new();
+        rfc3339_nano(&mut out, 0, 0);
+        let s = String::from_utf8(out).unwrap();
+        assert!(s.starts_with("19") || s.starts_with("1970"), "{s}");
+        assert_eq!(lower_hex(0x6c51ea, &mut [0; 16]), b"6c51ea");
+        assert_eq!(lower_hex(0, &mut [0; 16]), b"0");
+    }
+}

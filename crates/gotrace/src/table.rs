@@ -1,0 +1,296 @@
+//! The string, stack and frame tables of one generation (or of a whole
+//! Go ≤1.21 trace), shared by every event that refers to them by ID.
+
+use std::collections::HashMap;
+
+/// A map from the wire's 64-bit IDs to values: a vector while the IDs are
+/// dense (as the runtime writes them), a hash map for outliers, so that a
+/// hostile ID cannot make the reader allocate without bound.
+#[derive(Debug)]
+pub(crate) struct IdMap<V> {
+    dense: Vec<Option<V>>,
+    sparse: HashMap<u64, V>,
+    len: usize,
+}
+
+impl<V> Default for IdMap<V> {
+    fn default() -> Self {
+        IdMap {
+            dense: Vec::new(),
+            sparse: HashMap::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<V: Copy> IdMap<V> {
+    pub(crate) fn get(&self, id: u64) -> Option<V> {
+        match usize::try_from(id).ok().and_then(|i| self.dense.get(i)) {
+            Some(v) => *v,
+            None => self.sparse.get(&id).copied(),
+        }
+    }
+
+    /// Inserts a value; returns false (and changes nothing) if the ID exists.
+    pub(crate) fn insert(&mut self, id: u64, v: V) -> bool {
+        if self.get(id).is_some() {
+            return false;
+        }
+        self.len += 1;
+        let limit = 2 * self.len as u64 + 4096;
+        if id < limit {
+            let i = id as usize;
+            if i >= self.dense.len() {
+                self.dense.resize(i + 1, None);
+            }
+            self.dense[i] = Some(v);
+        } else {
+            self.sparse.insert(id, v);
+        }
+        true
+    }
+
+    /// All entries in ascending ID order.
+    pub(crate) fn sorted(&self) -> Vec<(u64, V)> {
+        let mut out: Vec<(u64, V)> = (self.dense.iter().enumerate())
+            .filter_map(|(i, v)| v.map(|v| (i as u64, v)))
+            .collect();
+        let mut sparse: Vec<(u64, V)> = self.sparse.iter().map(|(k, v)| (*k, *v)).collect();
+        sparse.sort_unstable_by_key(|e| e.0);
+        out.extend(sparse);
+        out
+    }
+}
+
+/// Where a string lives: a range of `Table::text`, and, for a string that is
+/// not valid UTF-8, the index of its raw bytes.
+#[derive(Debug, Clone, Copy)]
+struct StrEntry {
+    start: u32,
+    len: u32,
+    raw: Option<u32>,
+}
+
+/// One frame as the wire defines it: string IDs resolved on access.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FrameData {
+    pub(crate) pc: u64,
+    pub(crate) func: u64,
+    pub(crate) file: u64,
+    pub(crate) line: u64,
+}
+
+/// A stack: a range of `Table::stack_frames`, which holds frame indices.
+#[derive(Debug, Clone, Copy)]
+struct StackEntry {
+    start: u32,
+    len: u32,
+}
+
+/// Strings, stacks and frames of one generation.
+///
+/// Strings are kept as text (lossily decoded when a string is not UTF-8,
+/// which the runtime never writes for names) plus the raw bytes of any
+/// string that is not UTF-8, so printing can reproduce Go's quoting exactly.
+#[derive(Debug, Default)]
+pub struct Table {
+    text: String,
+    raw: Vec<Box<[u8]>>,
+    strings: IdMap<StrEntry>,
+    frames: Vec<FrameData>,
+    frame_by_pc: HashMap<u64, u32>,
+    stack_frames: Vec<u32>,
+    stacks: IdMap<StackEntry>,
+    /// Strings made by the reader (task names carried to a TaskEnd in a
+    /// later generation); referenced with IDs counted down from u64::MAX.
+    extra: Vec<Box<[u8]>>,
+    /// The generation's clock snapshot (Go 1.25+).
+    pub(crate) clock: Option<crate::event::ClockSnapshot>,
+    /// The generation's experimental batches, in file order.
+    pub(crate) experimental: Vec<ExperimentalBatch>,
+}
+
+/// An experimental batch: opaque data an experiment wrote on a thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExperimentalBatch {
+    /// The experiment's name (e.g. `AllocFree`).
+    pub experiment: &'static str,
+    pub thread: i64,
+    pub data: Vec<u8>,
+}
+
+/// The ID space used for `Table::extra` strings.
+const EXTRA_BASE: u64 = 1 << 63;
+
+impl Table {
+    /// Defines string `id`; false if it was already defined (ID 0 always is).
+    pub(crate) fn add_string(&mut self, id: u64, bytes: &[u8]) -> bool {
+        if id == 0 || self.strings.get(id).is_some() {
+            return false;
+        }
+        let entry = self.push_text(bytes);
+        self.strings.insert(id, entry)
+    }
+
+    fn push_text(&mut self, bytes: &[u8]) -> StrEntry {
+        let start = self.text.len() as u32;
+        let raw = match std::str::from_utf8(bytes) {
+            Ok(s) => {
+                self.text.push_str(s);
+                None
+            }
+            Err(_) => {
+                self.text.push_str(&String::from_utf8_lossy(bytes));
+                self.raw.push(bytes.into());
+                Some(self.raw.len() as u32 - 1)
+            }
+        };
+        StrEntry {
+            start,
+            len: self.text.len() as u32 - start,
+            raw,
+        }
+    }
+
+    /// Remembers a string made by the reader and returns its ID.
+    pub(crate) fn add_extra(&mut self, bytes: &[u8]) -> u64 {
+        if bytes.is_empty() {
+            return 0;
+        }
+        if let Some(i) = self.extra.iter().position(|s| &s[..] == bytes) {
+            return EXTRA_BASE + i as u64;
+        }
+        self.extra.push(bytes.into());
+        EXTRA_BASE + self.extra.len() as u64 - 1
+    }
+
+    /// Whether string `id` exists (ID 0, the empty string, always does).
+    pub(crate) fn has_string(&self, id: u64) -> bool {
+        id == 0 || self.strings.get(id).is_some()
+    }
+
+    /// The text of string `id` (empty if unknown).
+    pub(crate) fn str(&self, id: u64) -> &str {
+        match self.strings.get(id) {
+            Some(e) => &self.text[e.start as usize..(e.start + e.len) as usize],
+            None if id >= EXTRA_BASE => std::str::from_utf8(self.extra_bytes(id)).unwrap_or(""),
+            None => "",
+        }
+    }
+
+    /// The exact bytes of string `id` (empty if unknown).
+    pub(crate) fn bytes(&self, id: u64) -> &[u8] {
+        match self.strings.get(id) {
+            Some(StrEntry { raw: Some(r), .. }) => &self.raw[r as usize],
+            Some(_) => self.str(id).as_bytes(),
+            None if id >= EXTRA_BASE => self.extra_bytes(id),
+            None => b"",
+        }
+    }
+
+    fn extra_bytes(&self, id: u64) -> &[u8] {
+        self.extra
+            .get((id - EXTRA_BASE) as usize)
+            .map_or(&[][..], |s| &s[..])
+    }
+
+    /// Defines stack `id` from frames given leaf first. A PC keeps the frame
+    /// data of its first definition. False if the ID was already defined.
+    pub(crate) fn add_stack(&mut self, id: u64, frames: impl Iterator<Item = FrameData>) -> bool {
+        if id == 0 || self.stacks.get(id).is_some() {
+            return false;
+        }
+        let start = self.stack_frames.len() as u32;
+        for f in frames {
+            let idx = *self.frame_by_pc.entry(f.pc).or_insert_with(|| {
+                self.frames.push(f);
+                self.frames.len() as u32 - 1
+            });
+            self.stack_frames.push(idx);
+        }
+        let len = self.stack_frames.len() as u32 - start;
+        self.stacks.insert(id, StackEntry { start, len })
+    }
+
+    /// Whether stack `id` exists (ID 0, the empty stack, always does).
+    pub(crate) fn has_stack(&self, id: u64) -> bool {
+        id == 0 || self.stacks.get(id).is_some()
+    }
+
+    /// The frames of stack `id`, leaf first (none if unknown).
+    pub(crate) fn stack_frames(&self, id: u64) -> &[u32] {
+        match self.stacks.get(id) {
+            Some(e) => &self.stack_frames[e.start as usize..(e.start + e.len) as usize],
+            None => &[],
+        }
+    }
+
+    pub(crate) fn frame(&self, idx: u32) -> &FrameData {
+        &self.frames[idx as usize]
+    }
+
+    /// Checks that every frame's function and file names exist, in stack-ID
+    /// order; the message names the first bad one as Go does.
+    pub(crate) fn validate_frames(&self) -> Result<(), String> {
+        for (id, e) in self.stacks.sorted() {
+            for &fi in &self.stack_frames[e.start as usize..(e.start + e.len) as usize] {
+                let f = self.frame(fi);
+                if !self.has_string(f.func) {
+                    return Err(format!(
+                        "found invalid func string ID {} for stack {id}",
+                        f.func
+                    ));
+                }
+                if !self.has_string(f.file) {
+                    return Err(format!(
+                        "found invalid file string ID {} for stack {id}",
+                        f.file
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_keep_raw_bytes_and_reject_duplicates() {
+        let mut t = Table::default();
+        assert!(t.add_string(1, b"main.main"));
+        assert!(!t.add_string(1, b"again"));
+        assert!(!t.add_string(0, b"zero"));
+        assert!(t.add_string(1 << 40, b"\xffbad"));
+        assert_eq!(t.str(1), "main.main");
+        assert_eq!(t.bytes(1 << 40), b"\xffbad");
+        assert_eq!(t.str(1 << 40), "\u{fffd}bad");
+        assert!(t.has_string(0) && !t.has_string(7));
+        let x = t.add_extra(b"task");
+        assert_eq!(t.add_extra(b"task"), x);
+        assert_eq!(t.str(x), "task");
+    }
+
+    #[test]
+    fn first_definition_of_a_pc_wins() {
+        let mut t = Table::default();
+        let f = |pc, func, line| FrameData {
+            pc,
+            func,
+            file: 0,
+            line,
+        };
+        assert!(t.add_stack(1, [f(10, 1, 5), f(20, 2, 6)].into_iter()));
+        assert!(t.add_stack(2, [f(10, 3, 9)].into_iter()));
+        assert!(!t.add_stack(2, [].into_iter()));
+        let s2 = t.stack_frames(2);
+        assert_eq!(t.frame(s2[0]).func, 1);
+        assert_eq!(t.frame(s2[0]).line, 5);
+        assert_eq!(
+            t.validate_frames(),
+            Err("found invalid func string ID 1 for stack 1".into())
+        );
+    }
+}

@@ -1,0 +1,247 @@
+//! The Go 1.22+ event stream: generation by generation, interleaving each
+//! thread's events through the ordering state machine and the CPU samples
+//! by time, as `internal/trace/reader.go` does.
+
+use super::cursor::{Cursor, heap_insert, heap_remove, heap_update};
+use super::generation::{Generation, Spill, read_generation, read_generation_with_spill};
+use super::order::Ordering;
+use super::spec::{self, EV_CPU_SAMPLE, EV_READER_SYNC};
+use crate::bytes::Stream;
+use crate::error::{Error, Result};
+use crate::event::{RawEvent, Time};
+use crate::table::Table;
+use crate::version::Version;
+use std::io::BufRead;
+
+pub(crate) struct V2Reader<R> {
+    stream: Stream<R>,
+    version: Version,
+    last_ts: Time,
+    current: Option<Generation>,
+    frontier: Vec<Cursor>,
+    next_sample: usize,
+    order: Ordering,
+    syncs: u64,
+    /// An error met reading the next generation, reported after a Sync.
+    pending: Option<Error>,
+    pending_synced: bool,
+    spill: Option<Spill>,
+    done: bool,
+    /// Table for events that belong to no generation (the final Sync).
+    empty: Table,
+}
+
+impl<R: BufRead> V2Reader<R> {
+    pub(crate) fn new(stream: Stream<R>, version: Version) -> Self {
+        V2Reader {
+            stream,
+            version,
+            last_ts: 0,
+            current: None,
+            frontier: Vec::new(),
+            next_sample: 0,
+            order: Ordering::new(),
+            syncs: 0,
+            pending: None,
+            pending_synced: false,
+            spill: None,
+            done: false,
+            empty: Table::default(),
+        }
+    }
+
+    /// The table events currently refer to.
+    pub(crate) fn table(&self) -> &Table {
+        self.current.as_ref().map_or(&self.empty, |g| &g.table)
+    }
+
+    /// The next event; `Ok(None)` at the end of the trace.
+    pub(crate) fn next(&mut self) -> Result<Option<RawEvent>> {
+        let Some(mut ev) = self.next_unchecked()? else {
+            return Ok(None);
+        };
+        if ev.typ != EV_READER_SYNC {
+            self.validate_ids(&ev)?;
+        }
+        if ev.time <= self.last_ts {
+            ev.time = self.last_ts + 1;
+        }
+        self.last_ts = ev.time;
+        Ok(Some(ev))
+    }
+
+    fn validate_ids(&self, ev: &RawEvent) -> Result<()> {
+        let table = self.table();
+        let s = spec::spec(ev.typ);
+        for &i in s.stack_ids {
+            let id = ev.args[usize::from(i) - 1];
+            // CPU samples' stack sits in another slot than the spec says;
+            // Go checks the spec's slot, which is always 0 there.
+            if ev.typ != EV_CPU_SAMPLE && !table.has_stack(id) {
+                return Err(Error::new(
+                    None,
+                    format!("found invalid stack ID {id} for event {}", s.name),
+                ));
+            }
+        }
+        for &i in s.string_ids {
+            let id = ev.args[usize::from(i) - 1];
+            if !table.has_string(id) {
+                return Err(Error::new(
+                    None,
+                    format!("found invalid string ID {id} for event {}", s.name),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn sync(&mut self, time: Time, snapshot: bool) -> Option<RawEvent> {
+        self.syncs += 1;
+        Some(RawEvent::sync(time, self.syncs, snapshot))
+    }
+
+    fn next_unchecked(&mut self) -> Result<Option<RawEvent>> {
+        if self.done {
+            return Ok(None);
+        }
+        if let Some(ev) = self.order.next() {
+            return Ok(Some(ev));
+        }
+        let samples_left = self
+            .current
+            .as_ref()
+            .is_some_and(|g| self.next_sample < g.cpu_samples.len());
+        if self.frontier.is_empty() && !samples_left {
+            return self.next_generation();
+        }
+        let generation = self
+            .current
+            .as_mut()
+            .expect("a generation is installed while events remain");
+        if let Some(s) = generation.cpu_samples.get(self.next_sample) {
+            if self.frontier.is_empty() || s.time < self.frontier[0].ev.time {
+                self.next_sample += 1;
+                let mut ev = RawEvent::new(EV_CPU_SAMPLE, s.time, [s.stack, 0, 0, 0]);
+                (ev.m, ev.p, ev.g) = (s.m, s.p, s.g);
+                return Ok(Some(ev));
+            }
+        }
+        if !self.try_advance(0)? {
+            sort_frontier(&mut self.frontier);
+            let mut advanced = false;
+            for i in 1..self.frontier.len() {
+                if self.try_advance(i)? {
+                    advanced = true;
+                    break;
+                }
+            }
+            if !advanced {
+                let generation = self.current.as_ref().map_or(0, |g| g.generation);
+                let offset = self.frontier.first().map(|c| c.ev_offset);
+                let mut msg =
+                    format!("broken trace: failed to advance: frontier:\n[gen={generation}]\n\n");
+                for c in &self.frontier {
+                    let s = spec::spec(c.ev.typ);
+                    msg += &format!("M {} [{} time={}", c.m, s.name, c.ev.time);
+                    for (name, v) in s.args[1..].iter().zip(c.ev.args) {
+                        msg += &format!(" {name}={v}");
+                    }
+                    msg += "]\n";
+                }
+                return Err(Error::new(offset, msg));
+            }
+        }
+        Ok(self.order.next())
+    }
+
+    /// Offers the event of frontier cursor `i` to the ordering; on success
+    /// moves the cursor on.
+    fn try_advance(&mut self, i: usize) -> Result<bool> {
+        let generation = self.current.as_mut().expect("generation installed");
+        let c = &mut self.frontier[i];
+        let offset = c.ev_offset;
+        let accepted = self
+            .order
+            .advance(&mut c.ev, &mut generation.table, c.m, generation.generation)
+            .map_err(|m| Error::at(offset, m))?;
+        if !accepted {
+            return Ok(false);
+        }
+        if c.advance(generation)? {
+            heap_update(&mut self.frontier, i);
+        } else {
+            heap_remove(&mut self.frontier, i);
+        }
+        Ok(true)
+    }
+
+    fn next_generation(&mut self) -> Result<Option<RawEvent>> {
+        if self.version < Version::Go126 {
+            return self.next_generation_with_spill();
+        }
+        if let Some(e) = &self.pending {
+            return Err(e.clone());
+        }
+        match read_generation(&mut self.stream, self.version) {
+            Ok(Some(g)) => self.install(g),
+            Ok(None) => {
+                self.current = None;
+                self.done = true;
+                Ok(self.sync(self.last_ts, false))
+            }
+            Err(e) => {
+                self.pending = Some(e);
+                self.current = None;
+                Ok(self.sync(self.last_ts, false))
+            }
+        }
+    }
+
+    fn next_generation_with_spill(&mut self) -> Result<Option<RawEvent>> {
+        if let Some(e) = &self.pending {
+            if self.pending_synced {
+                return Err(e.clone());
+            }
+            self.pending_synced = true;
+            return Ok(self.sync(self.last_ts, false));
+        }
+        if self.current.is_some() && self.spill.is_none() {
+            self.done = true;
+            return Ok(self.sync(self.last_ts, false));
+        }
+        match read_generation_with_spill(&mut self.stream, self.spill.take(), self.version) {
+            Ok((g, spill, err)) => {
+                self.spill = spill;
+                self.pending = err;
+                self.install(g)
+            }
+            Err(e) => {
+                self.pending = Some(e);
+                self.pending_synced = true;
+                self.current = None;
+                Ok(self.sync(self.last_ts, false))
+            }
+        }
+    }
+
+    fn install(&mut self, g: Generation) -> Result<Option<RawEvent>> {
+        self.next_sample = 0;
+        self.frontier.clear();
+        let generation = self.current.insert(g);
+        for (i, tb) in generation.threads.iter().enumerate() {
+            let mut c = Cursor::new(i, tb.m);
+            if c.advance(generation)? {
+                heap_insert(&mut self.frontier, c);
+            }
+        }
+        let time = super::mul(generation.ns_per_unit, generation.min_ts);
+        Ok(self.sync(time, true))
+    }
+}
+
+/// Sorts the frontier by event time the way Go's `slices.SortFunc` orders
+/// equal times: for up to 12 elements it is an insertion sort, so stable.
+fn sort_frontier(f: &mut [Cursor]) {
+    f.sort_by_key(|c| c.ev.time);
+}
