@@ -1,0 +1,208 @@
+//! etgrep against Go's own output on the committed fixture traces, and its
+//! behaviour on bad input.
+
+use flate2::read::GzDecoder;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const V2_VERSIONS: [&str; 5] = ["1.22", "1.23", "1.25", "1.26", "1.27"];
+const MATCH: &str = r#"Any "**" "runtime/trace.WithRegion" "**""#;
+
+fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
+}
+
+fn etgrep(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_etgrep"))
+        .args(args)
+        .env("TZ", "UTC")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run etgrep")
+}
+
+fn expected(version: &str, form: &str) -> Vec<u8> {
+    let path = testdata().join(format!("expected/go{version}.{form}.txt.gz"));
+    let mut out = Vec::new();
+    GzDecoder::new(std::fs::File::open(&path).unwrap()).read_to_end(&mut out).unwrap();
+    out
+}
+
+fn trace(version: &str) -> String {
+    testdata().join(format!("traces/go{version}.trace")).to_string_lossy().into_owned()
+}
+
+/// Compares line by line, so a failure shows the first differing line.
+fn assert_same(got: &[u8], want: &[u8], what: &str) {
+    let got = String::from_utf8_lossy(got);
+    let want = String::from_utf8_lossy(want);
+    for (i, (g, w)) in got.lines().zip(want.lines()).enumerate() {
+        assert_eq!(g, w, "{what}: line {}", i + 1);
+    }
+    assert_eq!(got.lines().count(), want.lines().count(), "{what}: line count");
+    assert_eq!(got, want, "{what}");
+}
+
+fn check_form(version: &str, form: &str, args: &[&str]) {
+    let t = trace(version);
+    let mut all = vec!["-input", t.as_str()];
+    all.extend_from_slice(args);
+    let out = etgrep(&all);
+    assert!(out.status.success(), "go{version} {form}: {}", String::from_utf8_lossy(&out.stderr));
+    let want = expected(version, form);
+    assert!(want.len() > 1000, "go{version} {form}: expected output is too small to test anything");
+    assert_same(&out.stdout, &want, &format!("go{version} {form}"));
+}
+
+#[test]
+fn plain_output_equals_go_tool_trace() {
+    for v in V2_VERSIONS {
+        check_form(v, "plain", &[]);
+    }
+}
+
+#[test]
+fn stacks_equal_upstream() {
+    for v in V2_VERSIONS {
+        check_form(v, "stacks", &["-stacks"]);
+    }
+}
+
+#[test]
+fn sort_by_goroutine_equals_upstream() {
+    for v in V2_VERSIONS {
+        check_form(v, "goroutine", &["-sort=goroutine"]);
+    }
+}
+
+#[test]
+fn match_equals_upstream() {
+    for v in V2_VERSIONS {
+        let m = format!("-match={MATCH}");
+        check_form(v, "match", &["-stacks", &m]);
+    }
+}
+
+#[test]
+fn gnu_spelling_and_stdin_give_the_same_output() {
+    let t = trace("1.27");
+    let go_style = etgrep(&["-input", &t, "-stacks", "-goroutine=1"]);
+    let gnu_style = etgrep(&["--input", &t, "--stacks", "--goroutine", "1"]);
+    assert!(go_style.status.success());
+    assert!(!go_style.stdout.is_empty());
+    assert_eq!(go_style.stdout, gnu_style.stdout);
+
+    let from_stdin = Command::new(env!("CARGO_BIN_EXE_etgrep"))
+        .args(["-input", "-", "-stacks", "-goroutine=1"])
+        .env("TZ", "UTC")
+        .stdin(std::fs::File::open(&t).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(from_stdin.stdout, go_style.stdout);
+}
+
+#[test]
+fn filters_select_what_they_say() {
+    let t = trace("1.25");
+    let out = etgrep(&["-input", &t, "-goroutine", "1"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().count() > 10);
+    for line in text.lines() {
+        assert!(line.contains(" G=1 ") || line.contains(" GoID=1 "), "{line}");
+    }
+    let first_time = text.lines().nth(3).unwrap().split("Time=").nth(1).unwrap();
+    let time = first_time.split(' ').next().unwrap();
+    let out = etgrep(&["-input", &t, "-time", time]);
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 1);
+}
+
+#[test]
+fn older_event_names_are_accepted_in_match() {
+    let t = trace("1.27");
+    let out = etgrep(&["-input", &t, r#"-match=GoBlockSync "**""#]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().count() > 10, "too few mutex waits");
+    for line in text.lines() {
+        assert!(line.contains("Running->Waiting Reason=\"sync\""), "{line}");
+    }
+    let kind = etgrep(&["-input", &t, r#"-match=StateTransition "**""#]);
+    let sync_lines = String::from_utf8(kind.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("Running->Waiting Reason=\"sync\""))
+        .count();
+    assert_eq!(text.lines().count(), sync_lines);
+    let bad = etgrep(&["-input", &t, "-match=GoSysBlock"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+/// Writes `data` to a temporary file named after the test case.
+fn temp_trace(name: &str, data: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("etgrep-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, data).unwrap();
+    path
+}
+
+fn assert_fails_with_offset(path: &Path, message: &str) {
+    let out = etgrep(&["-input", path.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(path.to_str().unwrap()), "error does not name the file: {err}");
+    assert!(err.contains("at byte offset "), "error has no offset: {err}");
+    assert!(err.contains(message), "want {message:?} in {err}");
+}
+
+#[test]
+fn bad_input_is_an_error_with_file_and_offset() {
+    let good = std::fs::read(trace("1.27")).unwrap();
+    let truncated = temp_trace("truncated.trace", &good[..good.len() / 3]);
+    assert_fails_with_offset(&truncated, "failed to read full batch");
+
+    let mut corrupt = good.clone();
+    let at = good.len() / 2;
+    corrupt[at..at + 64].fill(0xdd);
+    let corrupt = temp_trace("corrupt.trace", &corrupt);
+    let out = etgrep(&["-input", corrupt.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at byte offset"));
+
+    let header = temp_trace("header.trace", b"hello, world, this is not a trace");
+    assert_fails_with_offset(&header, "bad file format: not a Go execution trace?");
+    let version = temp_trace("version.trace", b"go 1.99 trace\0\0\0");
+    assert_fails_with_offset(&version, "unknown or unsupported trace version go 1.99");
+    let old = temp_trace("old.trace", b"go 1.9 trace\0\0\0\0");
+    assert_fails_with_offset(&old, "unsupported trace version go 1.9");
+
+    let out = etgrep(&["-input", "/nonexistent/trace"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/trace"));
+}
+
+/// A trace cut inside its last generation: etgrep prints the events of the
+/// complete generations (then the Sync Go's reader adds before its error),
+/// exits 1 and names the offset. (Checked by hand against
+/// `go tool trace -d=parsed`, which prints the same lines for these cuts.)
+#[test]
+fn truncated_trace_prints_what_go_prints_before_the_error() {
+    for v in ["1.22", "1.25", "1.27"] {
+        let good = std::fs::read(trace(v)).unwrap();
+        let want = String::from_utf8(expected(v, "plain")).unwrap();
+        for cut in [500, 3000] {
+            let path = temp_trace(&format!("cut-{v}-{cut}.trace"), &good[..good.len() - cut]);
+            let out = etgrep(&["-input", path.to_str().unwrap()]);
+            assert_eq!(out.status.code(), Some(1), "go{v} -{cut}");
+            assert!(String::from_utf8_lossy(&out.stderr).contains("at byte offset"));
+            let got = String::from_utf8(out.stdout).unwrap();
+            let lines: Vec<&str> = got.lines().collect();
+            assert!(lines.len() > 10_000, "go{v} -{cut}: only {} lines", lines.len());
+            assert!(lines[lines.len() - 1].contains(" Sync "));
+            for (i, (g, w)) in lines[..lines.len() - 1].iter().zip(want.lines()).enumerate() {
+                assert_eq!(g, &w, "go{v} -{cut}: line {}", i + 1);
+            }
+        }
+    }
+}
