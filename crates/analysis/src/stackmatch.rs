@@ -65,10 +65,10 @@ impl StackPattern {
                         next[s + 1] = true;
                         alive = true;
                         // "**" eats nothing; the regexp after it eats the frame.
-                        if let Some(Spec::Re(re)) = self.specs.get(s + 1) {
-                            if re.is_match(func) {
-                                next[s + 2] = true;
-                            }
+                        if let Some(Spec::Re(re)) = self.specs.get(s + 1)
+                            && re.is_match(func)
+                        {
+                            next[s + 2] = true;
                         }
                     }
                     Spec::Re(re) => {

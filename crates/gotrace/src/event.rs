@@ -24,6 +24,8 @@ pub(crate) struct RawEvent {
     pub(crate) p: i64,
     pub(crate) g: i64,
     pub(crate) args: [u64; 4],
+    /// Input offset of the wire event this came from (0 if none).
+    pub(crate) offset: u64,
 }
 
 impl RawEvent {
@@ -35,6 +37,7 @@ impl RawEvent {
             p: NONE,
             g: NONE,
             args,
+            offset: 0,
         }
     }
 

@@ -137,11 +137,11 @@ fn sift_down(heap: &mut [Cursor], mut i: usize) {
         let mut m = i;
         let mut t = heap.get(i).map_or(Time::MAX, |c| c.ev.time);
         for child in [2 * i + 1, 2 * i + 2] {
-            if let Some(c) = heap.get(child) {
-                if c.ev.time < t {
-                    t = c.ev.time;
-                    m = child;
-                }
+            if let Some(c) = heap.get(child)
+                && c.ev.time < t
+            {
+                t = c.ev.time;
+                m = child;
             }
         }
         if m == i {

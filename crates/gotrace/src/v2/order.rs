@@ -152,6 +152,8 @@ pub(crate) struct Ordering {
     gc_state: GcState,
     initial_gen: u64,
     queue: VecDeque<RawEvent>,
+    /// Input offset of the event being advanced.
+    offset: u64,
 }
 
 type Step = Result<Option<(i64, i64)>, String>;
@@ -167,6 +169,7 @@ impl Ordering {
             gc_state: GcState::Undetermined,
             initial_gen: 0,
             queue: VecDeque::new(),
+            offset: 0,
         }
     }
 
@@ -176,14 +179,7 @@ impl Ordering {
     }
 
     fn push(&mut self, ev: &BaseEvent, ctx: Ctx) {
-        self.queue.push_back(RawEvent {
-            typ: ev.typ,
-            time: ev.time,
-            m: ctx.m,
-            p: ctx.p,
-            g: ctx.g,
-            args: ev.args,
-        });
+        self.push_made(ev.typ, ev.time, ctx, ev.args);
     }
 
     fn push_made(&mut self, typ: EventType, time: i64, ctx: Ctx, args: [u64; 4]) {
@@ -194,6 +190,7 @@ impl Ordering {
             p: ctx.p,
             g: ctx.g,
             args,
+            offset: self.offset,
         });
     }
 
@@ -206,7 +203,9 @@ impl Ordering {
         table: &mut Table,
         m: i64,
         generation: u64,
+        offset: u64,
     ) -> Result<bool, String> {
+        self.offset = offset;
         if self.initial_gen == 0 {
             self.initial_gen = generation;
         }
@@ -489,13 +488,13 @@ impl Ordering {
 
     fn go_create(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
         validate(cur, [Must, Must, May])?;
-        if let Some(s) = self.g_states.get(&cur.g) {
-            if s.status != GO_RUNNING {
-                return Err(format!(
-                    "{} event for goroutine that's not Running",
-                    spec(ev.typ).name
-                ));
-            }
+        if let Some(s) = self.g_states.get(&cur.g)
+            && s.status != GO_RUNNING
+        {
+            return Err(format!(
+                "{} event for goroutine that's not Running",
+                spec(ev.typ).name
+            ));
         }
         let new_g = ev.args[0] as i64;
         if self.g_states.contains_key(&new_g) {

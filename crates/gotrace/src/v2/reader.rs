@@ -78,8 +78,8 @@ impl<R: BufRead> V2Reader<R> {
             // CPU samples' stack sits in another slot than the spec says;
             // Go checks the spec's slot, which is always 0 there.
             if ev.typ != EV_CPU_SAMPLE && !table.has_stack(id) {
-                return Err(Error::new(
-                    None,
+                return Err(Error::at(
+                    ev.offset,
                     format!("found invalid stack ID {id} for event {}", s.name),
                 ));
             }
@@ -87,8 +87,8 @@ impl<R: BufRead> V2Reader<R> {
         for &i in s.string_ids {
             let id = ev.args[usize::from(i) - 1];
             if !table.has_string(id) {
-                return Err(Error::new(
-                    None,
+                return Err(Error::at(
+                    ev.offset,
                     format!("found invalid string ID {id} for event {}", s.name),
                 ));
             }
@@ -119,13 +119,13 @@ impl<R: BufRead> V2Reader<R> {
             .current
             .as_mut()
             .expect("a generation is installed while events remain");
-        if let Some(s) = generation.cpu_samples.get(self.next_sample) {
-            if self.frontier.is_empty() || s.time < self.frontier[0].ev.time {
-                self.next_sample += 1;
-                let mut ev = RawEvent::new(EV_CPU_SAMPLE, s.time, [s.stack, 0, 0, 0]);
-                (ev.m, ev.p, ev.g) = (s.m, s.p, s.g);
-                return Ok(Some(ev));
-            }
+        if let Some(s) = generation.cpu_samples.get(self.next_sample)
+            && (self.frontier.is_empty() || s.time < self.frontier[0].ev.time)
+        {
+            self.next_sample += 1;
+            let mut ev = RawEvent::new(EV_CPU_SAMPLE, s.time, [s.stack, 0, 0, 0]);
+            (ev.m, ev.p, ev.g) = (s.m, s.p, s.g);
+            return Ok(Some(ev));
         }
         if !self.try_advance(0)? {
             sort_frontier(&mut self.frontier);
@@ -163,7 +163,13 @@ impl<R: BufRead> V2Reader<R> {
         let offset = c.ev_offset;
         let accepted = self
             .order
-            .advance(&mut c.ev, &mut generation.table, c.m, generation.generation)
+            .advance(
+                &mut c.ev,
+                &mut generation.table,
+                c.m,
+                generation.generation,
+                offset,
+            )
             .map_err(|m| Error::at(offset, m))?;
         if !accepted {
             return Ok(false);
