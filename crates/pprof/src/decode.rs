@@ -1,7 +1,9 @@
-//! Single-pass decoding of a profile.proto message into flat tables that
-//! borrow the input, with pprof's wire rules. Ids and string indices are
-//! kept as numbers; `profile.rs` resolves and validates them afterwards,
-//! because Go's runtime writes the string table (and mappings) last.
+//! First pass over a profile.proto message, with pprof's wire rules:
+//! every field except the samples is decoded into flat tables that borrow
+//! the input; samples are only located (their bytes are decoded later, in
+//! one streaming pass, by `filter.rs`). Ids and string indices are kept as
+//! numbers and resolved by `profile.rs`, because Go's runtime writes the
+//! string table (and mappings) last.
 
 use crate::error::{DecodeError, Problem};
 use crate::wire::{Reader, bytes, int, repeated};
@@ -27,20 +29,13 @@ pub(crate) struct RawMapping {
     pub filename: i64,
 }
 
-/// Where one sample's location ids and values end in the flat arrays.
-pub(crate) struct SampleEnd {
-    pub locs: usize,
-    pub values: usize,
-}
-
 /// The decoded but not yet validated message.
 #[derive(Default)]
 pub(crate) struct Decoded<'a> {
     pub sample_types: Vec<i64>,
     pub default_sample_type: i64,
-    pub values: Vec<i64>,
-    pub locs: Vec<u64>,
-    pub samples: Vec<SampleEnd>,
+    /// Each sample message's bytes and their offset.
+    pub samples: Vec<(&'a [u8], usize)>,
     pub locations: Vec<RawLocation>,
     pub line_funcs: Vec<u64>,
     pub functions: Vec<RawFunction>,
@@ -56,9 +51,15 @@ pub(crate) struct Decoded<'a> {
 impl Decoded<'_> {
     #[inline]
     fn string_ref(&mut self, idx: i64) {
-        self.str_lo = self.str_lo.min(idx);
-        self.str_hi = self.str_hi.max(idx);
+        string_ref(&mut self.str_lo, &mut self.str_hi, idx);
     }
+}
+
+/// Widens the range of string indices that must resolve.
+#[inline]
+pub(crate) fn string_ref(lo: &mut i64, hi: &mut i64, idx: i64) {
+    *lo = (*lo).min(idx);
+    *hi = (*hi).max(idx);
 }
 
 /// Decodes `data` (an uncompressed profile.proto message).
@@ -79,7 +80,7 @@ pub(crate) fn decode(data: &[u8]) -> Result<Decoded<'_>, DecodeError> {
             }
             2 => {
                 let (b, at) = bytes(v, at)?;
-                sample(&mut p, b, at)?;
+                p.samples.push((b, at));
             }
             3 => {
                 let (b, at) = bytes(v, at)?;
@@ -122,11 +123,10 @@ pub(crate) fn decode(data: &[u8]) -> Result<Decoded<'_>, DecodeError> {
                 p.period_type = value_type(b, at)?;
             }
             13 => {
-                let mut comments = Vec::new();
-                repeated(v, at, &mut comments, |u| u as i64)?;
-                for c in comments {
-                    p.string_ref(c);
-                }
+                repeated(v, at, |c| {
+                    p.string_ref(c as i64);
+                    Ok(())
+                })?;
             }
             14 => p.default_sample_type = int(v, at)? as i64,
             _ => {}
@@ -160,29 +160,9 @@ fn value_type(b: &[u8], at: usize) -> Result<(i64, i64), DecodeError> {
     Ok((ty, unit))
 }
 
-fn sample<'a>(p: &mut Decoded<'a>, b: &'a [u8], at: usize) -> Result<(), DecodeError> {
-    let mut r = Reader::new(b, at);
-    while !r.at_end() {
-        let at = r.offset();
-        let (num, v) = r.field()?;
-        match num {
-            1 => repeated(v, at, &mut p.locs, |u| u)?,
-            2 => repeated(v, at, &mut p.values, |u| u as i64)?,
-            3 => {
-                let (lb, lat) = bytes(v, at)?;
-                label(p, lb, lat)?;
-            }
-            _ => {}
-        }
-    }
-    p.samples.push(SampleEnd {
-        locs: p.locs.len(),
-        values: p.values.len(),
-    });
-    Ok(())
-}
-
-fn label(p: &mut Decoded<'_>, b: &[u8], at: usize) -> Result<(), DecodeError> {
+/// Checks a sample label's wire format and notes the string indices
+/// pprof resolves for it.
+pub(crate) fn label(b: &[u8], at: usize, lo: &mut i64, hi: &mut i64) -> Result<(), DecodeError> {
     let mut r = Reader::new(b, at);
     let (mut key, mut s, mut unit) = (0i64, 0i64, 0i64);
     while !r.at_end() {
@@ -198,11 +178,11 @@ fn label(p: &mut Decoded<'_>, b: &[u8], at: usize) -> Result<(), DecodeError> {
             _ => {}
         }
     }
-    p.string_ref(key);
+    string_ref(lo, hi, key);
     if s != 0 {
-        p.string_ref(s);
+        string_ref(lo, hi, s);
     } else if unit != 0 {
-        p.string_ref(unit);
+        string_ref(lo, hi, unit);
     }
     Ok(())
 }

@@ -2,22 +2,22 @@
 //! with the semantics of google/pprof's `FilterSamplesByName` applied once
 //! for the ignore pattern and once per focus pattern: a location matches a
 //! pattern when the name or source file of any of its lines' functions, or
-//! its mapping's file, matches. Each function and mapping is matched once.
+//! its mapping's file, matches. Each function and mapping is matched once;
+//! samples are then decoded and checked in one streaming pass.
 
-use std::borrow::Cow;
-
-use regex::Regex;
-
+use crate::goregex::Pattern;
+use crate::error::Error;
 use crate::profile::Profile;
+use crate::samples::{IdMasks, SampleSums, VALID, for_each_id, unknown_location};
 
 /// Sample filters: every focus pattern must match some location of a
 /// sample, and the ignore pattern none of them.
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
     /// Patterns that must each match at least one location (AND).
-    pub focus: Vec<Regex>,
+    pub focus: Vec<Pattern>,
     /// Pattern that must match no location.
-    pub ignore: Option<Regex>,
+    pub ignore: Option<Pattern>,
 }
 
 impl Filter {
@@ -26,23 +26,31 @@ impl Filter {
         self.focus.is_empty() && self.ignore.is_none()
     }
 
-    /// All patterns, ignore first.
-    fn patterns(&self) -> impl Iterator<Item = &Regex> {
-        self.ignore.iter().chain(&self.focus)
+    /// All patterns, ignore first, cloned so that this thread gets its own
+    /// match caches (a shared `Regex` is slower on other threads).
+    fn patterns(&self) -> Vec<Pattern> {
+        self.ignore.iter().chain(&self.focus).cloned().collect()
     }
 }
 
-/// A bit set over the filter's patterns, one word per 64 patterns.
-struct Masks {
+/// Pattern bits, `words` u64s per row (one row per function, mapping or
+/// location).
+pub(crate) struct Masks {
     words: usize,
     bits: Vec<u64>,
 }
 
 impl Masks {
-    fn new(words: usize, n: usize) -> Self {
+    /// The bits when rows are at most one word (empty without patterns).
+    pub(crate) fn words_one(&self) -> &[u64] {
+        debug_assert!(self.words <= 1);
+        &self.bits
+    }
+
+    fn new(words: usize, rows: usize) -> Self {
         Masks {
             words,
-            bits: vec![0; words * n],
+            bits: vec![0; words * rows],
         }
     }
 
@@ -54,12 +62,11 @@ impl Masks {
         &mut self.bits[i * self.words..(i + 1) * self.words]
     }
 
-    /// Sets bit `p` of row `i` for every pattern matching any of `texts`.
-    fn match_row(&mut self, i: usize, patterns: &[&Regex], texts: &[&[u8]]) {
-        let texts: Vec<Cow<'_, str>> = texts.iter().map(|t| String::from_utf8_lossy(t)).collect();
+    /// Sets bit `p` of row `i` for every pattern matching `text`.
+    fn match_row(&mut self, i: usize, patterns: &[&Pattern], text: &[u8]) {
         let row = self.row_mut(i);
         for (p, re) in patterns.iter().enumerate() {
-            if texts.iter().any(|t| re.is_match(t)) {
+            if re.is_match(text) {
                 row[p / 64] |= 1 << (p % 64);
             }
         }
@@ -68,76 +75,132 @@ impl Masks {
 
 impl Profile<'_> {
     /// Sum of value `index` over the samples that `filter` keeps, exactly
-    /// (no overflow). `index` must be below the number of sample types,
-    /// unless the profile has no samples.
-    pub fn total(&self, index: usize, filter: &Filter) -> i128 {
-        let nst = self.sample_types.len();
-        if filter.is_empty() {
-            return (0..self.samples.len())
-                .map(|s| i128::from(self.values[s * nst + index]))
-                .sum();
-        }
-        let patterns: Vec<&Regex> = filter.patterns().collect();
+    /// (no overflow). Decodes the samples, so it fails on malformed ones
+    /// as google/pprof would (bad wire data, a value count that differs
+    /// from the number of sample types, an unknown location id, a label
+    /// string index out of range).
+    pub fn total(&self, index: usize, filter: &Filter) -> Result<i128, Error> {
+        let patterns = filter.patterns();
+        let patterns: Vec<&Pattern> = patterns.iter().collect();
         let words = patterns.len().div_ceil(64);
-        let loc_masks = self.location_masks(&patterns, words);
-
-        // Bits that must all be present (focus) and the one that must not.
+        let masks = self.location_masks(&patterns, words);
         let mut want = vec![0u64; words];
-        let first_focus = usize::from(filter.ignore.is_some());
-        for p in first_focus..patterns.len() {
+        for p in usize::from(filter.ignore.is_some())..patterns.len() {
             want[p / 64] |= 1 << (p % 64);
         }
-        let mut acc = vec![0u64; words];
-        let mut total = 0i128;
-        let mut start = 0;
-        for (s, end) in self.samples.iter().enumerate() {
-            let stack = &self.locs[start..end.locs];
-            start = end.locs;
-            if stack.is_empty() {
-                continue;
-            }
-            acc.fill(0);
-            for &l in stack {
-                for (a, m) in acc.iter_mut().zip(loc_masks.row(l as usize)) {
-                    *a |= m;
+        let keep = |n: usize, acc: &[u64]| {
+            filter.is_empty()
+                || (n > 0
+                    && !(filter.ignore.is_some() && acc[0] & 1 != 0)
+                    && acc.iter().zip(&want).all(|(a, w)| a & w == *w))
+        };
+        let mut sums = SampleSums::new(self, index);
+        if patterns.len() < 64 {
+            // One word per location, with bit 63 marking known ids.
+            let table = IdMasks::new(self, &masks);
+            while let Some((stack, mut add)) = sums.next_sample()? {
+                let (n, acc, all) = table.fold(stack)?;
+                if all & VALID == 0 {
+                    return Err(unknown_location());
                 }
+                if !keep(n, &[acc & !VALID]) {
+                    add = 0;
+                }
+                sums.total += i128::from(add);
             }
-            let ignored = filter.ignore.is_some() && acc[0] & 1 != 0;
-            let focused = acc.iter().zip(&want).all(|(a, w)| a & w == *w);
-            if !ignored && focused {
-                total += i128::from(self.values[s * nst + index]);
+        } else {
+            let mut acc = vec![0u64; words];
+            while let Some((stack, mut add)) = sums.next_sample()? {
+                acc.fill(0);
+                let mut n = 0;
+                let mut unknown = false;
+                for_each_id(stack, |id| {
+                    match self.location_ids.get(id) {
+                        Some(l) => {
+                            for (a, m) in acc.iter_mut().zip(masks.row(l as usize)) {
+                                *a |= m;
+                            }
+                        }
+                        None => unknown = true,
+                    }
+                    n += 1;
+                    Ok(())
+                })?;
+                if unknown {
+                    return Err(unknown_location());
+                }
+                if !keep(n, &acc) {
+                    add = 0;
+                }
+                sums.total += i128::from(add);
             }
         }
-        total
+        sums.finish()
     }
 
-    /// One pattern bit set per location, from per-function and per-mapping
-    /// matches computed once each.
-    fn location_masks(&self, patterns: &[&Regex], words: usize) -> Masks {
+    /// One pattern bit set per location, from per-string matches computed
+    /// once each (functions often share a file name).
+    fn location_masks(&self, patterns: &[&Pattern], words: usize) -> Masks {
+        if words == 0 {
+            return Masks::new(0, 0);
+        }
+        let mut strings = StringMasks::new(self.strings.len(), words);
         let mut funcs = Masks::new(words, self.functions.len());
         for (i, f) in self.functions.iter().enumerate() {
-            funcs.match_row(i, patterns, &[self.string(f.name), self.string(f.filename)]);
-        }
-        let mut maps = Masks::new(words, self.mappings.len());
-        for (i, m) in self.mappings.iter().enumerate() {
-            maps.match_row(i, patterns, &[self.string(m.filename)]);
+            for idx in [f.name, f.filename] {
+                let m = strings.get(idx, self.string(idx), patterns);
+                for (r, m) in funcs.row_mut(i).iter_mut().zip(strings.masks.row(m)) {
+                    *r |= m;
+                }
+            }
         }
         let mut locs = Masks::new(words, self.locations.len());
         let mut start = 0;
         for (i, &(mapping, end)) in self.locations.iter().enumerate() {
-            let row = locs.row_mut(i);
             for &f in &self.line_funcs[start..end] {
-                for (r, m) in row.iter_mut().zip(funcs.row(f as usize)) {
+                for (r, m) in locs.row_mut(i).iter_mut().zip(funcs.row(f as usize)) {
                     *r |= m;
                 }
             }
             if let Some(m) = mapping {
-                for (r, mm) in row.iter_mut().zip(maps.row(m as usize)) {
-                    *r |= mm;
+                let idx = self.mappings[m as usize].filename;
+                let row = strings.get(idx, self.string(idx), patterns);
+                for (r, m) in locs.row_mut(i).iter_mut().zip(strings.masks.row(row)) {
+                    *r |= m;
                 }
             }
             start = end;
         }
         locs
+    }
+}
+
+/// Pattern bits per string-table entry, computed on first use.
+struct StringMasks {
+    /// Row in `masks` of each string index, or `u32::MAX` if not matched yet.
+    row_of: Vec<u32>,
+    masks: Masks,
+}
+
+impl StringMasks {
+    fn new(strings: usize, words: usize) -> Self {
+        StringMasks {
+            row_of: vec![u32::MAX; strings],
+            masks: Masks::new(words, 0),
+        }
+    }
+
+    /// The row holding the matches of string `idx` (whose text is `text`).
+    fn get(&mut self, idx: i64, text: &[u8], patterns: &[&Pattern]) -> usize {
+        let slot = &mut self.row_of[idx as usize];
+        if *slot == u32::MAX {
+            let row = self.masks.bits.len() / self.masks.words;
+            self.masks
+                .bits
+                .extend(std::iter::repeat_n(0, self.masks.words));
+            self.masks.match_row(row, patterns, text);
+            *slot = row as u32;
+        }
+        *slot as usize
     }
 }

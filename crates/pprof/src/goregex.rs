@@ -2,8 +2,50 @@
 //! the places where the two dialects differ for the same text: Go's `\d`,
 //! `\w`, `\s`, `\b` are ASCII-only, `\Q…\E` quotes literally, octal escapes
 //! are allowed, and inside a character class `[`, `&`, `~` are literal.
+//! Patterns without metacharacters are searched for as plain substrings.
 
+use std::borrow::Cow;
+
+use memchr::memmem::Finder;
 use regex::{Regex, RegexBuilder};
+
+/// A compiled `-focus`/`-ignore` pattern, matched unanchored like Go's
+/// `MatchString`.
+#[derive(Debug, Clone)]
+pub enum Pattern {
+    /// A pattern without metacharacters: a substring search.
+    Literal(Finder<'static>),
+    /// Any other pattern.
+    Regex(Regex),
+}
+
+impl Pattern {
+    /// Compiles a Go regexp.
+    pub fn new(pattern: &str) -> Result<Pattern, regex::Error> {
+        let re = compile(pattern)?;
+        // U+FFFD stays with the regex: Go matches it against invalid bytes.
+        if regex::escape(pattern) == pattern && !pattern.contains('\u{FFFD}') {
+            Ok(Pattern::Literal(Finder::new(pattern.as_bytes()).into_owned()))
+        } else {
+            Ok(Pattern::Regex(re))
+        }
+    }
+
+    /// Whether the pattern matches somewhere in `text` (invalid UTF-8 is
+    /// read as U+FFFD, as Go does).
+    pub fn is_match(&self, text: &[u8]) -> bool {
+        match self {
+            Pattern::Literal(f) => f.find(text).is_some(),
+            Pattern::Regex(re) => {
+                let text = match std::str::from_utf8(text) {
+                    Ok(s) => Cow::Borrowed(s),
+                    Err(_) => String::from_utf8_lossy(text),
+                };
+                re.is_match(&text)
+            }
+        }
+    }
+}
 
 const DIGIT: &str = "0-9";
 const WORD: &str = "0-9A-Za-z_";
@@ -11,9 +53,7 @@ const SPACE: &str = r"\t\n\x0C\r ";
 
 /// Compiles a Go regexp for unanchored matching.
 pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(&translate(pattern))
-        .octal(true)
-        .build()
+    RegexBuilder::new(&translate(pattern)).octal(true).build()
 }
 
 /// Rewrites Go regexp syntax into equivalent `regex` crate syntax.
@@ -142,6 +182,20 @@ mod tests {
         assert!(m(r"[]a]", "]"));
         assert!(m(r"\141", "a"));
         assert!(m("sync...Mutex..Lock", "sync.(*Mutex).Lock"));
+    }
+
+    #[test]
+    fn literals_and_regexes_agree() {
+        for (p, lit) in [("internal/api", true), ("sync...Mutex..Lock", false), ("", true)] {
+            let pat = Pattern::new(p).unwrap();
+            assert_eq!(matches!(pat, Pattern::Literal(_)), lit, "{p}");
+            let re = compile(p).unwrap();
+            for text in ["x/internal/api.F", "sync.(*Mutex).Lock", "", "internal"] {
+                assert_eq!(pat.is_match(text.as_bytes()), re.is_match(text), "{p} {text}");
+            }
+        }
+        assert!(Pattern::new("\u{FFFD}").unwrap().is_match(b"a\xffb"));
+        assert!(Pattern::new("(").is_err());
     }
 
     #[test]

@@ -2,31 +2,104 @@
 //! data starts with the gzip magic, reading every concatenated member, and
 //! failing on corrupt members or trailing garbage.
 
-use std::borrow::Cow;
-use std::io::Read;
+use std::io;
 
-use flate2::read::MultiGzDecoder;
+use flate2::{Decompress, FlushDecompress, Status};
 
 use crate::error::Error;
 
-/// Returns the profile.proto bytes: `data` decompressed if it is gzipped,
-/// `data` itself otherwise.
-pub fn decompress(data: &[u8]) -> Result<Cow<'_, [u8]>, Error> {
-    if !(data.len() >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
-        return Ok(Cow::Borrowed(data));
-    }
+/// Whether `data` starts with the gzip magic bytes.
+pub fn is_gzip(data: &[u8]) -> bool {
+    data.len() >= 2 && data[0] == 0x1f && data[1] == 0x8b
+}
+
+fn corrupt(what: &str) -> Error {
+    Error::Gzip(io::Error::new(io::ErrorKind::InvalidData, what.to_string()))
+}
+
+/// Decompresses every gzip member of `data` into `out` (which is cleared
+/// first), checking each member's CRC-32 and length.
+pub fn decompress_into(data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+    out.clear();
     // The last member's trailer holds its size mod 2^32: a good first guess.
     let hint = data
         .len()
         .checked_sub(4)
         .map(|i| u32::from_le_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]) as usize)
         .unwrap_or(0)
-        .min(data.len().saturating_mul(64));
-    let mut out = Vec::with_capacity(hint + 1);
-    MultiGzDecoder::new(data)
-        .read_to_end(&mut out)
-        .map_err(Error::Gzip)?;
-    Ok(Cow::Owned(out))
+        .min(data.len().saturating_mul(1032))
+        .min(1 << 30);
+    out.reserve(hint.saturating_add(64));
+    let mut pos = 0;
+    let mut inflater = Decompress::new(false);
+    while pos < data.len() {
+        pos += header_len(&data[pos..])?;
+        let start = out.len();
+        inflater.reset(false);
+        loop {
+            if out.len() == out.capacity() {
+                out.reserve(out.capacity().max(1 << 16));
+            }
+            let before = (inflater.total_in(), inflater.total_out());
+            let consumed = inflater.total_in() as usize;
+            let status = inflater
+                .decompress_vec(&data[pos + consumed..], out, FlushDecompress::Finish)
+                .map_err(|e| Error::Gzip(io::Error::new(io::ErrorKind::InvalidData, e)))?;
+            if status == Status::StreamEnd {
+                break;
+            }
+            if before == (inflater.total_in(), inflater.total_out()) && out.len() < out.capacity() {
+                return Err(corrupt("unexpected end of gzip data"));
+            }
+        }
+        pos += inflater.total_in() as usize;
+        let Some(trailer) = data.get(pos..pos + 8) else {
+            return Err(corrupt("unexpected end of gzip data"));
+        };
+        let crc = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]);
+        let size = u32::from_le_bytes([trailer[4], trailer[5], trailer[6], trailer[7]]);
+        let member = &out[start..];
+        if crc32fast::hash(member) != crc || member.len() as u32 != size {
+            return Err(corrupt("gzip checksum error"));
+        }
+        pos += 8;
+    }
+    Ok(())
+}
+
+/// The length of the gzip member header at the start of `d`.
+fn header_len(d: &[u8]) -> Result<usize, Error> {
+    if d.len() < 10 {
+        return Err(corrupt("unexpected end of gzip header"));
+    }
+    if d[0] != 0x1f || d[1] != 0x8b || d[2] != 8 {
+        return Err(corrupt("invalid gzip header"));
+    }
+    let flags = d[3];
+    let mut n = 10;
+    if flags & 0x04 != 0 {
+        let x = d
+            .get(n..n + 2)
+            .ok_or_else(|| corrupt("unexpected end of gzip header"))?;
+        n += 2 + usize::from(u16::from_le_bytes([x[0], x[1]]));
+    }
+    for bit in [0x08, 0x10] {
+        if flags & bit != 0 {
+            let rest = d.get(n..).unwrap_or_default();
+            let nul = rest
+                .iter()
+                .position(|&c| c == 0)
+                .ok_or_else(|| corrupt("unexpected end of gzip header"))?;
+            n += nul + 1;
+        }
+    }
+    if flags & 0x02 != 0 {
+        n += 2;
+    }
+    if n > d.len() {
+        return Err(corrupt("unexpected end of gzip header"));
+    }
+    Ok(n)
 }
 
 #[cfg(test)]
@@ -41,17 +114,55 @@ mod tests {
         e.finish().unwrap()
     }
 
+    fn decompress(d: &[u8]) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::new();
+        decompress_into(d, &mut out).map(|()| out)
+    }
+
     #[test]
-    fn raw_data_passes_through() {
-        assert_eq!(&*decompress(b"\x0a\x00").unwrap(), b"\x0a\x00");
-        assert_eq!(&*decompress(b"\x1f").unwrap(), b"\x1f");
+    fn magic() {
+        assert!(is_gzip(&gz(b"")));
+        assert!(!is_gzip(b"\x1f"));
+        assert!(!is_gzip(b"\x0a\x00"));
+    }
+
+    #[test]
+    fn optional_header_fields_and_big_outputs() {
+        let body: Vec<u8> = (0..300_000u32)
+            .flat_map(|i| (i % 251).to_le_bytes())
+            .collect();
+        let g = gz(&body);
+        // Same member with FEXTRA, FNAME and FCOMMENT set.
+        let mut h = vec![
+            0x1f,
+            0x8b,
+            8,
+            0x04 | 0x08 | 0x10,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0xff,
+            2,
+            0,
+            b'x',
+            b'y',
+        ];
+        h.extend_from_slice(b"name\0comment\0");
+        h.extend_from_slice(&g[10..]);
+        assert_eq!(decompress(&h).unwrap(), body);
+        // A wrong size hint in the trailer of a previous member still works.
+        let mut two = gz(&body);
+        two.extend(gz(b"x"));
+        assert_eq!(decompress(&two).unwrap().len(), body.len() + 1);
     }
 
     #[test]
     fn members_concatenate() {
         let mut two = gz(b"hello ");
         two.extend(gz(b"world"));
-        assert_eq!(&*decompress(&two).unwrap(), b"hello world");
+        assert_eq!(decompress(&two).unwrap(), b"hello world");
     }
 
     #[test]
@@ -65,5 +176,7 @@ mod tests {
         let mut trailing = g.clone();
         trailing.extend_from_slice(b"garbage!!!!");
         assert!(decompress(&trailing).is_err());
+        assert!(decompress(&g[..5]).is_err());
+        assert!(decompress(&[]).is_ok());
     }
 }

@@ -28,19 +28,35 @@ mod filter;
 pub mod goregex;
 mod gzip;
 mod profile;
+mod samples;
 pub mod proto;
 mod wire;
 
 pub use error::{DecodeError, Error, Problem};
 pub use filter::Filter;
-pub use gzip::decompress;
+pub use gzip::{decompress_into, is_gzip};
 pub use profile::Profile;
 
 /// Decompresses, parses and validates `raw`, then sums the value named
 /// `sample_type` (empty: the profile's default, else index 0) over the
 /// samples `filter` keeps.
+///
+/// Decompression reuses a per-thread buffer, so memory stays at one
+/// profile per thread however many profiles are summed.
 pub fn sum(raw: &[u8], sample_type: &str, filter: &Filter) -> Result<i128, Error> {
-    let data = decompress(raw)?;
-    let profile = Profile::parse(&data)?;
-    Ok(profile.total(profile.sample_index(sample_type), filter))
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let total = |data: &[u8]| {
+        let profile = Profile::parse(data)?;
+        profile.total(profile.sample_index(sample_type), filter)
+    };
+    if !is_gzip(raw) {
+        return total(raw);
+    }
+    BUF.with(|buf| {
+        let mut buf = buf.borrow_mut();
+        decompress_into(raw, &mut buf)?;
+        total(&buf)
+    })
 }

@@ -1,39 +1,40 @@
-//! A decoded, validated profile: ids resolved to table indices, with the
-//! same acceptance rules as google/pprof's `Parse` + `CheckValid`.
+//! A decoded profile with ids resolved to table indices, checked with the
+//! same rules as google/pprof's `Parse` + `CheckValid`. Samples are checked
+//! as they are streamed (see `filter.rs`).
 
 use std::collections::HashMap;
 
-use crate::decode::{Decoded, RawFunction, RawMapping, SampleEnd, decode};
+use crate::decode::{Decoded, RawFunction, RawMapping, decode};
 use crate::error::Error;
 
-/// A validated profile.proto message borrowing its decompressed bytes.
+/// A profile.proto message borrowing its decompressed bytes.
 ///
-/// It keeps what summing and filtering need: sample values, each sample's
-/// stack as location indices, each location's functions and mapping, and
-/// the string table.
+/// Parsing decodes and checks everything but the samples, which
+/// [`Profile::total`] decodes and checks in one streaming pass.
 pub struct Profile<'a> {
     pub(crate) sample_types: Vec<&'a [u8]>,
     default_sample_type: &'a [u8],
-    pub(crate) values: Vec<i64>,
-    /// Location *indices* (not ids) of every sample's stack, concatenated.
-    pub(crate) locs: Vec<u64>,
-    pub(crate) samples: Vec<SampleEnd>,
+    /// Each sample message's bytes and their offset in the profile.
+    pub(crate) samples: Vec<(&'a [u8], usize)>,
+    /// Location id to location index.
+    pub(crate) location_ids: IdIndex,
     /// Per location: mapping index (if any) and the end of its lines.
     pub(crate) locations: Vec<(Option<u32>, usize)>,
     /// Function *indices* of every location's lines, concatenated.
-    pub(crate) line_funcs: Vec<u64>,
+    pub(crate) line_funcs: Vec<u32>,
     pub(crate) functions: Vec<RawFunction>,
     pub(crate) mappings: Vec<RawMapping>,
-    strings: Vec<&'a [u8]>,
+    pub(crate) strings: Vec<&'a [u8]>,
 }
 
 impl<'a> Profile<'a> {
-    /// Decodes and validates an uncompressed profile.proto message.
+    /// Decodes an uncompressed profile.proto message and checks everything
+    /// except the samples' contents.
     pub fn parse(data: &'a [u8]) -> Result<Self, Error> {
         if data.is_empty() {
             return Err(Error::Empty);
         }
-        validate(decode(data)?)
+        resolve(decode(data)?)
     }
 
     /// Number of samples.
@@ -61,7 +62,7 @@ impl<'a> Profile<'a> {
             .unwrap_or(0)
     }
 
-    /// The string at a validated string-table index.
+    /// The string at a checked string-table index.
     pub(crate) fn string(&self, idx: i64) -> &'a [u8] {
         self.strings[idx as usize]
     }
@@ -69,7 +70,7 @@ impl<'a> Profile<'a> {
 
 /// Maps ids to table indices: dense for ids up to the table size (as Go's
 /// runtime writes them), hashed above.
-struct IdIndex {
+pub(crate) struct IdIndex {
     dense: Vec<u32>,
     sparse: HashMap<u64, u32>,
 }
@@ -100,8 +101,14 @@ impl IdIndex {
         Ok(idx)
     }
 
+    /// The index for each id below the dense limit (`None`: no such id).
+    pub(crate) fn dense_ids(&self) -> impl Iterator<Item = Option<u32>> + '_ {
+        self.dense.iter().map(|&i| (i != NONE).then_some(i))
+    }
+
+    /// The index of the entry with this id.
     #[inline]
-    fn get(&self, id: u64) -> Option<u32> {
+    pub(crate) fn get(&self, id: u64) -> Option<u32> {
         let i = match self.dense.get(id as usize) {
             Some(&i) => i,
             None => *self.sparse.get(&id)?,
@@ -110,62 +117,45 @@ impl IdIndex {
     }
 }
 
-fn validate(d: Decoded<'_>) -> Result<Profile<'_>, Error> {
+fn resolve(d: Decoded<'_>) -> Result<Profile<'_>, Error> {
     if d.str_lo < 0 || d.str_hi >= d.strings.len() as i64 {
         return Err(Error::Invalid(format!(
             "string index out of range (string table has {} entries)",
             d.strings.len()
         )));
     }
-    if u32::try_from(d.locations.len().max(d.functions.len()).max(d.mappings.len())).is_err() {
+    if u32::try_from(
+        d.locations
+            .len()
+            .max(d.functions.len())
+            .max(d.mappings.len()),
+    )
+    .is_err()
+    {
         return Err(Error::Invalid("too many table entries".into()));
     }
-    let nst = d.sample_types.len();
-    if nst == 0 && !d.samples.is_empty() {
+    if d.sample_types.is_empty() && !d.samples.is_empty() {
         return Err(Error::Invalid("missing sample type information".into()));
     }
-    let mut prev = 0;
-    for s in &d.samples {
-        if s.values - prev != nst {
-            return Err(Error::Invalid(format!(
-                "mismatch: sample has {} values vs. {nst} types",
-                s.values - prev
-            )));
-        }
-        prev = s.values;
-    }
-
     let maps = IdIndex::build(d.mappings.iter().map(|m| m.id), "mapping")?;
     let funcs = IdIndex::build(d.functions.iter().map(|f| f.id), "function")?;
-    let locs = IdIndex::build(d.locations.iter().map(|l| l.id), "location")?;
-
-    let mut line_funcs = d.line_funcs;
-    for f in &mut line_funcs {
-        match funcs.get(*f) {
-            Some(i) => *f = u64::from(i),
-            None => {
-                return Err(Error::Invalid(format!(
+    let location_ids = IdIndex::build(d.locations.iter().map(|l| l.id), "location")?;
+    let line_funcs = d
+        .line_funcs
+        .iter()
+        .map(|&f| {
+            funcs.get(f).ok_or_else(|| {
+                Error::Invalid(format!(
                     "a location has a line with unknown function id {f}"
-                )));
-            }
-        }
-    }
+                ))
+            })
+        })
+        .collect::<Result<_, _>>()?;
     let locations = d
         .locations
         .iter()
         .map(|l| (maps.get(l.mapping_id), l.lines_end))
         .collect();
-    let mut sample_locs = d.locs;
-    for l in &mut sample_locs {
-        match locs.get(*l) {
-            Some(i) => *l = u64::from(i),
-            None => {
-                return Err(Error::Invalid(format!(
-                    "a sample has unknown location id {l}"
-                )));
-            }
-        }
-    }
     let strings = d.strings;
     Ok(Profile {
         sample_types: d
@@ -174,9 +164,8 @@ fn validate(d: Decoded<'_>) -> Result<Profile<'_>, Error> {
             .map(|&t| strings[t as usize])
             .collect(),
         default_sample_type: strings[d.default_sample_type as usize],
-        values: d.values,
-        locs: sample_locs,
         samples: d.samples,
+        location_ids,
         locations,
         line_funcs,
         functions: d.functions,

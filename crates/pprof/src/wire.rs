@@ -45,8 +45,24 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a varint as pprof does: at most ten bytes, high bits dropped.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn varint(&mut self) -> Result<u64, DecodeError> {
+        // One- and two-byte varints (small ids, counts) take the fast path.
+        match self.buf.get(self.pos..self.pos + 2) {
+            Some(&[b0, _]) if b0 < 0x80 => {
+                self.pos += 1;
+                Ok(u64::from(b0))
+            }
+            Some(&[b0, b1]) if b1 < 0x80 => {
+                self.pos += 2;
+                Ok(u64::from(b0 & 0x7f) | u64::from(b1) << 7)
+            }
+            _ => self.varint_long(),
+        }
+    }
+
+    #[inline(never)]
+    fn varint_long(&mut self) -> Result<u64, DecodeError> {
         let mut u: u64 = 0;
         for i in 0..10 {
             let Some(&b) = self.buf.get(self.pos + i) else {
@@ -62,7 +78,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the next field: its number and value.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn field(&mut self) -> Result<(u64, Value<'a>), DecodeError> {
         let key = self.varint()?;
         let value = match key & 7 {
@@ -116,30 +132,46 @@ pub(crate) fn bytes(v: Value<'_>, offset: usize) -> Result<(&[u8], usize), Decod
     }
 }
 
-/// Appends a repeated integer field, packed (wire type 2) or not (wire type 0).
-#[inline]
-pub(crate) fn repeated<T>(
+/// Calls `f` on each element of a repeated integer field, packed (wire
+/// type 2) or not (wire type 0).
+#[inline(always)]
+pub(crate) fn repeated(
     v: Value<'_>,
     offset: usize,
-    out: &mut Vec<T>,
-    conv: impl Fn(u64) -> T,
+    mut f: impl FnMut(u64) -> Result<(), DecodeError>,
 ) -> Result<(), DecodeError> {
     match v {
-        Value::Varint(u) => out.push(conv(u)),
+        Value::Varint(u) => f(u),
         Value::Bytes(b, at) => {
-            let mut r = Reader::new(b, at);
-            while !r.at_end() {
-                out.push(conv(r.varint()?));
+            // Packed: a tight loop for the common one- and two-byte values.
+            let mut i = 0;
+            while i < b.len() {
+                let b0 = b[i];
+                if b0 < 0x80 {
+                    f(u64::from(b0))?;
+                    i += 1;
+                } else if let Some(&b1) = b.get(i + 1)
+                    && b1 < 0x80
+                {
+                    f(u64::from(b0 & 0x7f) | u64::from(b1) << 7)?;
+                    i += 2;
+                } else {
+                    let mut r = Reader {
+                        buf: b,
+                        pos: i,
+                        base: at,
+                    };
+                    f(r.varint_long()?)?;
+                    i = r.pos;
+                }
             }
+            Ok(())
         }
-        Value::Fixed => {
-            return Err(DecodeError {
-                offset,
-                problem: Problem::TypeMismatch,
-            });
-        }
+        Value::Fixed => Err(DecodeError {
+            offset,
+            problem: Problem::TypeMismatch,
+        }),
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -156,7 +188,10 @@ mod tests {
         assert_eq!(r.varint().unwrap(), u64::MAX);
         // Eleven bytes is too long; a truncated varint is an error.
         let long = [0x80u8; 10];
-        assert!(matches!(Reader::new(&long, 0).varint().unwrap_err().problem, Problem::BadVarint));
+        assert!(matches!(
+            Reader::new(&long, 0).varint().unwrap_err().problem,
+            Problem::BadVarint
+        ));
         assert!(Reader::new(&[0x80], 0).varint().is_err());
     }
 
@@ -167,18 +202,28 @@ mod tests {
         assert!(matches!(e.problem, Problem::UnknownWireType(3)));
         assert_eq!(e.offset, 8);
         // field 1, wire type 2, length 5 but only 1 byte follows
-        assert!(matches!(Reader::new(&[0x0a, 5, 0], 0).field().err().unwrap().problem, Problem::TooMuchData));
+        assert!(matches!(
+            Reader::new(&[0x0a, 5, 0], 0).field().err().unwrap().problem,
+            Problem::TooMuchData
+        ));
         // fixed32 needs four bytes
-        assert!(matches!(Reader::new(&[0x0d, 1], 0).field().err().unwrap().problem, Problem::NotEnoughData));
+        assert!(matches!(
+            Reader::new(&[0x0d, 1], 0).field().err().unwrap().problem,
+            Problem::NotEnoughData
+        ));
     }
 
     #[test]
     fn repeated_accepts_packed_and_unpacked() {
         let mut out = Vec::new();
-        repeated(Value::Varint(3), 0, &mut out, |u| u).unwrap();
-        repeated(Value::Bytes(&[1, 2, 0x80, 1], 0), 0, &mut out, |u| u).unwrap();
+        let mut push = |u| {
+            out.push(u);
+            Ok(())
+        };
+        repeated(Value::Varint(3), 0, &mut push).unwrap();
+        repeated(Value::Bytes(&[1, 2, 0x80, 1], 0), 0, &mut push).unwrap();
+        assert!(repeated(Value::Fixed, 0, &mut push).is_err());
+        assert!(repeated(Value::Bytes(&[0x80], 0), 0, &mut push).is_err());
         assert_eq!(out, [3, 1, 2, 128]);
-        assert!(repeated(Value::Fixed, 0, &mut out, |u| u).is_err());
-        assert!(repeated(Value::Bytes(&[0x80], 0), 0, &mut out, |u| u).is_err());
     }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use regex::Regex;
+use pprof::goregex::Pattern;
 
 /// Rank Autoprof bundles under a folder by a profile value, list their
 /// hosts, or link each bundle to its process's previous and next ones.
@@ -34,10 +34,10 @@ struct Args {
     sample_type: String,
     /// Filter profile samples to matching stacks (repeatable: all must match)
     #[arg(long, value_name = "REGEXP", value_parser = go_regex)]
-    focus: Vec<Regex>,
+    focus: Vec<Pattern>,
     /// Filter profile samples to remove matching stacks (at most once)
     #[arg(long, value_name = "REGEXP", value_parser = go_regex)]
-    ignore: Option<Regex>,
+    ignore: Option<Pattern>,
     /// Use the previous profile from the same process as a diff base
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = go_bool)]
     vs_prev: Option<bool>,
@@ -61,8 +61,8 @@ fn go_bool(s: &str) -> Result<bool, String> {
     }
 }
 
-fn go_regex(s: &str) -> Result<Regex, String> {
-    pprof::goregex::compile(s).map_err(|e| e.to_string())
+fn go_regex(s: &str) -> Result<Pattern, String> {
+    Pattern::new(s).map_err(|e| e.to_string())
 }
 
 fn main() -> ExitCode {

@@ -1,0 +1,204 @@
+//! Streaming over a profile's sample messages: each sample's location-id
+//! field and chosen value, with every other part checked as pprof would
+//! (value count, label string indices, wire format). Also the fast fold of
+//! a stack's location ids into filter bits.
+
+use crate::decode::label;
+use crate::error::{DecodeError, Error};
+use crate::profile::Profile;
+use crate::wire::{Reader, Value, bytes, repeated};
+
+/// Bit 63 of an [`IdMasks`] entry: the id names a location.
+pub(crate) const VALID: u64 = 1 << 63;
+
+pub(crate) fn unknown_location() -> Error {
+    Error::Invalid("a sample has an unknown location id".into())
+}
+
+/// Iterates samples, yielding each one's location ids (as the raw field
+/// values) and its value at the chosen index.
+pub(crate) struct SampleSums<'p, 'a> {
+    profile: &'p Profile<'a>,
+    index: usize,
+    next: usize,
+    /// The running total, kept by the caller.
+    pub total: i128,
+    str_lo: i64,
+    str_hi: i64,
+}
+
+/// A sample message (bytes and offset), read again for its location ids.
+#[derive(Clone, Copy)]
+pub(crate) struct Stack<'a>(&'a [u8], usize);
+
+impl<'a> Stack<'a> {
+    /// Calls `f` on each location-id field (already checked by
+    /// [`SampleSums::next_sample`]).
+    #[inline(always)]
+    fn fields(self, mut f: impl FnMut(Value<'a>) -> Result<(), DecodeError>) -> Result<(), DecodeError> {
+        let mut r = Reader::new(self.0, self.1);
+        while !r.at_end() {
+            let (num, v) = r.field()?;
+            if num == 1 {
+                f(v)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<'p, 'a> SampleSums<'p, 'a> {
+    pub(crate) fn new(profile: &'p Profile<'a>, index: usize) -> Self {
+        SampleSums {
+            profile,
+            index,
+            next: 0,
+            total: 0,
+            str_lo: 0,
+            str_hi: 0,
+        }
+    }
+
+    /// Decodes the next sample: its location-id fields and chosen value.
+    pub(crate) fn next_sample(&mut self) -> Result<Option<(Stack<'a>, i64)>, Error> {
+        let Some(&(msg, at)) = self.profile.samples.get(self.next) else {
+            return Ok(None);
+        };
+        self.next += 1;
+        let (mut nvals, mut value) = (0usize, 0i64);
+        let mut r = Reader::new(msg, at);
+        while !r.at_end() {
+            let fat = r.offset();
+            let (num, v) = r.field()?;
+            match num {
+                1 => {
+                    if let Value::Fixed = v {
+                        return Err(type_mismatch(fat));
+                    }
+                }
+                2 => repeated(v, fat, |x| {
+                    if nvals == self.index {
+                        value = x as i64;
+                    }
+                    nvals += 1;
+                    Ok(())
+                })?,
+                3 => {
+                    let (b, bat) = bytes(v, fat)?;
+                    label(b, bat, &mut self.str_lo, &mut self.str_hi)?;
+                }
+                _ => {}
+            }
+        }
+        let nst = self.profile.sample_types.len();
+        if nvals != nst {
+            return Err(Error::Invalid(format!(
+                "mismatch: sample has {nvals} values vs. {nst} types"
+            )));
+        }
+        Ok(Some((Stack(msg, at), value)))
+    }
+
+    /// The total, once label string indices are checked.
+    pub(crate) fn finish(self) -> Result<i128, Error> {
+        if self.str_lo < 0 || self.str_hi >= self.profile.strings.len() as i64 {
+            return Err(Error::Invalid("label string index out of range".into()));
+        }
+        Ok(self.total)
+    }
+}
+
+fn type_mismatch(offset: usize) -> Error {
+    Error::Decode(DecodeError {
+        offset,
+        problem: crate::error::Problem::TypeMismatch,
+    })
+}
+
+/// Calls `f` on every location id of a stack.
+pub(crate) fn for_each_id(
+    stack: Stack<'_>,
+    mut f: impl FnMut(u64) -> Result<(), DecodeError>,
+) -> Result<(), DecodeError> {
+    stack.fields(|v| repeated(v, 0, &mut f))
+}
+
+/// Filter bits of every location, indexed by location id (for ids up to
+/// the number of locations; larger ids go through the profile's map).
+pub(crate) struct IdMasks<'p, 'a> {
+    by_id: Vec<u64>,
+    profile: &'p Profile<'a>,
+    masks: &'p [u64],
+}
+
+impl<'p, 'a> IdMasks<'p, 'a> {
+    /// `masks` holds at most one word per location (none without filters).
+    pub(crate) fn new(profile: &'p Profile<'a>, masks: &'p crate::filter::Masks) -> Self {
+        let masks = masks.words_one();
+        let by_id = profile
+            .location_ids
+            .dense_ids()
+            .map(|l| l.map_or(0, |l| masks.get(l as usize).copied().unwrap_or(0) | VALID))
+            .collect();
+        IdMasks {
+            by_id,
+            profile,
+            masks,
+        }
+    }
+
+    #[inline(always)]
+    fn mask(&self, id: u64) -> u64 {
+        match self.by_id.get(id as usize) {
+            Some(&m) => m,
+            None => self.profile.location_ids.get(id).map_or(0, |l| {
+                self.masks.get(l as usize).copied().unwrap_or(0) | VALID
+            }),
+        }
+    }
+
+    /// The number of ids in `stack`, the OR of their masks, and the AND
+    /// (whose [`VALID`] bit says whether every id was known).
+    pub(crate) fn fold(&self, stack: Stack<'_>) -> Result<(usize, u64, u64), DecodeError> {
+        let (mut n, mut or, mut and) = (0usize, 0u64, VALID);
+        stack.fields(|v| match v {
+            Value::Bytes(b, at) => {
+                let (mut i, mut o, mut a, mut k) = (0, 0u64, VALID, 0usize);
+                while i < b.len() {
+                    let b0 = b[i];
+                    let id = if b0 < 0x80 {
+                        i += 1;
+                        u64::from(b0)
+                    } else if let Some(&b1) = b.get(i + 1)
+                        && b1 < 0x80
+                    {
+                        i += 2;
+                        u64::from(b0 & 0x7f) | u64::from(b1) << 7
+                    } else {
+                        let start = i;
+                        let mut r = Reader::new(&b[start..], at + start);
+                        let id = r.varint()?;
+                        i = r.offset() - at;
+                        id
+                    };
+                    let m = self.mask(id);
+                    o |= m;
+                    a &= m;
+                    k += 1;
+                }
+                or |= o;
+                and &= a;
+                n += k;
+                Ok(())
+            }
+            v => repeated(v, 0, |id| {
+                let m = self.mask(id);
+                or |= m;
+                and &= m;
+                n += 1;
+                Ok(())
+            }),
+        })?;
+        Ok((n, or, and))
+    }
+}
