@@ -23,10 +23,14 @@ import (
 	"time"
 )
 
-var sink [][]byte
+var (
+	sink  [][]byte
+	ticks = flag.Int("ticks", 26, "50ms ticks of the slow goroutine that makes the trace span generations")
+)
 
 func main() {
 	out := flag.String("o", "out.trace", "where to write the trace")
+	repeat := flag.Int("repeat", 1, "run the workload this many times (for benchmark-sized traces)")
 	flag.Parse()
 
 	f, err := os.Create(*out)
@@ -40,7 +44,9 @@ func main() {
 	if err := trace.Start(f); err != nil {
 		log.Fatal(err)
 	}
-	workload()
+	for i := 0; i < *repeat; i++ {
+		workload()
+	}
 	trace.Stop()
 	pprof.StopCPUProfile()
 }
@@ -185,7 +191,7 @@ func workload() {
 	run("ticker", func() {
 		t := time.NewTicker(50 * time.Millisecond)
 		defer t.Stop()
-		for i := 0; i < 26; i++ {
+		for i := 0; i < *ticks; i++ {
 			<-t.C
 			trace.Log(ctx, "tick", "")
 			sink = append(sink, make([]byte, 64<<10))
