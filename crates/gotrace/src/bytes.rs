@@ -149,6 +149,14 @@ impl<R: BufRead> Stream<R> {
         }
         Ok(n - left)
     }
+
+    /// Reads everything that is left.
+    pub(crate) fn read_to_end(&mut self, out: &mut Vec<u8>) -> Result<()> {
+        let n =
+            io::Read::read_to_end(&mut self.inner, out).map_err(|e| io_error(self.offset, &e))?;
+        self.offset += n as u64;
+        Ok(())
+    }
 }
 
 fn io_error(offset: u64, e: &io::Error) -> Error {

@@ -17,6 +17,7 @@ mod event;
 pub mod format;
 mod reader;
 mod table;
+mod v1;
 mod v2;
 mod version;
 

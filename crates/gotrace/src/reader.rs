@@ -4,6 +4,9 @@
 use crate::bytes::Stream;
 use crate::error::{Error, Result};
 use crate::event::Event;
+use crate::event::{RawEvent, Time};
+use crate::table::Table;
+use crate::v1::convert::Converter;
 use crate::v2::reader::V2Reader;
 use crate::version::{Version, read_header};
 use std::io::{BufReader, Read};
@@ -32,8 +35,46 @@ use std::io::{BufReader, Read};
 /// ```
 pub struct Reader<R: Read> {
     version: Version,
-    inner: V2Reader<BufReader<R>>,
+    inner: Source<R>,
     failed: Option<Error>,
+}
+
+/// Where events come from: the incremental Go 1.22+ reader, or the
+/// converted events of a Go 1.11–1.21 trace parsed whole.
+enum Source<R: Read> {
+    V2(Box<V2Reader<BufReader<R>>>),
+    V1(V1Events),
+}
+
+struct V1Events {
+    conv: Converter,
+    syncs: u64,
+    done: bool,
+}
+
+impl V1Events {
+    /// Go's sequence: a Sync just before the first event, the events, and
+    /// a final Sync.
+    fn next(&mut self) -> Result<Option<RawEvent>> {
+        if self.done {
+            return Ok(None);
+        }
+        if self.syncs == 0
+            && let Some(first) = self.conv.first_time()
+        {
+            self.syncs = 1;
+            return Ok(Some(RawEvent::sync(first - 1, 1, false)));
+        }
+        match self.conv.next()? {
+            Some(ev) => Ok(Some(ev)),
+            None => {
+                self.done = true;
+                self.syncs += 1;
+                let time: Time = self.conv.last_time() + 1;
+                Ok(Some(RawEvent::sync(time, self.syncs, false)))
+            }
+        }
+    }
 }
 
 impl<R: Read> Reader<R> {
@@ -42,18 +83,22 @@ impl<R: Read> Reader<R> {
     pub fn new(input: R) -> Result<Reader<R>> {
         let mut stream = Stream::new(BufReader::with_capacity(256 << 10, input));
         let version = read_header(&mut stream)?;
-        if version.is_v1() {
-            return Err(Error::at(
-                0,
-                format!(
-                    "unsupported trace version go 1.{} (Go 1.11–1.21 format)",
-                    version.minor()
-                ),
-            ));
-        }
+        let inner = if version.is_v1() {
+            let mut data = Vec::new();
+            stream.read_to_end(&mut data)?;
+            let trace = crate::v1::parse::parse(&data, version)?;
+            drop(data);
+            Source::V1(V1Events {
+                conv: Converter::new(trace)?,
+                syncs: 0,
+                done: false,
+            })
+        } else {
+            Source::V2(Box::new(V2Reader::new(stream, version)))
+        };
         Ok(Reader {
             version,
-            inner: V2Reader::new(stream, version),
+            inner,
             failed: None,
         })
     }
@@ -69,11 +114,16 @@ impl<R: Read> Reader<R> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        match self.inner.next() {
-            Ok(Some(raw)) => Ok(Some(Event {
-                raw,
-                table: self.inner.table(),
-            })),
+        let next = match &mut self.inner {
+            Source::V2(r) => r.next(),
+            Source::V1(r) => r.next(),
+        };
+        let table: &Table = match &self.inner {
+            Source::V2(r) => r.table(),
+            Source::V1(r) => &r.conv.table,
+        };
+        match next {
+            Ok(Some(raw)) => Ok(Some(Event { raw, table })),
             Ok(None) => Ok(None),
             Err(e) => {
                 self.failed = Some(e.clone());

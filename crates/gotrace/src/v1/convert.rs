@@ -1,0 +1,401 @@
+//! Conversion of a parsed Go 1.11–1.21 trace into the event model of the
+//! newer format, event by event, as `internal/trace/tracev1.go` does it:
+//! old event types become new wire types with reason strings, pre-existing
+//! goroutines become status events, and short syscalls become a begin/end
+//! pair.
+
+use super::parse::{V1Event, V1Trace};
+use super::spec::*;
+use crate::error::{Error, Result};
+use crate::event::{NO_TASK, NONE, RawEvent, Time};
+use crate::table::{FrameData, Table};
+use crate::v2::spec as w;
+use crate::v2::{GO_RUNNABLE, GO_RUNNING, GO_SYSCALL, GO_WAITING, PROC_IDLE, PROC_RUNNING};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+
+/// Reason and kind strings the converter adds to the string table, in
+/// Go's order.
+const BUILTINS: [&str; 29] = [
+    "forever",
+    "preempted",
+    "runtime.Gosched",
+    "sleep",
+    "chan send",
+    "chan receive",
+    "network",
+    "sync",
+    "sync.(*Cond).Wait",
+    "select",
+    "",
+    "GC mark assist wait for work",
+    "",
+    "GC mark termination",
+    "GC sweep termination",
+    "write heap dump",
+    "goroutine profile",
+    "goroutine profile cleanup",
+    "all goroutine stack trace",
+    "read mem stats",
+    "AllThreadsSyscall",
+    "GOMAXPROCS",
+    "start trace",
+    "stop trace",
+    "CountPagesInUse (test)",
+    "ReadMetricsSlow (test)",
+    "ReadMemStatsSlow (test)",
+    "PageCachePagesLeaked (test)",
+    "ResetDebugLog (test)",
+];
+const S_FOREVER: usize = 0;
+const S_PREEMPTED: usize = 1;
+const S_GOSCHED: usize = 2;
+const S_SLEEP: usize = 3;
+const S_CHAN_SEND: usize = 4;
+const S_CHAN_RECV: usize = 5;
+const S_NETWORK: usize = 6;
+const S_SYNC: usize = 7;
+const S_SYNC_COND: usize = 8;
+const S_SELECT: usize = 9;
+const S_EMPTY: usize = 10;
+const S_MARK_ASSIST_WAIT: usize = 11;
+const S_STW_UNKNOWN: usize = 12;
+const NUM_STW_REASONS: u64 = 17;
+
+/// Yields the converted events of a v1 trace.
+pub(crate) struct Converter {
+    pub(crate) table: Table,
+    events: std::vec::IntoIter<V1Event>,
+    /// For each GoSysCall, whether the goroutine's next event blocks in it.
+    blocked: std::vec::IntoIter<bool>,
+    version: u32,
+    pre_init: bool,
+    created_pre_init: BTreeSet<u64>,
+    extra: VecDeque<RawEvent>,
+    tasks: HashMap<u64, (Vec<u8>, u64)>,
+    seen_procs: HashSet<i32>,
+    proc_ms: HashMap<i32, i64>,
+    last_stw_reason: u64,
+    last_ts: Time,
+    inline_ids: Vec<u64>,
+    builtin_ids: Vec<u64>,
+    first_ts: Option<Time>,
+}
+
+impl Converter {
+    pub(crate) fn new(trace: V1Trace) -> Result<Converter> {
+        let mut table = Table::default();
+        let mut max = 0u64;
+        let mut ids: Vec<&u64> = trace.strings.keys().collect();
+        ids.sort_unstable();
+        for &id in ids {
+            table.add_string(id, &trace.strings[&id]);
+            max = max.max(id);
+        }
+        let too_many = || Error::new(None, "trace contains too many strings");
+        let mut next = max;
+        let mut inline_ids = Vec::with_capacity(trace.inline.len());
+        for s in &trace.inline {
+            next = next.checked_add(1).ok_or_else(too_many)?;
+            table.add_string(next, s);
+            inline_ids.push(next);
+        }
+        let mut builtin_ids = Vec::with_capacity(BUILTINS.len());
+        for s in BUILTINS {
+            next = next.checked_add(1).ok_or_else(too_many)?;
+            table.add_string(next, s.as_bytes());
+            builtin_ids.push(next);
+        }
+        let mut stack_ids: Vec<&u32> = trace.stacks.keys().collect();
+        stack_ids.sort_unstable();
+        for &id in stack_ids {
+            let frames = trace.stacks[&id].iter().map(|pc| {
+                trace.frames.get(pc).copied().unwrap_or(FrameData {
+                    pc: *pc,
+                    func: 0,
+                    file: 0,
+                    line: 0,
+                })
+            });
+            table.add_stack(u64::from(id), frames);
+        }
+        let blocked = syscalls_that_block(&trace.events);
+        let first_ts = trace.events.first().map(|e| e.ts);
+        Ok(Converter {
+            table,
+            events: trace.events.into_iter(),
+            blocked: blocked.into_iter(),
+            version: trace.version.minor(),
+            pre_init: true,
+            created_pre_init: BTreeSet::new(),
+            extra: VecDeque::new(),
+            tasks: HashMap::new(),
+            seen_procs: HashSet::new(),
+            proc_ms: HashMap::new(),
+            last_stw_reason: 0,
+            last_ts: -1,
+            inline_ids,
+            builtin_ids,
+            first_ts,
+        })
+    }
+
+    /// Time of the first parsed event, if there is one.
+    pub(crate) fn first_time(&self) -> Option<Time> {
+        self.first_ts
+    }
+
+    /// Time of the last converted event.
+    pub(crate) fn last_time(&self) -> Time {
+        self.last_ts
+    }
+
+    /// The next converted event, its time made strictly increasing.
+    pub(crate) fn next(&mut self) -> Result<Option<RawEvent>> {
+        let mut ev = loop {
+            if let Some(ev) = self.extra.pop_front() {
+                break ev;
+            }
+            let Some(old) = self.events.next() else {
+                return Ok(None);
+            };
+            let blocked = self.blocked.next().unwrap_or(false);
+            if let Some(ev) = self.convert(&old, blocked)? {
+                break ev;
+            }
+        };
+        if ev.time <= self.last_ts {
+            ev.time = self.last_ts + 1;
+        }
+        self.last_ts = ev.time;
+        Ok(Some(ev))
+    }
+
+    fn m_of(&self, p: i32) -> i64 {
+        self.proc_ms.get(&p).copied().unwrap_or(NONE)
+    }
+
+    fn reason(&self, s: usize, stk: u32) -> [u64; 4] {
+        [self.builtin_ids[s], u64::from(stk), 0, 0]
+    }
+
+    fn stw_reason(&self, kind: u64) -> usize {
+        let r = if self.version < 21 {
+            if kind <= 1 { kind + 1 } else { 0 }
+        } else if kind < NUM_STW_REASONS {
+            kind
+        } else {
+            0
+        };
+        S_STW_UNKNOWN + r as usize
+    }
+
+    /// Converts one event; `None` when it has no counterpart.
+    fn convert(&mut self, ev: &V1Event, blocked: bool) -> Result<Option<RawEvent>> {
+        let (g, p) = (ev.g, ev.p);
+        let ctx = |m: i64| (m, i64::from(p), if g == 0 { NONE } else { g as i64 });
+        let mut args = ev.args;
+        let typ = match ev.typ {
+            EV_GOMAXPROCS => {
+                if self.pre_init {
+                    self.pre_init = false;
+                    for &gid in &self.created_pre_init {
+                        let mut status =
+                            RawEvent::new(w::EV_GO_STATUS, ev.ts, [gid, u64::MAX, GO_RUNNABLE, 0]);
+                        status.offset = ev.off;
+                        self.extra.push_back(status);
+                    }
+                    self.created_pre_init.clear();
+                    return Ok(None);
+                }
+                w::EV_PROCS_CHANGE
+            }
+            EV_PROC_START => {
+                self.proc_ms.insert(p, ev.args[0] as i64);
+                if self.seen_procs.insert(p) {
+                    args = [p as u64, PROC_RUNNING, 0, 0];
+                    w::EV_PROC_STATUS
+                } else {
+                    args = [p as u64, 0, 0, 0];
+                    w::EV_PROC_START
+                }
+            }
+            EV_PROC_STOP => {
+                if self.seen_procs.insert(p) {
+                    args = [p as u64, PROC_IDLE, 0, 0];
+                    w::EV_PROC_STATUS
+                } else {
+                    args = [p as u64, 0, 0, 0];
+                    w::EV_PROC_STOP
+                }
+            }
+            EV_GC_START => w::EV_GC_BEGIN,
+            EV_GC_DONE => w::EV_GC_END,
+            EV_STW_START => {
+                let sid = self.builtin_ids[self.stw_reason(ev.args[0])];
+                self.last_stw_reason = sid;
+                args = [sid, 0, 0, 0];
+                w::EV_STW_BEGIN
+            }
+            EV_STW_DONE => {
+                args = [self.last_stw_reason, 0, 0, 0];
+                w::EV_STW_END
+            }
+            EV_GC_SWEEP_START => w::EV_GC_SWEEP_BEGIN,
+            EV_GC_SWEEP_DONE => w::EV_GC_SWEEP_END,
+            EV_GO_CREATE => {
+                if self.pre_init {
+                    self.created_pre_init.insert(ev.args[0]);
+                    return Ok(None);
+                }
+                w::EV_GO_CREATE
+            }
+            EV_GO_START => {
+                if self.pre_init {
+                    args = [ev.args[0], u64::MAX, GO_RUNNING, 0];
+                    self.created_pre_init.remove(&ev.args[0]);
+                    w::EV_GO_STATUS
+                } else {
+                    w::EV_GO_START
+                }
+            }
+            EV_GO_START_LABEL => {
+                let (m, p, g) = ctx(self.m_of(p));
+                let mut label = RawEvent::new(w::EV_GO_LABEL, ev.ts, [ev.args[2], 0, 0, 0]);
+                (label.m, label.p, label.g, label.offset) = (m, p, g, ev.off);
+                self.extra = VecDeque::from([label]);
+                let mut start = RawEvent::new(w::EV_GO_START, ev.ts, args);
+                (start.m, start.p, start.g, start.offset) = (m, p, g, ev.off);
+                return Ok(Some(start));
+            }
+            EV_GO_END => w::EV_GO_DESTROY,
+            EV_GO_STOP => {
+                args = self.reason(S_FOREVER, ev.stk);
+                w::EV_GO_BLOCK
+            }
+            EV_GO_SCHED => {
+                args = self.reason(S_GOSCHED, ev.stk);
+                w::EV_GO_STOP
+            }
+            EV_GO_PREEMPT => {
+                args = self.reason(S_PREEMPTED, ev.stk);
+                w::EV_GO_STOP
+            }
+            EV_GO_SLEEP | EV_GO_BLOCK | EV_GO_BLOCK_SEND | EV_GO_BLOCK_RECV
+            | EV_GO_BLOCK_SELECT | EV_GO_BLOCK_SYNC | EV_GO_BLOCK_COND | EV_GO_BLOCK_NET
+            | EV_GO_BLOCK_GC => {
+                let s = match ev.typ {
+                    EV_GO_SLEEP => S_SLEEP,
+                    EV_GO_BLOCK => S_EMPTY,
+                    EV_GO_BLOCK_SEND => S_CHAN_SEND,
+                    EV_GO_BLOCK_RECV => S_CHAN_RECV,
+                    EV_GO_BLOCK_SELECT => S_SELECT,
+                    EV_GO_BLOCK_SYNC => S_SYNC,
+                    EV_GO_BLOCK_COND => S_SYNC_COND,
+                    EV_GO_BLOCK_NET => S_NETWORK,
+                    _ => S_MARK_ASSIST_WAIT,
+                };
+                args = self.reason(s, ev.stk);
+                w::EV_GO_BLOCK
+            }
+            EV_GO_UNBLOCK => w::EV_GO_UNBLOCK,
+            EV_GO_SYS_CALL => {
+                args = [0, u64::from(ev.stk), 0, 0];
+                if !blocked {
+                    let (m, p, g) = ctx(self.m_of(p));
+                    let mut begin = RawEvent::new(w::EV_GO_SYSCALL_BEGIN, ev.ts, args);
+                    (begin.m, begin.p, begin.g, begin.offset) = (m, p, g, ev.off);
+                    let mut end = RawEvent::new(w::EV_GO_SYSCALL_END, ev.ts + 1, [0; 4]);
+                    (end.m, end.p, end.g, end.offset) = (m, p, g, ev.off);
+                    self.extra.push_back(end);
+                    return Ok(Some(begin));
+                }
+                w::EV_GO_SYSCALL_BEGIN
+            }
+            EV_GO_SYS_EXIT => w::EV_GO_SYSCALL_END_BLOCKED,
+            EV_GO_SYS_BLOCK => return Ok(None),
+            EV_GO_WAITING | EV_GO_IN_SYSCALL => {
+                let status = if ev.typ == EV_GO_WAITING {
+                    GO_WAITING
+                } else {
+                    GO_SYSCALL
+                };
+                args = [ev.args[0], u64::MAX, status, 0];
+                self.created_pre_init.remove(&ev.args[0]);
+                w::EV_GO_STATUS
+            }
+            EV_HEAP_ALLOC => w::EV_HEAP_ALLOC,
+            EV_HEAP_GOAL => w::EV_HEAP_GOAL,
+            EV_GC_MARK_ASSIST_START => w::EV_GC_MARK_ASSIST_BEGIN,
+            EV_GC_MARK_ASSIST_DONE => w::EV_GC_MARK_ASSIST_END,
+            EV_USER_TASK_CREATE => {
+                let parent = if ev.args[1] == 0 { NO_TASK } else { ev.args[1] };
+                args = [ev.args[0], parent, ev.args[2], u64::from(ev.stk)];
+                let name = self.table.bytes(ev.args[2]).to_vec();
+                self.tasks.insert(ev.args[0], (name, ev.args[1]));
+                w::EV_USER_TASK_BEGIN
+            }
+            EV_USER_TASK_END => {
+                args = match self.tasks.remove(&ev.args[0]) {
+                    Some((name, parent)) => {
+                        [ev.args[0], ev.args[1], parent, self.table.add_extra(&name)]
+                    }
+                    None => [ev.args[0], ev.args[1], NO_TASK, 0],
+                };
+                w::EV_USER_TASK_END
+            }
+            EV_USER_REGION => {
+                args = [ev.args[0], ev.args[2], u64::from(ev.stk), 0];
+                match ev.args[1] {
+                    0 => w::EV_USER_REGION_BEGIN,
+                    1 => w::EV_USER_REGION_END,
+                    _ => 0,
+                }
+            }
+            EV_USER_LOG => {
+                let msg = self
+                    .inline_ids
+                    .get(ev.args[3] as usize)
+                    .copied()
+                    .unwrap_or(0);
+                args = [ev.args[0], ev.args[1], msg, u64::from(ev.stk)];
+                w::EV_USER_LOG
+            }
+            EV_CPU_SAMPLE => {
+                args = [u64::from(ev.stk), u64::MAX, p as u64, g];
+                w::EV_CPU_SAMPLE
+            }
+            t => return Err(Error::at(ev.off, format!("unexpected event type {t}"))),
+        };
+        if desc(ev.typ).stack
+            && let Some(&i) = w::spec(typ).stack_ids.first()
+        {
+            args[usize::from(i) - 1] = u64::from(ev.stk);
+        }
+        let m = if p != -1 && ev.typ != EV_CPU_SAMPLE {
+            self.m_of(p)
+        } else {
+            NONE
+        };
+        if ev.typ == EV_PROC_STOP {
+            self.proc_ms.remove(&p);
+        }
+        let (_, p, g) = ctx(m);
+        let mut out = RawEvent::new(typ, ev.ts, args);
+        (out.m, out.p, out.g, out.offset) = (m, p, g, ev.off);
+        Ok(Some(out))
+    }
+}
+
+/// For each event, whether it is a GoSysCall whose goroutine's next event
+/// (in the merged order) is a GoSysBlock.
+fn syscalls_that_block(events: &[V1Event]) -> Vec<bool> {
+    let mut next_type: HashMap<u64, u8> = HashMap::new();
+    let mut out = vec![false; events.len()];
+    for (i, ev) in events.iter().enumerate().rev() {
+        if ev.typ == EV_GO_SYS_CALL {
+            out[i] = next_type.get(&ev.g) == Some(&EV_GO_SYS_BLOCK);
+        }
+        next_type.insert(ev.g, ev.typ);
+    }
+    out
+}

@@ -1,0 +1,576 @@
+//! Parsing a Go 1.11–1.21 trace: decoding every event, merging the per-P
+//! streams into one order that respects each goroutine's state sequence,
+//! fixing syscall-exit times, converting ticks to nanoseconds and checking
+//! the result (`internal/trace/internal/tracev1/parser.go` in Go 1.27).
+//!
+//! Go's parser visits Ps in map order, so events of different Ps with equal
+//! tick times can come out in either order from run to run. Here Ps are
+//! visited in ascending order, which makes the output deterministic and
+//! equal to Go's whenever Go's is stable.
+
+use super::spec::*;
+use crate::bytes::uvarint;
+use crate::error::{Error, Result};
+use crate::table::FrameData;
+use crate::version::Version;
+use std::collections::HashMap;
+
+/// Fake P numbers the parser assigns.
+pub(crate) const TIMER_P: i32 = 1_000_001;
+pub(crate) const NETPOLL_P: i32 = 1_000_002;
+pub(crate) const SYSCALL_P: i32 = 1_000_003;
+pub(crate) const GC_P: i32 = 1_000_004;
+pub(crate) const PROFILE_P: i32 = 1_000_005;
+
+/// One decoded event. `ts` is in ticks until the whole trace is merged,
+/// then in ns since the first event.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct V1Event {
+    pub(crate) ts: i64,
+    pub(crate) g: u64,
+    pub(crate) args: [u64; 4],
+    pub(crate) stk: u32,
+    pub(crate) p: i32,
+    pub(crate) typ: u8,
+    /// Input offset of the event.
+    pub(crate) off: u64,
+}
+
+/// A parsed trace, ready for conversion.
+pub(crate) struct V1Trace {
+    pub(crate) version: Version,
+    pub(crate) events: Vec<V1Event>,
+    pub(crate) strings: HashMap<u64, Vec<u8>>,
+    /// UserLog messages, deduplicated; events refer to them by index.
+    pub(crate) inline: Vec<Vec<u8>>,
+    pub(crate) stacks: HashMap<u32, Vec<u64>>,
+    pub(crate) frames: HashMap<u64, FrameData>,
+}
+
+const ERR_VARINT: &str = "malformatted base-128 varint";
+const ERR_TIME_ORDER: &str = "time stamps out of order";
+
+struct Decoder<'a> {
+    data: &'a [u8],
+    off: usize,
+    /// Offset of `data[0]` in the input (the header is not in `data`).
+    base: u64,
+}
+
+/// One raw event: type and values as on the wire.
+struct Raw {
+    typ: u8,
+    args: Vec<u64>,
+    /// The inline string of a UserLog.
+    text: Vec<u8>,
+    off: u64,
+}
+
+impl<'a> Decoder<'a> {
+    fn val(&mut self) -> std::result::Result<u64, ()> {
+        let (v, n) = uvarint(&self.data[self.off..]).map_err(|_| ())?;
+        self.off += n;
+        Ok(v)
+    }
+
+    fn bytes(&mut self, n: u64) -> Option<&'a [u8]> {
+        let n = usize::try_from(n).ok()?;
+        let end = self.off.checked_add(n).filter(|&e| e <= self.data.len())?;
+        let s = &self.data[self.off..end];
+        self.off = end;
+        Some(s)
+    }
+
+    /// Reads the next event into `raw`; `Ok(false)` at end of input.
+    fn next(
+        &mut self,
+        ver: u32,
+        raw: &mut Raw,
+        strings: &mut HashMap<u64, Vec<u8>>,
+    ) -> Result<bool> {
+        let start = self.off;
+        let at = self.base + start as u64;
+        let Some(&b) = self.data.get(self.off) else {
+            return Ok(false);
+        };
+        self.off += 1;
+        let typ = b & 0x3f;
+        let narg = usize::from(b >> 6) + 1;
+        if typ == 0 || typ >= EV_COUNT || desc(typ).min_version > ver {
+            return Err(Error::at(at, format!("unknown event type {typ}")));
+        }
+        raw.typ = typ;
+        raw.off = self.base + start as u64;
+        raw.args.clear();
+        raw.text.clear();
+        let eof = "failed to read trace: unexpected EOF";
+        match typ {
+            EV_STRING => {
+                let id = self.val().map_err(|_| Error::at(at, ERR_VARINT))?;
+                if id == 0 {
+                    return Err(Error::at(at, "string has invalid id 0"));
+                }
+                if strings.contains_key(&id) {
+                    return Err(Error::at(at, format!("string has duplicate id {id}")));
+                }
+                let len = self.val().map_err(|_| Error::at(at, ERR_VARINT))?;
+                if len == 0 {
+                    return Err(Error::at(at, "string has invalid length 0"));
+                }
+                if len > 1_000_000 {
+                    return Err(Error::at(at, format!("string has too large length {len}")));
+                }
+                let s = self.bytes(len).ok_or_else(|| Error::at(at, eof))?.to_vec();
+                strings.insert(id, s);
+            }
+            EV_BATCH => {
+                if narg != 2 {
+                    let msg = format!("EvBatch has wrong number of arguments: got {narg}, want 2");
+                    return Err(Error::at(at, msg));
+                }
+                for _ in 0..2 {
+                    raw.args
+                        .push(self.val().map_err(|_| Error::at(at, ERR_VARINT))?);
+                }
+                let pid = raw.args[0];
+                if pid != u64::MAX && pid > i32::MAX as u64 {
+                    let msg = format!("processor ID {pid} is larger than maximum of {}", i32::MAX);
+                    return Err(Error::at(at, msg));
+                }
+            }
+            _ if narg <= 3 => {
+                for _ in 0..narg {
+                    let v = self.val().map_err(|_| {
+                        Error::at(
+                            at,
+                            format!("failed to read event {typ} argument: {ERR_VARINT}"),
+                        )
+                    })?;
+                    raw.args.push(v);
+                }
+            }
+            _ => {
+                let len = self.val().map_err(|_| {
+                    Error::at(
+                        at,
+                        format!("failed to read event {typ} argument: {ERR_VARINT}"),
+                    )
+                })?;
+                if len > 2048 {
+                    let msg = format!(
+                        "failed to read event {typ} argument: length-prefixed argument too big: {len} bytes, limit is 2048"
+                    );
+                    return Err(Error::at(at, msg));
+                }
+                let mut buf = self.bytes(len).ok_or_else(|| Error::at(at, eof))?;
+                while !buf.is_empty() {
+                    let (v, n) = uvarint(buf).map_err(|_| Error::at(at, ERR_VARINT))?;
+                    raw.args.push(v);
+                    buf = &buf[n..];
+                }
+                if typ == EV_USER_LOG {
+                    let len = self.val().map_err(|_| Error::at(at, ERR_VARINT))?;
+                    if len > 1_000_000 {
+                        return Err(Error::at(at, format!("string is too large (len={len})")));
+                    }
+                    let s = self.bytes(len).ok_or_else(|| Error::at(at, eof))?;
+                    raw.text.extend_from_slice(s);
+                }
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Per-P decoding state, as Go's parser keeps it while loading batches.
+#[derive(Default)]
+struct Decoding {
+    last_p: i32,
+    last_g: u64,
+    last_ts: i64,
+    last_gs: HashMap<i32, u64>,
+    ticks_per_sec: i64,
+    timer_goids: HashMap<u64, bool>,
+    inline_index: HashMap<Vec<u8>, usize>,
+}
+
+/// Parses a whole v1 trace (everything after the 16-byte header).
+pub(crate) fn parse(data: &[u8], version: Version) -> Result<V1Trace> {
+    let ver = version.minor();
+    let mut dec = Decoder {
+        data,
+        off: 0,
+        base: 16,
+    };
+    let mut trace = V1Trace {
+        version,
+        events: Vec::new(),
+        strings: HashMap::new(),
+        inline: Vec::new(),
+        stacks: HashMap::new(),
+        frames: HashMap::new(),
+    };
+    let mut st = Decoding::default();
+    let mut procs: HashMap<i32, Vec<V1Event>> = HashMap::new();
+    let mut samples = Vec::new();
+    let mut cur_p: Option<i32> = None;
+    let mut raw = Raw {
+        typ: 0,
+        args: Vec::new(),
+        text: Vec::new(),
+        off: 0,
+    };
+    while dec.next(ver, &mut raw, &mut trace.strings)? {
+        if raw.typ == EV_STRING {
+            continue;
+        }
+        if raw.typ == EV_BATCH {
+            let p = if raw.args[0] == u64::MAX {
+                -1
+            } else {
+                raw.args[0] as i32
+            };
+            cur_p = Some(p);
+            procs.entry(p).or_default();
+        }
+        let Some(p) = cur_p else {
+            let msg = format!(
+                "read event {} with current P of 0, but P has no batches yet",
+                raw.typ
+            );
+            return Err(Error::at(raw.off, msg));
+        };
+        let want = if raw.typ == EV_STACK {
+            raw.args.len()
+        } else {
+            wire_args(raw.typ)
+        };
+        if raw.args.len() != want {
+            let name = if raw.typ == EV_CPU_SAMPLE {
+                "CPU sample"
+            } else {
+                desc(raw.typ).name
+            };
+            let msg = format!(
+                "{name} has wrong number of arguments: want {want}, got {}",
+                raw.args.len()
+            );
+            return Err(Error::at(raw.off, msg));
+        }
+        if raw.typ == EV_CPU_SAMPLE {
+            let a = &raw.args;
+            samples.push(V1Event {
+                ts: a[1] as i64,
+                p: a[2] as i32,
+                g: a[3],
+                stk: a[4] as u32,
+                typ: EV_CPU_SAMPLE,
+                off: raw.off,
+                ..V1Event::default()
+            });
+            continue;
+        }
+        if let Some(ev) = decode_event(&raw, &mut st, &mut trace)? {
+            procs.get_mut(&p).expect("batch seen").push(ev);
+        }
+    }
+    trace.events = merge(procs, samples)?;
+    if st.ticks_per_sec == 0 {
+        return Err(Error::at(dec.base + dec.off as u64, "no EvFrequency event"));
+    }
+    if let Some(min_ts) = trace.events.first().map(|e| e.ts) {
+        let freq = 1e9 / st.ticks_per_sec as f64;
+        for ev in &mut trace.events {
+            ev.ts = (ev.ts.wrapping_sub(min_ts) as f64 * freq) as i64;
+            if ev.typ == EV_GO_UNBLOCK && st.timer_goids.contains_key(&ev.g) {
+                ev.p = TIMER_P;
+            }
+            if ev.typ == EV_GO_SYS_EXIT {
+                ev.p = SYSCALL_P;
+            }
+        }
+    }
+    super::parse_check::post_process(&mut trace)?;
+    Ok(trace)
+}
+
+/// Applies one raw event to the decoding state; returns the event to keep
+/// in its P's stream, if it is one.
+fn decode_event(raw: &Raw, st: &mut Decoding, trace: &mut V1Trace) -> Result<Option<V1Event>> {
+    let a = &raw.args;
+    match raw.typ {
+        EV_BATCH => {
+            st.last_gs.insert(st.last_p, st.last_g);
+            st.last_p = if a[0] == u64::MAX { -1 } else { a[0] as i32 };
+            st.last_g = st.last_gs.get(&st.last_p).copied().unwrap_or(0);
+            st.last_ts = a[1] as i64;
+            Ok(None)
+        }
+        EV_FREQUENCY => {
+            st.ticks_per_sec = a[0] as i64;
+            if st.ticks_per_sec <= 0 {
+                return Err(Error::at(raw.off, ERR_TIME_ORDER));
+            }
+            Ok(None)
+        }
+        EV_TIMER_GOROUTINE => {
+            st.timer_goids.insert(a[0], true);
+            Ok(None)
+        }
+        EV_STACK => {
+            if a.len() < 2 {
+                let msg = format!(
+                    "EvStack has wrong number of arguments: want at least 2, got {}",
+                    a.len()
+                );
+                return Err(Error::at(raw.off, msg));
+            }
+            let size = a[1];
+            if size > 1000 {
+                return Err(Error::at(
+                    raw.off,
+                    format!("EvStack has bad number of frames: {size}"),
+                ));
+            }
+            let want = 2 + 4 * size;
+            if a.len() as u64 != want {
+                let msg = format!(
+                    "EvStack has wrong number of arguments: want {want}, got {}",
+                    a.len()
+                );
+                return Err(Error::at(raw.off, msg));
+            }
+            let id = a[0] as u32;
+            if id != 0 && size > 0 {
+                let mut pcs = Vec::with_capacity(size as usize);
+                for f in a[2..].chunks_exact(4) {
+                    let frame = FrameData {
+                        pc: f[0],
+                        func: f[1],
+                        file: f[2],
+                        line: f[3] as i64 as u64,
+                    };
+                    trace.frames.entry(f[0]).or_insert(frame);
+                    pcs.push(f[0]);
+                }
+                trace.stacks.insert(id, pcs);
+            }
+            Ok(None)
+        }
+        typ => {
+            let d = desc(typ);
+            let mut ev = V1Event {
+                typ,
+                p: st.last_p,
+                g: st.last_g,
+                off: raw.off,
+                ..V1Event::default()
+            };
+            ev.ts = st.last_ts.wrapping_add(a[0] as i64);
+            st.last_ts = ev.ts;
+            let n = a.len();
+            for (i, &v) in a.iter().enumerate().skip(1) {
+                if i == n - 1 && d.stack {
+                    ev.stk = v as u32;
+                } else {
+                    ev.args[i - 1] = v;
+                }
+            }
+            match typ {
+                EV_GO_START | EV_GO_START_LOCAL | EV_GO_START_LABEL => {
+                    st.last_g = ev.args[0];
+                    ev.g = st.last_g;
+                }
+                EV_GO_END | EV_GO_STOP | EV_GO_SCHED | EV_GO_PREEMPT => st.last_g = 0,
+                t if is_block(t) => st.last_g = 0,
+                EV_GO_SYS_EXIT | EV_GO_WAITING | EV_GO_IN_SYSCALL => ev.g = ev.args[0],
+                EV_USER_LOG => {
+                    let next = trace.inline.len();
+                    let idx = *st.inline_index.entry(raw.text.clone()).or_insert(next);
+                    if idx == next {
+                        trace.inline.push(raw.text.clone());
+                    }
+                    ev.args[3] = idx as u64;
+                }
+                _ => {}
+            }
+            Ok(Some(ev))
+        }
+    }
+}
+
+/// Goroutine sequence state used for ordering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct GSeq {
+    seq: u64,
+    status: u8,
+}
+
+const G_DEAD: u8 = 0;
+const G_RUNNABLE: u8 = 1;
+const G_RUNNING: u8 = 2;
+const G_WAITING: u8 = 3;
+const UNORDERED: u64 = u64::MAX;
+const GARBAGE: u64 = u64::MAX - 1;
+const NOSEQ: u64 = u64::MAX;
+const SEQINC: u64 = u64::MAX - 1;
+
+/// The goroutine an event moves through its state sequence, the state it
+/// needs and the state it leaves.
+fn state_transition(ev: &V1Event) -> (u64, GSeq, GSeq) {
+    let s = |seq, status| GSeq { seq, status };
+    let a = ev.args;
+    match ev.typ {
+        EV_GO_CREATE => (a[0], s(0, G_DEAD), s(1, G_RUNNABLE)),
+        EV_GO_WAITING | EV_GO_IN_SYSCALL => (ev.g, s(1, G_RUNNABLE), s(2, G_WAITING)),
+        EV_GO_START | EV_GO_START_LABEL => (
+            ev.g,
+            s(a[1], G_RUNNABLE),
+            s(a[1].wrapping_add(1), G_RUNNING),
+        ),
+        EV_GO_START_LOCAL => (ev.g, s(NOSEQ, G_RUNNABLE), s(SEQINC, G_RUNNING)),
+        t if is_block(t) => (ev.g, s(NOSEQ, G_RUNNING), s(NOSEQ, G_WAITING)),
+        EV_GO_SCHED | EV_GO_PREEMPT => (ev.g, s(NOSEQ, G_RUNNING), s(NOSEQ, G_RUNNABLE)),
+        EV_GO_UNBLOCK | EV_GO_SYS_EXIT => (
+            a[0],
+            s(a[1], G_WAITING),
+            s(a[1].wrapping_add(1), G_RUNNABLE),
+        ),
+        EV_GO_UNBLOCK_LOCAL | EV_GO_SYS_EXIT_LOCAL => {
+            (a[0], s(NOSEQ, G_WAITING), s(SEQINC, G_RUNNABLE))
+        }
+        EV_GC_START => (GARBAGE, s(a[0], G_DEAD), s(a[0].wrapping_add(1), G_DEAD)),
+        _ => (UNORDERED, GSeq::default(), GSeq::default()),
+    }
+}
+
+fn ready(g: u64, cur: GSeq, init: GSeq) -> bool {
+    g == UNORDERED || ((init.seq == NOSEQ || init.seq == cur.seq) && init.status == cur.status)
+}
+
+/// Merges the per-P streams and the CPU samples into one order.
+fn merge(procs: HashMap<i32, Vec<V1Event>>, mut samples: Vec<V1Event>) -> Result<Vec<V1Event>> {
+    samples.sort_by_key(|e| e.ts);
+    let mut streams: Vec<(i32, Vec<V1Event>)> = procs.into_iter().collect();
+    streams.sort_by_key(|s| s.0);
+    streams.push((PROFILE_P, samples));
+    let total: usize = streams.iter().map(|s| s.1.len()).sum();
+    let mut pos = vec![0usize; streams.len()];
+    let mut available: Vec<usize> = (0..streams.len()).collect();
+    let mut gs: HashMap<u64, GSeq> = HashMap::new();
+    let mut frontier: Vec<(V1Event, usize)> = Vec::new();
+    let mut out = Vec::with_capacity(total);
+    loop {
+        let mut i = 0;
+        while i < available.len() {
+            let s = available[i];
+            let Some(ev) = streams[s].1.get(pos[s]) else {
+                available.swap_remove(i);
+                continue;
+            };
+            let (g, init, _) = state_transition(ev);
+            if !ready(g, gs.get(&g).copied().unwrap_or_default(), init) {
+                i += 1;
+                continue;
+            }
+            pos[s] += 1;
+            available.swap_remove(i);
+            heap_push(&mut frontier, (*ev, s));
+        }
+        if frontier.is_empty() {
+            if (0..streams.len()).any(|s| pos[s] < streams[s].1.len()) {
+                let off = (0..streams.len())
+                    .find_map(|s| streams[s].1.get(pos[s]).map(|e| e.off))
+                    .unwrap_or(0);
+                return Err(Error::at(off, "no consistent ordering of events possible"));
+            }
+            break;
+        }
+        let (mut ev, s) = heap_pop(&mut frontier);
+        let (g, init, mut next) = state_transition(&ev);
+        ev.typ = match ev.typ {
+            EV_GO_START_LOCAL => EV_GO_START,
+            EV_GO_UNBLOCK_LOCAL => EV_GO_UNBLOCK,
+            EV_GO_SYS_EXIT_LOCAL => EV_GO_SYS_EXIT,
+            t => t,
+        };
+        out.push(ev);
+        if g != UNORDERED {
+            let cur = gs.get(&g).copied().unwrap_or_default();
+            if !ready(g, cur, init) {
+                return Err(Error::at(
+                    ev.off,
+                    "encountered impossible goroutine state transition",
+                ));
+            }
+            next.seq = match next.seq {
+                NOSEQ => cur.seq,
+                SEQINC => cur.seq.wrapping_add(1),
+                n => n,
+            };
+            gs.insert(g, next);
+        }
+        available.push(s);
+    }
+    if let Some(w) = out.windows(2).find(|w| w[1].ts < w[0].ts) {
+        return Err(Error::at(w[1].off, ERR_TIME_ORDER));
+    }
+    let mut last_block: HashMap<u64, i64> = HashMap::new();
+    for ev in &mut out {
+        match ev.typ {
+            EV_GO_SYS_BLOCK | EV_GO_IN_SYSCALL => {
+                last_block.insert(ev.g, ev.ts);
+            }
+            EV_GO_SYS_EXIT if ev.args[2] != 0 => {
+                let ts = ev.args[2] as i64;
+                let block = last_block.get(&ev.g).copied().unwrap_or(0);
+                if block == 0 {
+                    return Err(Error::at(ev.off, "stray syscall exit"));
+                }
+                if ts < block {
+                    return Err(Error::at(ev.off, ERR_TIME_ORDER));
+                }
+                ev.ts = ts;
+            }
+            _ => {}
+        }
+    }
+    out.sort_by_key(|e| e.ts);
+    Ok(out)
+}
+
+/// Go's `container/heap`-style push with "less" = earlier time.
+fn heap_push(h: &mut Vec<(V1Event, usize)>, x: (V1Event, usize)) {
+    h.push(x);
+    let mut j = h.len() - 1;
+    while j > 0 {
+        let i = (j - 1) / 2;
+        if h[j].0.ts >= h[i].0.ts {
+            break;
+        }
+        h.swap(i, j);
+        j = i;
+    }
+}
+
+fn heap_pop(h: &mut Vec<(V1Event, usize)>) -> (V1Event, usize) {
+    let n = h.len() - 1;
+    h.swap(0, n);
+    let mut i = 0;
+    loop {
+        let j1 = 2 * i + 1;
+        if j1 >= n {
+            break;
+        }
+        let mut j = j1;
+        if j1 + 1 < n && h[j1 + 1].0.ts < h[j1].0.ts {
+            j = j1 + 1;
+        }
+        if h[j].0.ts >= h[i].0.ts {
+            break;
+        }
+        h.swap(i, j);
+        i = j;
+    }
+    h.pop().expect("non-empty heap")
+}
