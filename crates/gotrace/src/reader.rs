@@ -43,7 +43,7 @@ pub struct Reader<R: Read> {
 /// converted events of a Go 1.11–1.21 trace parsed whole.
 enum Source<R: Read> {
     V2(Box<V2Reader<BufReader<R>>>),
-    V1(V1Events),
+    V1(Box<V1Events>),
 }
 
 struct V1Events {
@@ -88,11 +88,11 @@ impl<R: Read> Reader<R> {
             stream.read_to_end(&mut data)?;
             let trace = crate::v1::parse::parse(&data, version)?;
             drop(data);
-            Source::V1(V1Events {
+            Source::V1(Box::new(V1Events {
                 conv: Converter::new(trace)?,
                 syncs: 0,
                 done: false,
-            })
+            }))
         } else {
             Source::V2(Box::new(V2Reader::new(stream, version)))
         };
