@@ -40,20 +40,26 @@ pub fn open_zip(path: &Path) -> Result<ZipArchive<File>, String> {
     ZipArchive::new(f).map_err(|e| format!("not a readable zip file: {e}"))
 }
 
-/// Reads a whole zip member; `Ok(None)` when there is no such file member.
-pub fn read_zip_member(z: &mut ZipArchive<File>, name: &str) -> Result<Option<Vec<u8>>, String> {
+/// Reads a whole zip member into `buf` (cleared first); `Ok(false)` when
+/// there is no such file member.
+pub fn read_zip_member(
+    z: &mut ZipArchive<File>,
+    name: &str,
+    buf: &mut Vec<u8>,
+) -> Result<bool, String> {
+    buf.clear();
     let mut f = match z.by_name(name) {
         Ok(f) => f,
-        Err(ZipError::FileNotFound) => return Ok(None),
+        Err(ZipError::FileNotFound) => return Ok(false),
         Err(e) => return Err(format!("zip member {name}: {e}")),
     };
     if f.is_dir() {
-        return Ok(None);
+        return Ok(false);
     }
-    let mut buf = Vec::with_capacity(f.size().min(1 << 30) as usize);
-    f.read_to_end(&mut buf)
+    buf.reserve(f.size().min(1 << 30) as usize);
+    f.read_to_end(buf)
         .map_err(|e| format!("zip member {name}: {e}"))?;
-    Ok(Some(buf))
+    Ok(true)
 }
 
 /// Whether an I/O error means "no such file here" (silently skipped, as
@@ -66,26 +72,29 @@ fn is_absent(e: &io::Error) -> bool {
 }
 
 impl Bundle {
-    /// Reads the profile `pprof/<name>` (`name` already cleaned). `Ok(None)`
-    /// when the bundle has no such file, or the path leaves the root.
-    pub fn read_profile(&self, root: &Path, name: &str) -> Result<Option<Vec<u8>>, String> {
+    /// Reads the profile `pprof/<name>` into `buf` (cleared first).
+    /// `Ok(false)` when the bundle has no such file, or the path leaves the
+    /// root.
+    pub fn read_profile(&self, root: &Path, name: &str, buf: &mut Vec<u8>) -> Result<bool, String> {
+        buf.clear();
         match self.form {
             Form::Folder => {
                 let Some(rel) = join_inside(&self.rel, &format!("pprof/{name}")) else {
-                    return Ok(None);
+                    return Ok(false);
                 };
-                match std::fs::read(root.join(&rel)) {
-                    Ok(b) => Ok(Some(b)),
-                    Err(e) if is_absent(&e) => Ok(None),
+                let read = File::open(root.join(&rel)).and_then(|mut f| f.read_to_end(buf));
+                match read {
+                    Ok(_) => Ok(true),
+                    Err(e) if is_absent(&e) => Ok(false),
                     Err(e) => Err(format!("{}: {e}", rel.display())),
                 }
             }
             Form::Zip => {
                 let Some(member) = join_inside(Path::new(""), &format!("pprof/{name}")) else {
-                    return Ok(None);
+                    return Ok(false);
                 };
                 let mut z = open_zip(&root.join(&self.rel))?;
-                read_zip_member(&mut z, &member.to_string_lossy())
+                read_zip_member(&mut z, &member.to_string_lossy(), buf)
             }
         }
     }
@@ -96,9 +105,8 @@ impl Bundle {
         match self.form {
             Form::Folder => std::fs::metadata(root.join(&self.rel).join("pprof/trace"))
                 .is_ok_and(|m| m.is_file()),
-            Form::Zip => open_zip(&root.join(&self.rel)).is_ok_and(|mut z| {
-                z.by_name("pprof/trace").is_ok_and(|f| !f.is_dir())
-            }),
+            Form::Zip => open_zip(&root.join(&self.rel))
+                .is_ok_and(|mut z| z.by_name("pprof/trace").is_ok_and(|f| !f.is_dir())),
         }
     }
 }

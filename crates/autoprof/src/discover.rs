@@ -25,7 +25,11 @@ struct Candidate {
 /// capture time then process id. Unreadable folders, zips and metas are
 /// recorded in `problems` and skipped. Fails only if `root` itself cannot
 /// be listed.
-pub fn discover(root: &Path, problems: &mut Problems, progress: bool) -> std::io::Result<Vec<Bundle>> {
+pub fn discover(
+    root: &Path,
+    problems: &mut Problems,
+    progress: bool,
+) -> std::io::Result<Vec<Bundle>> {
     let mut found = Vec::new();
     std::fs::read_dir(root)?;
     walk(root, PathBuf::new(), &mut found, problems);
@@ -104,10 +108,11 @@ fn load(root: &Path, c: &Candidate, walk_index: usize) -> Result<Option<Bundle>,
             .map_err(|e| format!("reading meta: {e}"))?,
         Form::Zip => {
             let mut z = open_zip(&root.join(&c.rel))?;
-            match read_zip_member(&mut z, "meta")? {
-                Some(b) => b,
-                None => return Ok(None),
+            let mut b = Vec::new();
+            if !read_zip_member(&mut z, "meta", &mut b)? {
+                return Ok(None);
             }
+            b
         }
     };
     let meta = Meta::parse(&bytes).map_err(|e| format!("bad meta: {e}"))?;
@@ -123,12 +128,18 @@ fn load(root: &Path, c: &Candidate, walk_index: usize) -> Result<Option<Bundle>,
 /// pair: the folder if there is one, else the first in walk order.
 pub fn sort_and_dedupe(mut bundles: Vec<Bundle>) -> Vec<Bundle> {
     bundles.sort_by(|a, b| {
-        (a.meta.capture_time.nanos, &a.meta.proc_id, a.form, a.walk_index).cmp(&(
-            b.meta.capture_time.nanos,
-            &b.meta.proc_id,
-            b.form,
-            b.walk_index,
-        ))
+        (
+            a.meta.capture_time.nanos,
+            &a.meta.proc_id,
+            a.form,
+            a.walk_index,
+        )
+            .cmp(&(
+                b.meta.capture_time.nanos,
+                &b.meta.proc_id,
+                b.form,
+                b.walk_index,
+            ))
     });
     bundles.dedup_by(|later, kept| {
         later.meta.proc_id == kept.meta.proc_id

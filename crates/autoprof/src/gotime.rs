@@ -27,7 +27,10 @@ pub fn parse_rfc3339(s: &str) -> Option<i128> {
     if rest.len() >= 2 && rest[0] == b'.' && rest[1].is_ascii_digit() {
         let n = 1 + rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
         for i in 1..10 {
-            let d = rest.get(i).filter(|_| i < n).map_or(0, |c| i64::from(c - b'0'));
+            let d = rest
+                .get(i)
+                .filter(|_| i < n)
+                .map_or(0, |c| i64::from(c - b'0'));
             nanos = nanos * 10 + d;
         }
         rest = &rest[n..];

@@ -5,8 +5,8 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use crate::gotime::{ZERO_TIME_NANOS, parse_rfc3339};
 
@@ -159,11 +159,22 @@ mod tests {
 
     #[test]
     fn go_json_leniency() {
-        let m = Meta::parse(br#"{"HOSTNAME":"a","Proc_Id":"p","hostname":"b","extra":[1,{}],"main":null}"#).unwrap();
+        let m = Meta::parse(
+            br#"{"HOSTNAME":"a","Proc_Id":"p","hostname":"b","extra":[1,{}],"main":null}"#,
+        )
+        .unwrap();
         assert_eq!((m.hostname.as_str(), m.proc_id.as_str()), ("b", "p"));
         assert_eq!(Meta::parse(b"null").unwrap(), Meta::default());
-        assert_eq!(Meta::parse(b" {} \n").unwrap().capture_time.nanos, ZERO_TIME_NANOS);
-        assert_eq!(Meta::parse("{\"go_verſion\":\"x\"}".as_bytes()).unwrap().go_version, "x");
+        assert_eq!(
+            Meta::parse(b" {} \n").unwrap().capture_time.nanos,
+            ZERO_TIME_NANOS
+        );
+        assert_eq!(
+            Meta::parse("{\"go_verſion\":\"x\"}".as_bytes())
+                .unwrap()
+                .go_version,
+            "x"
+        );
     }
 
     #[test]
@@ -179,7 +190,11 @@ mod tests {
             b"[]",
             b"{",
         ] {
-            assert!(Meta::parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+            assert!(
+                Meta::parse(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 }

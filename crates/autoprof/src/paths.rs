@@ -66,16 +66,26 @@ mod tests {
     #[test]
     fn joins_like_go_path_join() {
         assert_eq!(j("a/b", "pprof/heap").as_deref(), Some("a/b/pprof/heap"));
-        assert_eq!(j("", "pprof/./goroutine/").as_deref(), Some("pprof/goroutine"));
+        assert_eq!(
+            j("", "pprof/./goroutine/").as_deref(),
+            Some("pprof/goroutine")
+        );
         assert_eq!(j("a", "pprof/../custom/x").as_deref(), Some("a/custom/x"));
-        assert_eq!(j("a", "pprof//etc/passwd").as_deref(), Some("a/pprof/etc/passwd"));
+        assert_eq!(
+            j("a", "pprof//etc/passwd").as_deref(),
+            Some("a/pprof/etc/passwd")
+        );
         assert_eq!(j("", "pprof/../../x"), None);
         assert_eq!(j("a", "pprof/../.."), None);
     }
 
     #[test]
     fn link_targets_match_upstream_examples() {
-        let t = |f: &str, to: &str| link_target(Path::new(f), Path::new(to)).to_string_lossy().into_owned();
+        let t = |f: &str, to: &str| {
+            link_target(Path::new(f), Path::new(to))
+                .to_string_lossy()
+                .into_owned()
+        };
         assert_eq!(t("b-002", "b-001"), "../../b-001");
         assert_eq!(t("z/nested/x", "a"), "../../../../a");
         assert_eq!(t("z/nested/x", ""), "../../../..");

@@ -2,6 +2,7 @@
 //! over the samples the filters keep), optionally minus the same number for
 //! the previous counted bundle of the same process, in upstream's order.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -65,13 +66,31 @@ pub fn count(
         .collect()
 }
 
+/// Counts one bundle, reading its profile into a per-thread buffer so that
+/// memory stays at one profile per thread.
 fn count_one(root: &Path, b: &Bundle, q: &Query) -> Result<Option<i128>, String> {
-    let Some(raw) = b.read_profile(root, &q.profile)? else {
-        return Ok(None);
-    };
-    pprof::sum(&raw, &q.sample_type, &q.filter)
-        .map(Some)
-        .map_err(|e| format!("pprof/{}: {e}", q.profile))
+    thread_local! {
+        static RAW: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+    RAW.with(|raw| {
+        let mut raw = raw.borrow_mut();
+        if !b.read_profile(root, &q.profile, &mut raw)? {
+            return Ok(None);
+        }
+        let sum = pprof::sum(&raw, &q.sample_type, &q.filter)
+            .map(Some)
+            .map_err(|e| format!("pprof/{}: {e}", q.profile));
+        shrink(&mut raw);
+        sum
+    })
+}
+
+/// Keeps a reused buffer from holding on to an unusually large profile.
+fn shrink(buf: &mut Vec<u8>) {
+    const KEEP: usize = 64 << 20;
+    if buf.capacity() > KEEP {
+        *buf = Vec::new();
+    }
 }
 
 /// The counted bundles with their own values. `bundles` and `values` are

@@ -5,8 +5,8 @@
 //! its mapping's file, matches. Each function and mapping is matched once;
 //! samples are then decoded and checked in one streaming pass.
 
-use crate::goregex::Pattern;
 use crate::error::Error;
+use crate::goregex::Pattern;
 use crate::profile::Profile;
 use crate::samples::{IdMasks, SampleSums, VALID, for_each_id, unknown_location};
 

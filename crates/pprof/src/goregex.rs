@@ -25,7 +25,9 @@ impl Pattern {
         let re = compile(pattern)?;
         // U+FFFD stays with the regex: Go matches it against invalid bytes.
         if regex::escape(pattern) == pattern && !pattern.contains('\u{FFFD}') {
-            Ok(Pattern::Literal(Finder::new(pattern.as_bytes()).into_owned()))
+            Ok(Pattern::Literal(
+                Finder::new(pattern.as_bytes()).into_owned(),
+            ))
         } else {
             Ok(Pattern::Regex(re))
         }
@@ -186,12 +188,20 @@ mod tests {
 
     #[test]
     fn literals_and_regexes_agree() {
-        for (p, lit) in [("internal/api", true), ("sync...Mutex..Lock", false), ("", true)] {
+        for (p, lit) in [
+            ("internal/api", true),
+            ("sync...Mutex..Lock", false),
+            ("", true),
+        ] {
             let pat = Pattern::new(p).unwrap();
             assert_eq!(matches!(pat, Pattern::Literal(_)), lit, "{p}");
             let re = compile(p).unwrap();
             for text in ["x/internal/api.F", "sync.(*Mutex).Lock", "", "internal"] {
-                assert_eq!(pat.is_match(text.as_bytes()), re.is_match(text), "{p} {text}");
+                assert_eq!(
+                    pat.is_match(text.as_bytes()),
+                    re.is_match(text),
+                    "{p} {text}"
+                );
             }
         }
         assert!(Pattern::new("\u{FFFD}").unwrap().is_match(b"a\xffb"));

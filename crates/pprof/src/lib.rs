@@ -28,8 +28,8 @@ mod filter;
 pub mod goregex;
 mod gzip;
 mod profile;
-mod samples;
 pub mod proto;
+mod samples;
 mod wire;
 
 pub use error::{DecodeError, Error, Problem};
@@ -56,7 +56,11 @@ pub fn sum(raw: &[u8], sample_type: &str, filter: &Filter) -> Result<i128, Error
     }
     BUF.with(|buf| {
         let mut buf = buf.borrow_mut();
-        decompress_into(raw, &mut buf)?;
-        total(&buf)
+        let result = decompress_into(raw, &mut buf).and_then(|()| total(&buf));
+        // Do not hold on to the memory of an unusually large profile.
+        if buf.capacity() > 256 << 20 {
+            *buf = Vec::new();
+        }
+        result
     })
 }

@@ -35,7 +35,10 @@ impl<'a> Stack<'a> {
     /// Calls `f` on each location-id field (already checked by
     /// [`SampleSums::next_sample`]).
     #[inline(always)]
-    fn fields(self, mut f: impl FnMut(Value<'a>) -> Result<(), DecodeError>) -> Result<(), DecodeError> {
+    fn fields(
+        self,
+        mut f: impl FnMut(Value<'a>) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError> {
         let mut r = Reader::new(self.0, self.1);
         while !r.at_end() {
             let (num, v) = r.field()?;

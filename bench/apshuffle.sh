@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Benchmark for apshuffle (not run by CI). Generates a pile of service-sized
+# Autoprof bundles with bench/gen-bundles (heap profiles of 0.4-2 MB gzipped
+# with many distinct stacks, goroutine profiles with thousands of
+# goroutines), then times, in the same run:
+#   - our apshuffle ranking by heap inuse_space with -focus and -ignore,
+#     on the extracted folders and on the zips read in place;
+#   - `gzip -dc` of the same heap profiles (to /dev/null);
+#   - upstream apshuffle on the folders, if UPSTREAM_APSHUFFLE names its binary;
+# and reports wall time (best of $RUNS), the ratio to gzip -dc, and peak
+# memory (maximum resident set size, as /usr/bin/time -v reports it) on the
+# whole pile and on a tenth of it.
+#
+# Environment: N (bundles, default 300), RUNS (default 3), WORK (scratch
+# folder, default a new temporary one), GO (go command, default `go`),
+# UPSTREAM_APSHUFFLE (optional), APSHUFFLE (our binary; default: build it),
+# CARGO_TARGET_DIR (as for cargo).
+set -euo pipefail
+
+N=${N:-300}
+RUNS=${RUNS:-3}
+GO=${GO:-go}
+WORK=${WORK:-$(mktemp -d)}
+UPSTREAM=${UPSTREAM_APSHUFFLE:-}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+target=${CARGO_TARGET_DIR:-$repo/target}
+
+bin=${APSHUFFLE:-}
+if [ -z "$bin" ]; then
+    cargo build --release --quiet --bin apshuffle --manifest-path "$repo/Cargo.toml"
+    bin=$target/release/apshuffle
+fi
+
+if [ ! -d "$WORK/zips" ]; then
+    echo "generating $N bundles in $WORK" >&2
+    (cd "$repo/bench/gen-bundles" && GOFLAGS=-mod=mod "$GO" run . -zips "$WORK/zips" -folders "$WORK/folders" -n "$N")
+fi
+# A tenth of the pile (hard links), to see whether memory grows with size.
+small=$WORK/zips-tenth
+if [ ! -d "$small" ]; then
+    mkdir -p "$small"
+    zips=("$WORK"/zips/*.zip)
+    for z in "${zips[@]:0:$((N / 10))}"; do ln "$z" "$small/"; done
+fi
+
+args=(-profile-sort=heap -sample-type=inuse_space -focus=internal/api -ignore=sync)
+heaps=("$WORK"/folders/*/pprof/heap)
+cat "${heaps[@]}" "$WORK"/zips/* > /dev/null # warm the page cache
+
+# best WALL_SECONDS PEAK_KB of $RUNS runs of the command
+measure() {
+    local best="" peak=0 out
+    for _ in $(seq "$RUNS"); do
+        /usr/bin/time -f '%e %M' -o "$WORK/time.out" "$@" > /dev/null 2> /dev/null || true
+        out=$(tail -n 1 "$WORK/time.out")
+        local wall=${out% *} kb=${out#* }
+        if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; fi
+        if [ "$kb" -gt "$peak" ]; then peak=$kb; fi
+    done
+    echo "$best $peak"
+}
+
+gz=$(measure sh -c 'gzip -dc "$@" > /dev/null' sh "${heaps[@]}")
+gz_wall=${gz% *}
+report() { # name "wall peak"
+    local wall=${2% *} kb=${2#* }
+    printf '%-34s %8.2f s  %6.2fx gzip -dc  peak %7d KB\n' "$1" "$wall" "$(awk "BEGIN{print $wall / $gz_wall}")" "$kb"
+}
+
+echo "pile: $N bundles, $(du -sh "$WORK/zips" | cut -f1) of zips; heap profiles: $(cat "${heaps[@]}" | wc -c) bytes gzipped; $(nproc) CPUs"
+report "gzip -dc heap profiles" "$gz"
+report "apshuffle (folders)" "$(measure "$bin" -C "$WORK/folders" "${args[@]}")"
+report "apshuffle (zips in place)" "$(measure "$bin" -C "$WORK/zips" "${args[@]}")"
+report "apshuffle (zips, a tenth)" "$(measure "$bin" -C "$small" "${args[@]}")"
+if [ -n "$UPSTREAM" ]; then
+    report "upstream apshuffle (folders)" "$(RUNS=1 measure "$UPSTREAM" -C "$WORK/folders" "${args[@]}")"
+    if cmp -s <("$bin" -C "$WORK/folders" "${args[@]}") <("$UPSTREAM" -C "$WORK/folders" "${args[@]}"); then
+        echo "stdout: identical to upstream"
+    else
+        echo "stdout: DIFFERS from upstream"
+    fi
+fi

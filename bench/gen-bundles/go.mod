@@ -1,0 +1,3 @@
+module gen-bundles
+
+go 1.25
