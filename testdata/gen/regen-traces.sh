@@ -19,6 +19,26 @@ export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off
 unset GOROOT
 match='Any "**" "runtime/trace.WithRegion" "**"'
 
+# Expected outputs of one trace file, named go$1.* under testdata/expected.
+expect() {
+  local name=$1 trace=$2 exp="$top/testdata/expected/go$1"
+  "$tc/1.27/bin/go" tool trace -d=parsed "$trace" | grep '^M=' | gzip -9n > "$exp.plain.txt.gz"
+  if [ -n "${UPSTREAM_ETGREP:-}" ]; then
+    "$UPSTREAM_ETGREP" -input "$trace" -stacks | gzip -9n > "$exp.stacks.txt.gz"
+    "$UPSTREAM_ETGREP" -input "$trace" -sort=goroutine | gzip -9n > "$exp.goroutine.txt.gz"
+    "$UPSTREAM_ETGREP" -input "$trace" -stacks -match="$match" | gzip -9n > "$exp.match.txt.gz"
+  fi
+  echo "go$name: $(wc -c < "$trace") bytes, $(zcat "$exp.plain.txt.gz" | wc -l) events"
+}
+
+# Go 1.11 traces can't be made with the toolchains at hand: take the ones
+# Go's own tests keep (user tasks and regions; start and stop of tracing).
+v1data="$tc/1.27/src/internal/trace/internal/tracev1/testdata"
+cp "$v1data/user_task_region_1_11_good" "$top/testdata/traces/go1.11-tasks.trace"
+expect 1.11-tasks "$top/testdata/traces/go1.11-tasks.trace"
+cp "$v1data/stress_start_stop_1_11_good" "$top/testdata/traces/go1.11-startstop.trace"
+expect 1.11-startstop "$top/testdata/traces/go1.11-startstop.trace"
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for v in "${versions[@]}"; do
@@ -26,12 +46,5 @@ for v in "${versions[@]}"; do
   (cd "$here/tracegen" && "$tc/$v/bin/go" build -o "$work/tracegen-$v" .)
   # Small traces: one P keeps them a few hundred KB.
   GOMAXPROCS=2 "$work/tracegen-$v" -o "$trace"
-  exp="$top/testdata/expected/go$v"
-  "$tc/1.27/bin/go" tool trace -d=parsed "$trace" | grep '^M=' | gzip -9n > "$exp.plain.txt.gz"
-  if [ -n "${UPSTREAM_ETGREP:-}" ]; then
-    "$UPSTREAM_ETGREP" -input "$trace" -stacks | gzip -9n > "$exp.stacks.txt.gz"
-    "$UPSTREAM_ETGREP" -input "$trace" -sort=goroutine | gzip -9n > "$exp.goroutine.txt.gz"
-    "$UPSTREAM_ETGREP" -input "$trace" -stacks -match="$match" | gzip -9n > "$exp.match.txt.gz"
-  fi
-  echo "go$v: $(wc -c < "$trace") bytes, $(zcat "$exp.plain.txt.gz" | wc -l) events"
+  expect "$v" "$trace"
 done
