@@ -1,0 +1,3 @@
+module apshuffle-fixtures
+
+go 1.25
