@@ -48,7 +48,7 @@ struct Args {
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = go_bool)]
     json: Option<bool>,
     /// Ignored, as Go's flag package ignores arguments after the first non-flag
-    #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    #[arg(hide = true, trailing_var_arg = true)]
     rest: Vec<String>,
 }
 
