@@ -54,11 +54,26 @@ fn go_and_gnu_flag_spellings_agree() {
     }
     let traced = stdout(&run(&dir, &["-profile-sort=goroutine", "-with-trace"]));
     assert_eq!(traced.lines().count(), 6);
-    for b in ["-with-trace=true", "--with-trace=1", "-with-trace=T", "--with-trace"] {
-        assert_eq!(stdout(&run(&dir, &["-profile-sort=goroutine", b])), traced, "{b}");
+    for b in [
+        "-with-trace=true",
+        "--with-trace=1",
+        "-with-trace=T",
+        "--with-trace",
+    ] {
+        assert_eq!(
+            stdout(&run(&dir, &["-profile-sort=goroutine", b])),
+            traced,
+            "{b}"
+        );
     }
     let all = stdout(&run(&dir, &["-profile-sort=goroutine"]));
-    assert_eq!(stdout(&run(&dir, &["-profile-sort=goroutine", "-with-trace=false"])), all);
+    assert_eq!(
+        stdout(&run(
+            &dir,
+            &["-profile-sort=goroutine", "-with-trace=false"]
+        )),
+        all
+    );
 }
 
 #[test]
@@ -78,7 +93,10 @@ fn usage_errors_exit_2_and_fatal_errors_exit_1() {
     let o = run(&dir, &["-focus=("]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("focus"));
 
-    let help = Command::new(env!("CARGO_BIN_EXE_apshuffle")).arg("-h").output().unwrap();
+    let help = Command::new(env!("CARGO_BIN_EXE_apshuffle"))
+        .arg("-h")
+        .output()
+        .unwrap();
     assert_eq!(help.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&help.stdout).contains("profile-sort"));
 
@@ -95,17 +113,21 @@ fn unreadable_bundles_and_profiles_are_named_and_skipped() {
     let good = pile("gen").join(ZIP);
     let bad = root.join("bad");
     // A gzip stream corrupted in the middle.
-    rewrite_zip(&good, &bad.join("corrupt-gzip.zip"), |name, mut data| match name {
-        "meta" => Some(meta("p-corrupt", "corrupt.example.com")),
-        "pprof/goroutine" => {
-            let n = data.len();
-            for b in &mut data[n / 3..n / 2] {
-                *b ^= 0x5a;
+    rewrite_zip(
+        &good,
+        &bad.join("corrupt-gzip.zip"),
+        |name, mut data| match name {
+            "meta" => Some(meta("p-corrupt", "corrupt.example.com")),
+            "pprof/goroutine" => {
+                let n = data.len();
+                for b in &mut data[n / 3..n / 2] {
+                    *b ^= 0x5a;
+                }
+                Some(data)
             }
-            Some(data)
-        }
-        _ => Some(data),
-    });
+            _ => Some(data),
+        },
+    );
     // A profile that is not a profile.
     rewrite_zip(&good, &bad.join("garbage.zip"), |name, data| match name {
         "meta" => Some(meta("p-garbage", "garbage.example.com")),
@@ -123,7 +145,9 @@ fn unreadable_bundles_and_profiles_are_named_and_skipped() {
         _ => Some(data),
     });
     // Not a bundle: no meta member. Ignored silently.
-    rewrite_zip(&good, &bad.join("not-a-bundle.zip"), |name, data| (name != "meta").then_some(data));
+    rewrite_zip(&good, &bad.join("not-a-bundle.zip"), |name, data| {
+        (name != "meta").then_some(data)
+    });
     let whole = std::fs::read(&good).unwrap();
     std::fs::write(bad.join("truncated.zip"), &whole[..whole.len() / 2]).unwrap();
     std::fs::create_dir_all(root.join("badfolder")).unwrap();
@@ -134,7 +158,13 @@ fn unreadable_bundles_and_profiles_are_named_and_skipped() {
     assert_eq!(o.status.code(), Some(3));
     assert_eq!(stdout(&o), clean, "the good bundles are still ranked");
     let err = String::from_utf8_lossy(&o.stderr);
-    for named in ["bad/corrupt-gzip.zip", "bad/garbage.zip", "bad/bad-meta.zip", "bad/truncated.zip", "badfolder"] {
+    for named in [
+        "bad/corrupt-gzip.zip",
+        "bad/garbage.zip",
+        "bad/bad-meta.zip",
+        "bad/truncated.zip",
+        "badfolder",
+    ] {
         assert!(err.contains(named), "{named} not named in:\n{err}");
     }
     for silent in ["missing.zip", "not-a-bundle.zip"] {
@@ -185,7 +215,10 @@ fn a_bundle_at_the_root_prints_as_dot_and_links_resolve() {
     let out = stdout(&run(root, &["-profile-sort=goroutine"]));
     assert!(out.lines().any(|l| l.starts_with(". ")), "{out}");
     assert_eq!(run(root, &["-write-links"]).status.code(), Some(0));
-    assert_eq!(links(root), "_link/next -> ../later\nlater/_link/prev -> ../..\n");
+    assert_eq!(
+        links(root),
+        "_link/next -> ../later\nlater/_link/prev -> ../..\n"
+    );
     // Links are symlinks, so the walk does not find the bundles twice.
     assert_eq!(stdout(&run(root, &["-profile-sort=goroutine"])), out);
     let via_link = std::fs::read(root.join("later/_link/prev/meta")).unwrap();
@@ -196,7 +229,10 @@ fn a_bundle_at_the_root_prints_as_dot_and_links_resolve() {
 fn json_lines_carry_path_value_and_meta() {
     let dir = pile("gen");
     let text = stdout(&run(&dir, &["-profile-sort=goroutine", "-vs-prev"]));
-    let json = stdout(&run(&dir, &["-profile-sort=goroutine", "-vs-prev", "-json"]));
+    let json = stdout(&run(
+        &dir,
+        &["-profile-sort=goroutine", "-vs-prev", "-json"],
+    ));
     assert_eq!(text.lines().count(), json.lines().count());
     assert!(text.lines().count() > 5);
     for (t, j) in text.lines().zip(json.lines()) {
@@ -207,7 +243,14 @@ fn json_lines_carry_path_value_and_meta() {
         let base = v["base"].as_str().unwrap();
         assert!(base.ends_with(".zip") && base != path);
         assert!(v["proc_id"].as_str().is_some_and(|p| path.contains(p)));
-        for key in ["main", "revision", "go_version", "hostname", "init_time", "capture_time"] {
+        for key in [
+            "main",
+            "revision",
+            "go_version",
+            "hostname",
+            "init_time",
+            "capture_time",
+        ] {
             assert!(v[key].is_string(), "{key} in {j}");
         }
     }
@@ -224,7 +267,10 @@ fn sums_beyond_64_bits_are_exact() {
     let (ty, unit) = (p.intern("goroutine"), p.intern("count"));
     p.sample_type.push(proto::ValueType { r#type: ty, unit });
     for v in [9_000_000_000_000_000_000, 9_000_000_000_000_000_000, 7] {
-        p.sample.push(proto::Sample { value: vec![v], ..Default::default() });
+        p.sample.push(proto::Sample {
+            value: vec![v],
+            ..Default::default()
+        });
     }
     let dir = tmp.path().join("big");
     std::fs::create_dir_all(dir.join("pprof")).unwrap();
@@ -238,7 +284,11 @@ fn sums_beyond_64_bits_are_exact() {
     std::fs::create_dir_all(dir.join("pprof")).unwrap();
     std::fs::write(dir.join("meta"), meta("p-neg", "h")).unwrap();
     // Stored without gzip: accepted as upstream does.
-    std::fs::write(dir.join("pprof/goroutine"), prost::Message::encode_to_vec(&neg)).unwrap();
+    std::fs::write(
+        dir.join("pprof/goroutine"),
+        prost::Message::encode_to_vec(&neg),
+    )
+    .unwrap();
     let out = stdout(&run(tmp.path(), &["-profile-sort=goroutine"]));
     assert_eq!(out, "big 18000000000000000007\nneg -18000000000000000007\n");
 }
@@ -250,7 +300,11 @@ fn a_closed_pipe_ends_output_quietly() {
     for i in 0..2000 {
         let dir = tmp.path().join(format!("b{i:04}"));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("meta"), meta(&format!("p{i}"), &format!("h{i}.{long}"))).unwrap();
+        std::fs::write(
+            dir.join("meta"),
+            meta(&format!("p{i}"), &format!("h{i}.{long}")),
+        )
+        .unwrap();
     }
     let script = format!(
         "'{}' -C '{}' -hosts 2>'{}/err' | head -n 1 > /dev/null; echo ${{PIPESTATUS[0]}}",

@@ -11,7 +11,9 @@ use apshuffle_common::*;
 
 /// `(mode, expected output)` pairs from testdata/bundles/expected/<pile>.txt.
 fn cases(pile: &str) -> Vec<(String, String)> {
-    let path = repo().join("testdata/bundles/expected").join(format!("{pile}.txt"));
+    let path = repo()
+        .join("testdata/bundles/expected")
+        .join(format!("{pile}.txt"));
     let text = std::fs::read_to_string(path).unwrap();
     let mut out: Vec<(String, String)> = Vec::new();
     for line in text.lines() {
@@ -62,7 +64,11 @@ fn check_zips(pile_name: &str) {
                 assert!(path.ends_with(".zip"), "zip path expected: {line}");
             }
         }
-        assert_eq!(unzip_paths(&got), expected, "{pile_name} zips, mode [{mode}]");
+        assert_eq!(
+            unzip_paths(&got),
+            expected,
+            "{pile_name} zips, mode [{mode}]"
+        );
         compared += 1;
     }
     assert!(compared > 40);

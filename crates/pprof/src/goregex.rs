@@ -14,7 +14,7 @@ use regex::{Regex, RegexBuilder};
 #[derive(Debug, Clone)]
 pub enum Pattern {
     /// A pattern without metacharacters: a substring search.
-    Literal(Finder<'static>),
+    Literal(Box<Finder<'static>>),
     /// Any other pattern.
     Regex(Regex),
 }
@@ -25,9 +25,8 @@ impl Pattern {
         let re = compile(pattern)?;
         // U+FFFD stays with the regex: Go matches it against invalid bytes.
         if regex::escape(pattern) == pattern && !pattern.contains('\u{FFFD}') {
-            Ok(Pattern::Literal(
-                Finder::new(pattern.as_bytes()).into_owned(),
-            ))
+            let finder = Finder::new(pattern.as_bytes()).into_owned();
+            Ok(Pattern::Literal(Box::new(finder)))
         } else {
             Ok(Pattern::Regex(re))
         }

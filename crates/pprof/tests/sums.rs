@@ -23,7 +23,16 @@ impl Rng {
 }
 
 const PATTERNS: &[&str] = &[
-    "Func1", r"pkg2\.", r"f3\.go$", "/bin/app", "vdso", "^pkg", "Func[12]$", "pkg1", "", r"\bFunc0\b",
+    "Func1",
+    r"pkg2\.",
+    r"f3\.go$",
+    "/bin/app",
+    "vdso",
+    "^pkg",
+    "Func[12]$",
+    "pkg1",
+    "",
+    r"\bFunc0\b",
 ];
 
 fn random_profile(r: &mut Rng) -> Profile {
@@ -41,18 +50,31 @@ fn random_profile(r: &mut Rng) -> Profile {
     for m in 0..nmaps {
         let file = ["/bin/app", "[vdso]", "/lib/libc.so.6"][m as usize];
         let filename = p.intern(file);
-        p.mapping.push(Mapping { id: id(m), filename, ..Default::default() });
+        p.mapping.push(Mapping {
+            id: id(m),
+            filename,
+            ..Default::default()
+        });
     }
     let nfuncs = 1 + r.below(12);
     for f in 0..nfuncs {
         let name = p.intern(&format!("pkg{}.Func{}", r.below(4), f));
         let filename = p.intern(&format!("/src/f{}.go", r.below(5)));
-        p.function.push(Function { id: id(f), name, system_name: name, filename, start_line: 1 });
+        p.function.push(Function {
+            id: id(f),
+            name,
+            system_name: name,
+            filename,
+            start_line: 1,
+        });
     }
     let nlocs = 1 + r.below(20);
     for l in 0..nlocs {
         let line = (0..r.below(4))
-            .map(|_| Line { function_id: id(r.below(nfuncs)), line: r.below(100) as i64 })
+            .map(|_| Line {
+                function_id: id(r.below(nfuncs)),
+                line: r.below(100) as i64,
+            })
             .collect();
         // Mapping id: none, known, or unknown (which means none).
         let mapping_id = match r.below(4) {
@@ -61,7 +83,12 @@ fn random_profile(r: &mut Rng) -> Profile {
             _ if nmaps > 0 => id(r.below(nmaps)),
             _ => 0,
         };
-        p.location.push(Location { id: id(l), mapping_id, line, ..Default::default() });
+        p.location.push(Location {
+            id: id(l),
+            mapping_id,
+            line,
+            ..Default::default()
+        });
     }
     for _ in 0..r.below(40) {
         let location_id = (0..r.below(7)).map(|_| id(r.below(nlocs))).collect();
@@ -73,8 +100,16 @@ fn random_profile(r: &mut Rng) -> Profile {
             })
             .collect();
         let key = p.intern("bytes");
-        let label = vec![Label { key, num: 8, ..Default::default() }];
-        p.sample.push(Sample { location_id, value, label });
+        let label = vec![Label {
+            key,
+            num: 8,
+            ..Default::default()
+        }];
+        p.sample.push(Sample {
+            location_id,
+            value,
+            label,
+        });
     }
     p
 }
@@ -82,8 +117,16 @@ fn random_profile(r: &mut Rng) -> Profile {
 /// google/pprof's semantics, written out over the full object graph.
 fn reference(p: &Profile, want: &str, focus: &[Regex], ignore: Option<&Regex>) -> i128 {
     let s = |i: i64| String::from_utf8_lossy(&p.string_table[i as usize]).into_owned();
-    let want = if want.is_empty() { s(p.default_sample_type) } else { want.to_string() };
-    let index = p.sample_type.iter().position(|t| s(t.r#type) == want).unwrap_or(0);
+    let want = if want.is_empty() {
+        s(p.default_sample_type)
+    } else {
+        want.to_string()
+    };
+    let index = p
+        .sample_type
+        .iter()
+        .position(|t| s(t.r#type) == want)
+        .unwrap_or(0);
     let matches = |loc_id: u64, re: &Regex| {
         let loc = p.location.iter().find(|l| l.id == loc_id).unwrap();
         loc.line.iter().any(|ln| {
@@ -98,10 +141,16 @@ fn reference(p: &Profile, want: &str, focus: &[Regex], ignore: Option<&Regex>) -
     p.sample
         .iter()
         .filter(|smp| match ignore {
-            Some(re) => !smp.location_id.is_empty() && !smp.location_id.iter().any(|&l| matches(l, re)),
+            Some(re) => {
+                !smp.location_id.is_empty() && !smp.location_id.iter().any(|&l| matches(l, re))
+            }
             None => true,
         })
-        .filter(|smp| focus.iter().all(|re| smp.location_id.iter().any(|&l| matches(l, re))))
+        .filter(|smp| {
+            focus
+                .iter()
+                .all(|re| smp.location_id.iter().any(|&l| matches(l, re)))
+        })
         .map(|smp| i128::from(smp.value[index]))
         .sum()
 }
@@ -113,25 +162,40 @@ fn random_profiles_sum_like_pprof() {
     for round in 0..3000 {
         let p = random_profile(&mut r);
         let nfocus = r.below(3) as usize;
-        let focus: Vec<&str> = (0..nfocus).map(|_| PATTERNS[r.below(PATTERNS.len() as u64) as usize]).collect();
+        let focus: Vec<&str> = (0..nfocus)
+            .map(|_| PATTERNS[r.below(PATTERNS.len() as u64) as usize])
+            .collect();
         let ignore = (r.below(2) == 0).then(|| PATTERNS[r.below(PATTERNS.len() as u64) as usize]);
         let want = ["", "type0", "type2", "nope"][r.below(4) as usize];
         let expected = reference(
             &p,
             want,
-            &focus.iter().map(|f| compile(f).unwrap()).collect::<Vec<_>>(),
+            &focus
+                .iter()
+                .map(|f| compile(f).unwrap())
+                .collect::<Vec<_>>(),
             ignore.map(|i| compile(i).unwrap()).as_ref(),
         );
         let filter = Filter {
             focus: focus.iter().map(|f| Pattern::new(f).unwrap()).collect(),
             ignore: ignore.map(|i| Pattern::new(i).unwrap()),
         };
-        let bytes = if round % 2 == 0 { p.encode_gzip() } else { prost::Message::encode_to_vec(&p) };
+        let bytes = if round % 2 == 0 {
+            p.encode_gzip()
+        } else {
+            prost::Message::encode_to_vec(&p)
+        };
         let got = sum(&bytes, want, &filter).unwrap_or_else(|e| panic!("round {round}: {e}"));
-        assert_eq!(got, expected, "round {round}: focus {focus:?} ignore {ignore:?} want {want:?}");
+        assert_eq!(
+            got, expected,
+            "round {round}: focus {focus:?} ignore {ignore:?} want {want:?}"
+        );
         nonzero += usize::from(expected != 0);
     }
-    assert!(nonzero > 1000, "the generator should make interesting profiles ({nonzero})");
+    assert!(
+        nonzero > 1000,
+        "the generator should make interesting profiles ({nonzero})"
+    );
 }
 
 #[test]
@@ -140,8 +204,19 @@ fn more_than_64_patterns() {
     for _ in 0..50 {
         let p = random_profile(&mut r);
         let focus: Vec<&str> = (0..70).map(|i| PATTERNS[i % 3]).collect();
-        let expected = reference(&p, "", &focus.iter().map(|f| compile(f).unwrap()).collect::<Vec<_>>(), None);
-        let filter = Filter { focus: focus.iter().map(|f| Pattern::new(f).unwrap()).collect(), ignore: None };
+        let expected = reference(
+            &p,
+            "",
+            &focus
+                .iter()
+                .map(|f| compile(f).unwrap())
+                .collect::<Vec<_>>(),
+            None,
+        );
+        let filter = Filter {
+            focus: focus.iter().map(|f| Pattern::new(f).unwrap()).collect(),
+            ignore: None,
+        };
         assert_eq!(sum(&p.encode_gzip(), "", &filter).unwrap(), expected);
     }
 }
