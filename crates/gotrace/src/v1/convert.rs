@@ -11,7 +11,8 @@ use crate::event::{NO_TASK, NONE, RawEvent, Time};
 use crate::table::{FrameData, Table};
 use crate::v2::spec as w;
 use crate::v2::{GO_RUNNABLE, GO_RUNNING, GO_SYSCALL, GO_WAITING, PROC_IDLE, PROC_RUNNING};
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::{BTreeSet, VecDeque};
 
 /// Reason and kind strings the converter adds to the string table, in
 /// Go's order.
@@ -128,9 +129,9 @@ impl Converter {
             pre_init: true,
             created_pre_init: BTreeSet::new(),
             extra: VecDeque::new(),
-            tasks: HashMap::new(),
-            seen_procs: HashSet::new(),
-            proc_ms: HashMap::new(),
+            tasks: HashMap::default(),
+            seen_procs: HashSet::default(),
+            proc_ms: HashMap::default(),
             last_stw_reason: 0,
             last_ts: -1,
             inline_ids,
@@ -193,7 +194,7 @@ impl Converter {
     fn convert(&mut self, ev: &V1Event, blocked: bool) -> Result<Option<RawEvent>> {
         let (g, p) = (ev.g, ev.p);
         let ctx = |m: i64| (m, i64::from(p), if g == 0 { NONE } else { g as i64 });
-        let mut args = ev.args;
+        let mut args = [ev.args[0], ev.args[1], ev.args[2], 0];
         let typ = match ev.typ {
             EV_GOMAXPROCS => {
                 if self.pre_init {
@@ -201,7 +202,7 @@ impl Converter {
                     for &gid in &self.created_pre_init {
                         let mut status =
                             RawEvent::new(w::EV_GO_STATUS, ev.ts, [gid, u64::MAX, GO_RUNNABLE, 0]);
-                        status.offset = ev.off;
+                        status.offset = ev.offset();
                         self.extra.push_back(status);
                     }
                     self.created_pre_init.clear();
@@ -261,10 +262,10 @@ impl Converter {
             EV_GO_START_LABEL => {
                 let (m, p, g) = ctx(self.m_of(p));
                 let mut label = RawEvent::new(w::EV_GO_LABEL, ev.ts, [ev.args[2], 0, 0, 0]);
-                (label.m, label.p, label.g, label.offset) = (m, p, g, ev.off);
+                (label.m, label.p, label.g, label.offset) = (m, p, g, ev.offset());
                 self.extra = VecDeque::from([label]);
                 let mut start = RawEvent::new(w::EV_GO_START, ev.ts, args);
-                (start.m, start.p, start.g, start.offset) = (m, p, g, ev.off);
+                (start.m, start.p, start.g, start.offset) = (m, p, g, ev.offset());
                 return Ok(Some(start));
             }
             EV_GO_END => w::EV_GO_DESTROY,
@@ -303,9 +304,9 @@ impl Converter {
                 if !blocked {
                     let (m, p, g) = ctx(self.m_of(p));
                     let mut begin = RawEvent::new(w::EV_GO_SYSCALL_BEGIN, ev.ts, args);
-                    (begin.m, begin.p, begin.g, begin.offset) = (m, p, g, ev.off);
+                    (begin.m, begin.p, begin.g, begin.offset) = (m, p, g, ev.offset());
                     let mut end = RawEvent::new(w::EV_GO_SYSCALL_END, ev.ts + 1, [0; 4]);
-                    (end.m, end.p, end.g, end.offset) = (m, p, g, ev.off);
+                    (end.m, end.p, end.g, end.offset) = (m, p, g, ev.offset());
                     self.extra.push_back(end);
                     return Ok(Some(begin));
                 }
@@ -354,7 +355,7 @@ impl Converter {
             EV_USER_LOG => {
                 let msg = self
                     .inline_ids
-                    .get(ev.args[3] as usize)
+                    .get(ev.args[2] as usize)
                     .copied()
                     .unwrap_or(0);
                 args = [ev.args[0], ev.args[1], msg, u64::from(ev.stk)];
@@ -364,7 +365,7 @@ impl Converter {
                 args = [u64::from(ev.stk), u64::MAX, p as u64, g];
                 w::EV_CPU_SAMPLE
             }
-            t => return Err(Error::at(ev.off, format!("unexpected event type {t}"))),
+            t => return Err(Error::at(ev.offset(), format!("unexpected event type {t}"))),
         };
         if desc(ev.typ).stack
             && let Some(&i) = w::spec(typ).stack_ids.first()
@@ -381,7 +382,7 @@ impl Converter {
         }
         let (_, p, g) = ctx(m);
         let mut out = RawEvent::new(typ, ev.ts, args);
-        (out.m, out.p, out.g, out.offset) = (m, p, g, ev.off);
+        (out.m, out.p, out.g, out.offset) = (m, p, g, ev.offset());
         Ok(Some(out))
     }
 }
@@ -389,7 +390,7 @@ impl Converter {
 /// For each event, whether it is a GoSysCall whose goroutine's next event
 /// (in the merged order) is a GoSysBlock.
 fn syscalls_that_block(events: &[V1Event]) -> Vec<bool> {
-    let mut next_type: HashMap<u64, u8> = HashMap::new();
+    let mut next_type: HashMap<u64, u8> = HashMap::default();
     let mut out = vec![false; events.len()];
     for (i, ev) in events.iter().enumerate().rev() {
         if ev.typ == EV_GO_SYS_CALL {

@@ -13,27 +13,38 @@ use crate::bytes::uvarint;
 use crate::error::{Error, Result};
 use crate::table::FrameData;
 use crate::version::Version;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Fake P numbers the parser assigns.
 pub(crate) const TIMER_P: i32 = 1_000_001;
 pub(crate) const NETPOLL_P: i32 = 1_000_002;
 pub(crate) const SYSCALL_P: i32 = 1_000_003;
 pub(crate) const GC_P: i32 = 1_000_004;
-pub(crate) const PROFILE_P: i32 = 1_000_005;
 
-/// One decoded event. `ts` is in ticks until the whole trace is merged,
-/// then in ns since the first event.
+/// One decoded event (56 bytes: the whole trace is held in memory as these).
+/// `ts` is in ticks until the whole trace is merged, then in ns since the
+/// first event. A UserLog keeps the index of its message in `args[2]`.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct V1Event {
     pub(crate) ts: i64,
     pub(crate) g: u64,
-    pub(crate) args: [u64; 4],
+    pub(crate) args: [u64; 3],
     pub(crate) stk: u32,
     pub(crate) p: i32,
+    /// Input offset of the event (saturated at 4 GiB).
+    pub(crate) off: u32,
     pub(crate) typ: u8,
-    /// Input offset of the event.
-    pub(crate) off: u64,
+}
+
+impl V1Event {
+    /// The input offset, for error messages.
+    pub(crate) fn offset(&self) -> u64 {
+        u64::from(self.off)
+    }
+}
+
+fn short_offset(off: u64) -> u32 {
+    u32::try_from(off).unwrap_or(u32::MAX)
 }
 
 /// A parsed trace, ready for conversion.
@@ -86,7 +97,7 @@ impl<'a> Decoder<'a> {
         &mut self,
         ver: u32,
         raw: &mut Raw,
-        strings: &mut HashMap<u64, Vec<u8>>,
+        mut strings: Option<&mut HashMap<u64, Vec<u8>>>,
     ) -> Result<bool> {
         let start = self.off;
         let at = self.base + start as u64;
@@ -110,7 +121,7 @@ impl<'a> Decoder<'a> {
                 if id == 0 {
                     return Err(Error::at(at, "string has invalid id 0"));
                 }
-                if strings.contains_key(&id) {
+                if strings.as_deref().is_some_and(|m| m.contains_key(&id)) {
                     return Err(Error::at(at, format!("string has duplicate id {id}")));
                 }
                 let len = self.val().map_err(|_| Error::at(at, ERR_VARINT))?;
@@ -120,8 +131,10 @@ impl<'a> Decoder<'a> {
                 if len > 1_000_000 {
                     return Err(Error::at(at, format!("string has too large length {len}")));
                 }
-                let s = self.bytes(len).ok_or_else(|| Error::at(at, eof))?.to_vec();
-                strings.insert(id, s);
+                let s = self.bytes(len).ok_or_else(|| Error::at(at, eof))?;
+                if let Some(m) = strings.as_deref_mut() {
+                    m.insert(id, s.to_vec());
+                }
             }
             EV_BATCH => {
                 if narg != 2 {
@@ -182,37 +195,35 @@ impl<'a> Decoder<'a> {
     }
 }
 
-/// Per-P decoding state, as Go's parser keeps it while loading batches.
+/// What the first pass over the file collects: where each P's batches
+/// start, the CPU samples, and the trace-wide tables.
 #[derive(Default)]
-struct Decoding {
-    last_p: i32,
-    last_g: u64,
-    last_ts: i64,
-    last_gs: HashMap<i32, u64>,
+struct Index {
+    batches: HashMap<i32, Vec<usize>>,
+    samples: Vec<V1Event>,
+    /// Number of events the merge will yield (for sizing its output).
+    events: usize,
     ticks_per_sec: i64,
-    timer_goids: HashMap<u64, bool>,
-    inline_index: HashMap<Vec<u8>, usize>,
+    timer_goids: HashMap<u64, ()>,
 }
 
 /// Parses a whole v1 trace (everything after the 16-byte header).
 pub(crate) fn parse(data: &[u8], version: Version) -> Result<V1Trace> {
     let ver = version.minor();
+    let mut trace = V1Trace {
+        version,
+        events: Vec::new(),
+        strings: HashMap::default(),
+        inline: Vec::new(),
+        stacks: HashMap::default(),
+        frames: HashMap::default(),
+    };
+    let mut index = Index::default();
     let mut dec = Decoder {
         data,
         off: 0,
         base: 16,
     };
-    let mut trace = V1Trace {
-        version,
-        events: Vec::new(),
-        strings: HashMap::new(),
-        inline: Vec::new(),
-        stacks: HashMap::new(),
-        frames: HashMap::new(),
-    };
-    let mut st = Decoding::default();
-    let mut procs: HashMap<i32, Vec<V1Event>> = HashMap::new();
-    let mut samples = Vec::new();
     let mut cur_p: Option<i32> = None;
     let mut raw = Raw {
         typ: 0,
@@ -220,69 +231,66 @@ pub(crate) fn parse(data: &[u8], version: Version) -> Result<V1Trace> {
         text: Vec::new(),
         off: 0,
     };
-    while dec.next(ver, &mut raw, &mut trace.strings)? {
-        if raw.typ == EV_STRING {
-            continue;
+    loop {
+        let start = dec.off;
+        if !dec.next(ver, &mut raw, Some(&mut trace.strings))? {
+            break;
         }
-        if raw.typ == EV_BATCH {
-            let p = if raw.args[0] == u64::MAX {
-                -1
-            } else {
-                raw.args[0] as i32
-            };
-            cur_p = Some(p);
-            procs.entry(p).or_default();
+        match raw.typ {
+            EV_STRING => continue,
+            EV_BATCH => {
+                let p = batch_p(&raw);
+                cur_p = Some(p);
+                index.batches.entry(p).or_default().push(start);
+            }
+            _ => {}
         }
-        let Some(p) = cur_p else {
+        if cur_p.is_none() {
             let msg = format!(
                 "read event {} with current P of 0, but P has no batches yet",
                 raw.typ
             );
             return Err(Error::at(raw.off, msg));
-        };
-        let want = if raw.typ == EV_STACK {
-            raw.args.len()
-        } else {
-            wire_args(raw.typ)
-        };
-        if raw.args.len() != want {
-            let name = if raw.typ == EV_CPU_SAMPLE {
-                "CPU sample"
-            } else {
-                desc(raw.typ).name
-            };
-            let msg = format!(
-                "{name} has wrong number of arguments: want {want}, got {}",
-                raw.args.len()
-            );
-            return Err(Error::at(raw.off, msg));
         }
-        if raw.typ == EV_CPU_SAMPLE {
-            let a = &raw.args;
-            samples.push(V1Event {
-                ts: a[1] as i64,
-                p: a[2] as i32,
-                g: a[3],
-                stk: a[4] as u32,
-                typ: EV_CPU_SAMPLE,
-                off: raw.off,
-                ..V1Event::default()
-            });
-            continue;
-        }
-        if let Some(ev) = decode_event(&raw, &mut st, &mut trace)? {
-            procs.get_mut(&p).expect("batch seen").push(ev);
+        check_arg_count(&raw)?;
+        match raw.typ {
+            EV_CPU_SAMPLE => {
+                let a = &raw.args;
+                index.samples.push(V1Event {
+                    ts: a[1] as i64,
+                    p: a[2] as i32,
+                    g: a[3],
+                    stk: a[4] as u32,
+                    typ: EV_CPU_SAMPLE,
+                    off: short_offset(raw.off),
+                    ..V1Event::default()
+                });
+            }
+            EV_FREQUENCY => {
+                index.ticks_per_sec = raw.args[0] as i64;
+                if index.ticks_per_sec <= 0 {
+                    return Err(Error::at(raw.off, ERR_TIME_ORDER));
+                }
+            }
+            EV_TIMER_GOROUTINE => {
+                index.timer_goids.insert(raw.args[0], ());
+            }
+            EV_STACK => add_stack(&raw, &mut trace)?,
+            EV_BATCH => {}
+            _ => index.events += 1,
         }
     }
-    trace.events = merge(procs, samples)?;
-    if st.ticks_per_sec == 0 {
-        return Err(Error::at(dec.base + dec.off as u64, "no EvFrequency event"));
+    let end = dec.base + dec.off as u64;
+    let samples = std::mem::take(&mut index.samples);
+    trace.events = merge(data, ver, &index, samples, &mut trace.inline)?;
+    if index.ticks_per_sec == 0 {
+        return Err(Error::at(end, "no EvFrequency event"));
     }
     if let Some(min_ts) = trace.events.first().map(|e| e.ts) {
-        let freq = 1e9 / st.ticks_per_sec as f64;
+        let freq = 1e9 / index.ticks_per_sec as f64;
         for ev in &mut trace.events {
             ev.ts = (ev.ts.wrapping_sub(min_ts) as f64 * freq) as i64;
-            if ev.typ == EV_GO_UNBLOCK && st.timer_goids.contains_key(&ev.g) {
+            if ev.typ == EV_GO_UNBLOCK && index.timer_goids.contains_key(&ev.g) {
                 ev.p = TIMER_P;
             }
             if ev.typ == EV_GO_SYS_EXIT {
@@ -294,108 +302,184 @@ pub(crate) fn parse(data: &[u8], version: Version) -> Result<V1Trace> {
     Ok(trace)
 }
 
-/// Applies one raw event to the decoding state; returns the event to keep
-/// in its P's stream, if it is one.
-fn decode_event(raw: &Raw, st: &mut Decoding, trace: &mut V1Trace) -> Result<Option<V1Event>> {
+fn batch_p(raw: &Raw) -> i32 {
+    if raw.args[0] == u64::MAX {
+        -1
+    } else {
+        raw.args[0] as i32
+    }
+}
+
+fn check_arg_count(raw: &Raw) -> Result<()> {
+    let want = if raw.typ == EV_STACK {
+        raw.args.len()
+    } else {
+        wire_args(raw.typ)
+    };
+    if raw.args.len() != want {
+        let name = if raw.typ == EV_CPU_SAMPLE {
+            "CPU sample"
+        } else {
+            desc(raw.typ).name
+        };
+        let msg = format!(
+            "{name} has wrong number of arguments: want {want}, got {}",
+            raw.args.len()
+        );
+        return Err(Error::at(raw.off, msg));
+    }
+    Ok(())
+}
+
+fn add_stack(raw: &Raw, trace: &mut V1Trace) -> Result<()> {
     let a = &raw.args;
-    match raw.typ {
-        EV_BATCH => {
-            st.last_gs.insert(st.last_p, st.last_g);
-            st.last_p = if a[0] == u64::MAX { -1 } else { a[0] as i32 };
-            st.last_g = st.last_gs.get(&st.last_p).copied().unwrap_or(0);
-            st.last_ts = a[1] as i64;
-            Ok(None)
+    if a.len() < 2 {
+        let msg = format!(
+            "EvStack has wrong number of arguments: want at least 2, got {}",
+            a.len()
+        );
+        return Err(Error::at(raw.off, msg));
+    }
+    let size = a[1];
+    if size > 1000 {
+        return Err(Error::at(
+            raw.off,
+            format!("EvStack has bad number of frames: {size}"),
+        ));
+    }
+    let want = 2 + 4 * size;
+    if a.len() as u64 != want {
+        let msg = format!(
+            "EvStack has wrong number of arguments: want {want}, got {}",
+            a.len()
+        );
+        return Err(Error::at(raw.off, msg));
+    }
+    let id = a[0] as u32;
+    if id != 0 && size > 0 {
+        let mut pcs = Vec::with_capacity(size as usize);
+        for f in a[2..].chunks_exact(4) {
+            let frame = FrameData {
+                pc: f[0],
+                func: f[1],
+                file: f[2],
+                line: f[3],
+            };
+            trace.frames.entry(f[0]).or_insert(frame);
+            pcs.push(f[0]);
         }
-        EV_FREQUENCY => {
-            st.ticks_per_sec = a[0] as i64;
-            if st.ticks_per_sec <= 0 {
-                return Err(Error::at(raw.off, ERR_TIME_ORDER));
-            }
-            Ok(None)
+        trace.stacks.insert(id, pcs);
+    }
+    Ok(())
+}
+
+/// Inline strings (UserLog messages), deduplicated in the order met.
+struct Inline<'a> {
+    list: &'a mut Vec<Vec<u8>>,
+    index: HashMap<Vec<u8>, usize>,
+}
+
+impl Inline<'_> {
+    fn id(&mut self, s: &[u8]) -> usize {
+        if let Some(&i) = self.index.get(s) {
+            return i;
         }
-        EV_TIMER_GOROUTINE => {
-            st.timer_goids.insert(a[0], true);
-            Ok(None)
+        self.list.push(s.to_vec());
+        self.index.insert(s.to_vec(), self.list.len() - 1);
+        self.list.len() - 1
+    }
+}
+
+/// The events of one P, decoded a batch at a time as the merge needs them
+/// (the CPU samples form one more stream with no batches).
+struct Stream<'a> {
+    batches: &'a [usize],
+    next_batch: usize,
+    buf: Vec<V1Event>,
+    pos: usize,
+    /// The goroutine running on this P at the end of the last batch.
+    last_g: u64,
+}
+
+impl Stream<'_> {
+    /// The stream's next event, loading batches as needed.
+    fn head(
+        &mut self,
+        dec: &mut Decoder<'_>,
+        ver: u32,
+        raw: &mut Raw,
+        inline: &mut Inline<'_>,
+    ) -> Result<Option<V1Event>> {
+        while self.pos == self.buf.len() {
+            let Some(&start) = self.batches.get(self.next_batch) else {
+                return Ok(None);
+            };
+            self.next_batch += 1;
+            self.load(start, dec, ver, raw, inline)?;
         }
-        EV_STACK => {
-            if a.len() < 2 {
-                let msg = format!(
-                    "EvStack has wrong number of arguments: want at least 2, got {}",
-                    a.len()
-                );
-                return Err(Error::at(raw.off, msg));
+        Ok(Some(self.buf[self.pos]))
+    }
+
+    /// Decodes the batch at `start`: its events up to the next batch.
+    fn load(
+        &mut self,
+        start: usize,
+        dec: &mut Decoder<'_>,
+        ver: u32,
+        raw: &mut Raw,
+        inline: &mut Inline<'_>,
+    ) -> Result<()> {
+        self.buf.clear();
+        self.pos = 0;
+        dec.off = start;
+        dec.next(ver, raw, None)?;
+        let p = batch_p(raw);
+        let mut last_ts = raw.args[1] as i64;
+        while dec.next(ver, raw, None)? {
+            let typ = raw.typ;
+            if typ == EV_BATCH {
+                break;
             }
-            let size = a[1];
-            if size > 1000 {
-                return Err(Error::at(
-                    raw.off,
-                    format!("EvStack has bad number of frames: {size}"),
-                ));
+            if matches!(
+                typ,
+                EV_STRING | EV_CPU_SAMPLE | EV_FREQUENCY | EV_TIMER_GOROUTINE | EV_STACK
+            ) {
+                continue;
             }
-            let want = 2 + 4 * size;
-            if a.len() as u64 != want {
-                let msg = format!(
-                    "EvStack has wrong number of arguments: want {want}, got {}",
-                    a.len()
-                );
-                return Err(Error::at(raw.off, msg));
-            }
-            let id = a[0] as u32;
-            if id != 0 && size > 0 {
-                let mut pcs = Vec::with_capacity(size as usize);
-                for f in a[2..].chunks_exact(4) {
-                    let frame = FrameData {
-                        pc: f[0],
-                        func: f[1],
-                        file: f[2],
-                        line: f[3] as i64 as u64,
-                    };
-                    trace.frames.entry(f[0]).or_insert(frame);
-                    pcs.push(f[0]);
-                }
-                trace.stacks.insert(id, pcs);
-            }
-            Ok(None)
-        }
-        typ => {
-            let d = desc(typ);
+            check_arg_count(raw)?;
+            let a = &raw.args;
             let mut ev = V1Event {
                 typ,
-                p: st.last_p,
-                g: st.last_g,
-                off: raw.off,
+                p,
+                g: self.last_g,
+                off: short_offset(raw.off),
                 ..V1Event::default()
             };
-            ev.ts = st.last_ts.wrapping_add(a[0] as i64);
-            st.last_ts = ev.ts;
+            ev.ts = last_ts.wrapping_add(a[0] as i64);
+            last_ts = ev.ts;
+            let d = desc(typ);
             let n = a.len();
             for (i, &v) in a.iter().enumerate().skip(1) {
                 if i == n - 1 && d.stack {
                     ev.stk = v as u32;
-                } else {
-                    ev.args[i - 1] = v;
+                } else if let Some(slot) = ev.args.get_mut(i - 1) {
+                    *slot = v;
                 }
             }
             match typ {
                 EV_GO_START | EV_GO_START_LOCAL | EV_GO_START_LABEL => {
-                    st.last_g = ev.args[0];
-                    ev.g = st.last_g;
+                    self.last_g = ev.args[0];
+                    ev.g = self.last_g;
                 }
-                EV_GO_END | EV_GO_STOP | EV_GO_SCHED | EV_GO_PREEMPT => st.last_g = 0,
-                t if is_block(t) => st.last_g = 0,
+                EV_GO_END | EV_GO_STOP | EV_GO_SCHED | EV_GO_PREEMPT => self.last_g = 0,
+                t if is_block(t) => self.last_g = 0,
                 EV_GO_SYS_EXIT | EV_GO_WAITING | EV_GO_IN_SYSCALL => ev.g = ev.args[0],
-                EV_USER_LOG => {
-                    let next = trace.inline.len();
-                    let idx = *st.inline_index.entry(raw.text.clone()).or_insert(next);
-                    if idx == next {
-                        trace.inline.push(raw.text.clone());
-                    }
-                    ev.args[3] = idx as u64;
-                }
+                EV_USER_LOG => ev.args[2] = inline.id(&raw.text) as u64,
                 _ => {}
             }
-            Ok(Some(ev))
+            self.buf.push(ev);
         }
+        Ok(())
     }
 }
 
@@ -449,39 +533,71 @@ fn ready(g: u64, cur: GSeq, init: GSeq) -> bool {
 }
 
 /// Merges the per-P streams and the CPU samples into one order.
-fn merge(procs: HashMap<i32, Vec<V1Event>>, mut samples: Vec<V1Event>) -> Result<Vec<V1Event>> {
+fn merge(
+    data: &[u8],
+    ver: u32,
+    index: &Index,
+    mut samples: Vec<V1Event>,
+    inline: &mut Vec<Vec<u8>>,
+) -> Result<Vec<V1Event>> {
     samples.sort_by_key(|e| e.ts);
-    let mut streams: Vec<(i32, Vec<V1Event>)> = procs.into_iter().collect();
-    streams.sort_by_key(|s| s.0);
-    streams.push((PROFILE_P, samples));
-    let total: usize = streams.iter().map(|s| s.1.len()).sum();
-    let mut pos = vec![0usize; streams.len()];
+    let mut pids: Vec<i32> = index.batches.keys().copied().collect();
+    pids.sort_unstable();
+    let stream = |batches| Stream {
+        batches,
+        next_batch: 0,
+        buf: Vec::new(),
+        pos: 0,
+        last_g: 0,
+    };
+    let mut streams: Vec<Stream<'_>> = pids.iter().map(|p| stream(&index.batches[p][..])).collect();
+    let mut profile = stream(&[]);
+    profile.buf = samples;
+    streams.push(profile);
+    let mut dec = Decoder {
+        data,
+        off: 0,
+        base: 16,
+    };
+    let mut raw = Raw {
+        typ: 0,
+        args: Vec::new(),
+        text: Vec::new(),
+        off: 0,
+    };
+    let mut inline = Inline {
+        list: inline,
+        index: HashMap::default(),
+    };
     let mut available: Vec<usize> = (0..streams.len()).collect();
-    let mut gs: HashMap<u64, GSeq> = HashMap::new();
+    let mut done = vec![false; streams.len()];
+    let mut gs: HashMap<u64, GSeq> = HashMap::default();
     let mut frontier: Vec<(V1Event, usize)> = Vec::new();
-    let mut out = Vec::with_capacity(total);
+    let mut out = Vec::with_capacity(index.events + streams.last().map_or(0, |s| s.buf.len()));
     loop {
         let mut i = 0;
         while i < available.len() {
             let s = available[i];
-            let Some(ev) = streams[s].1.get(pos[s]) else {
+            let Some(ev) = streams[s].head(&mut dec, ver, &mut raw, &mut inline)? else {
+                done[s] = true;
                 available.swap_remove(i);
                 continue;
             };
-            let (g, init, _) = state_transition(ev);
+            let (g, init, _) = state_transition(&ev);
             if !ready(g, gs.get(&g).copied().unwrap_or_default(), init) {
                 i += 1;
                 continue;
             }
-            pos[s] += 1;
+            streams[s].pos += 1;
             available.swap_remove(i);
-            heap_push(&mut frontier, (*ev, s));
+            heap_push(&mut frontier, (ev, s));
         }
         if frontier.is_empty() {
-            if (0..streams.len()).any(|s| pos[s] < streams[s].1.len()) {
-                let off = (0..streams.len())
-                    .find_map(|s| streams[s].1.get(pos[s]).map(|e| e.off))
-                    .unwrap_or(0);
+            if let Some(s) = (0..streams.len()).find(|&s| !done[s]) {
+                let off = streams[s]
+                    .buf
+                    .get(streams[s].pos)
+                    .map_or(0, V1Event::offset);
                 return Err(Error::at(off, "no consistent ordering of events possible"));
             }
             break;
@@ -499,7 +615,7 @@ fn merge(procs: HashMap<i32, Vec<V1Event>>, mut samples: Vec<V1Event>) -> Result
             let cur = gs.get(&g).copied().unwrap_or_default();
             if !ready(g, cur, init) {
                 return Err(Error::at(
-                    ev.off,
+                    ev.offset(),
                     "encountered impossible goroutine state transition",
                 ));
             }
@@ -513,9 +629,10 @@ fn merge(procs: HashMap<i32, Vec<V1Event>>, mut samples: Vec<V1Event>) -> Result
         available.push(s);
     }
     if let Some(w) = out.windows(2).find(|w| w[1].ts < w[0].ts) {
-        return Err(Error::at(w[1].off, ERR_TIME_ORDER));
+        return Err(Error::at(w[1].offset(), ERR_TIME_ORDER));
     }
-    let mut last_block: HashMap<u64, i64> = HashMap::new();
+    let mut last_block: HashMap<u64, i64> = HashMap::default();
+    let mut moved = false;
     for ev in &mut out {
         match ev.typ {
             EV_GO_SYS_BLOCK | EV_GO_IN_SYSCALL => {
@@ -525,18 +642,43 @@ fn merge(procs: HashMap<i32, Vec<V1Event>>, mut samples: Vec<V1Event>) -> Result
                 let ts = ev.args[2] as i64;
                 let block = last_block.get(&ev.g).copied().unwrap_or(0);
                 if block == 0 {
-                    return Err(Error::at(ev.off, "stray syscall exit"));
+                    return Err(Error::at(ev.offset(), "stray syscall exit"));
                 }
                 if ts < block {
-                    return Err(Error::at(ev.off, ERR_TIME_ORDER));
+                    return Err(Error::at(ev.offset(), ERR_TIME_ORDER));
                 }
+                moved |= ts != ev.ts;
                 ev.ts = ts;
             }
             _ => {}
         }
     }
-    out.sort_by_key(|e| e.ts);
+    if moved {
+        sort_nearly_sorted(&mut out);
+    }
     Ok(out)
+}
+
+/// Stably sorts events by time when only a few are out of place (syscall
+/// exits moved to their real time): an insertion pass needs no scratch
+/// memory, unlike a general stable sort, which would need half the trace
+/// again. Falls back to the general sort if events are far out of place.
+fn sort_nearly_sorted(v: &mut [V1Event]) {
+    let mut budget = 64 * v.len() + 4096;
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && v[j - 1].ts > v[j].ts {
+            v.swap(j - 1, j);
+            j -= 1;
+            budget -= 1;
+            if budget == 0 {
+                // Insertion kept equal times in order, so this is still
+                // the stable order of the original sequence.
+                v.sort_by_key(|e| e.ts);
+                return;
+            }
+        }
+    }
 }
 
 /// Go's `container/heap`-style push with "less" = earlier time.
@@ -573,4 +715,42 @@ fn heap_pop(h: &mut Vec<(V1Event, usize)>) -> (V1Event, usize) {
         i = j;
     }
     h.pop().expect("non-empty heap")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearly_sorted_events_sort_stably() {
+        let ev = |ts, g| V1Event {
+            ts,
+            g,
+            ..V1Event::default()
+        };
+        let mut v = vec![
+            ev(1, 1),
+            ev(5, 2),
+            ev(3, 3),
+            ev(5, 4),
+            ev(2, 5),
+            ev(9, 6),
+            ev(3, 7),
+        ];
+        let mut want = v.clone();
+        want.sort_by_key(|e| e.ts);
+        sort_nearly_sorted(&mut v);
+        let order = |v: &[V1Event]| v.iter().map(|e| (e.ts, e.g)).collect::<Vec<_>>();
+        assert_eq!(order(&v), order(&want));
+        let mut big: Vec<V1Event> = (0..5000).rev().map(|i| ev(i / 3, i as u64)).collect();
+        let mut want = big.clone();
+        want.sort_by_key(|e| e.ts);
+        sort_nearly_sorted(&mut big);
+        assert_eq!(order(&big), order(&want));
+    }
+
+    #[test]
+    fn events_stay_small() {
+        assert!(std::mem::size_of::<V1Event>() <= 56);
+    }
 }

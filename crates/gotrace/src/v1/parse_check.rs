@@ -7,7 +7,7 @@
 use super::parse::{GC_P, NETPOLL_P, TIMER_P, V1Trace};
 use super::spec::*;
 use crate::error::{Error, Result};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 #[derive(Clone, Copy, PartialEq, Eq, Default)]
 enum GState {
@@ -37,10 +37,10 @@ struct PDesc {
 
 pub(crate) fn post_process(trace: &mut V1Trace) -> Result<()> {
     let events = &mut trace.events;
-    let mut gs: HashMap<u64, GDesc> = HashMap::new();
-    let mut ps: HashMap<i32, PDesc> = HashMap::new();
-    let mut tasks: HashMap<u64, usize> = HashMap::new();
-    let mut regions: HashMap<u64, Vec<(u64, u64)>> = HashMap::new();
+    let mut gs: HashMap<u64, GDesc> = HashMap::default();
+    let mut ps: HashMap<i32, PDesc> = HashMap::default();
+    let mut tasks: HashMap<u64, usize> = HashMap::default();
+    let mut regions: HashMap<u64, Vec<(u64, u64)>> = HashMap::default();
     gs.insert(
         0,
         GDesc {
@@ -52,7 +52,7 @@ pub(crate) fn post_process(trace: &mut V1Trace) -> Result<()> {
     let mut in_stw = false;
     for i in 0..events.len() {
         let ev = events[i];
-        let err = |msg: String| Err(Error::at(ev.off, msg));
+        let err = |msg: String| Err(Error::at(ev.offset(), msg));
         let name = desc(ev.typ).name;
         let (ts, g_id, p_id) = (ev.ts, ev.g, ev.p);
         let check_running = |p: PDesc, g: GDesc, allow_g0: bool| -> Result<()> {
