@@ -97,7 +97,7 @@ impl<'a> Decoder<'a> {
         &mut self,
         ver: u32,
         raw: &mut Raw,
-        mut strings: Option<&mut HashMap<u64, Vec<u8>>>,
+        strings: Option<&mut HashMap<u64, Vec<u8>>>,
     ) -> Result<bool> {
         let start = self.off;
         let at = self.base + start as u64;
@@ -132,7 +132,7 @@ impl<'a> Decoder<'a> {
                     return Err(Error::at(at, format!("string has too large length {len}")));
                 }
                 let s = self.bytes(len).ok_or_else(|| Error::at(at, eof))?;
-                if let Some(m) = strings.as_deref_mut() {
+                if let Some(m) = strings {
                     m.insert(id, s.to_vec());
                 }
             }
