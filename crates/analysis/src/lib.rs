@@ -3,4 +3,5 @@
 
 pub mod eventmatch;
 pub mod golit;
+pub mod links;
 pub mod stackmatch;
