@@ -47,24 +47,29 @@ args=(-profile-sort=heap -sample-type=inuse_space -focus=internal/api -ignore=sy
 heaps=("$WORK"/folders/*/pprof/heap)
 cat "${heaps[@]}" "$WORK"/zips/* > /dev/null # warm the page cache
 
-# best WALL_SECONDS PEAK_KB of $RUNS runs of the command
+# "WALL CPU PEAK_KB" of the fastest of $RUNS runs (CPU = user + system
+# seconds; PEAK_KB is the largest maximum resident set size of all runs)
 measure() {
-    local best="" peak=0 out
+    local best="" cpu="" peak=0 w u s kb
     for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f '%e %M' -o "$WORK/time.out" "$@" > /dev/null 2> /dev/null || true
-        out=$(tail -n 1 "$WORK/time.out")
-        local wall=${out% *} kb=${out#* }
-        if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; fi
+        /usr/bin/time -f '%e %U %S %M' -o "$WORK/time.out" "$@" > /dev/null 2> /dev/null || true
+        read -r w u s kb < <(tail -n 1 "$WORK/time.out")
+        if [ -z "$best" ] || awk "BEGIN{exit !($w < $best)}"; then
+            best=$w
+            cpu=$(awk "BEGIN{print $u + $s}")
+        fi
         if [ "$kb" -gt "$peak" ]; then peak=$kb; fi
     done
-    echo "$best $peak"
+    echo "$best $cpu $peak"
 }
 
 gz=$(measure sh -c 'gzip -dc "$@" > /dev/null' sh "${heaps[@]}")
-gz_wall=${gz% *}
-report() { # name "wall peak"
-    local wall=${2% *} kb=${2#* }
-    printf '%-34s %8.2f s  %6.2fx gzip -dc  peak %7d KB\n' "$1" "$wall" "$(awk "BEGIN{print $wall / $gz_wall}")" "$kb"
+gz_wall=${gz%% *}
+report() { # name "wall cpu peak"
+    local wall cpu kb
+    read -r wall cpu kb <<< "$2"
+    printf '%-30s %7.2f s wall %6.2fx gzip -dc %7.2f s cpu  peak %7d KB\n' \
+        "$1" "$wall" "$(awk "BEGIN{print $wall / $gz_wall}")" "$cpu" "$kb"
 }
 
 echo "pile: $N bundles, $(du -sh "$WORK/zips" | cut -f1) of zips; heap profiles: $(cat "${heaps[@]}" | wc -c) bytes gzipped; $(nproc) CPUs"
