@@ -95,15 +95,15 @@ impl Profile<'_> {
                     && acc.iter().zip(&want).all(|(a, w)| a & w == *w))
         };
         let mut sums = SampleSums::new(self, index);
-        if patterns.len() < 64 {
-            // One word per location, with bit 63 marking known ids.
+        if patterns.len() < 32 {
+            // One 32-bit word per location id, with bit 31 marking known ids.
             let table = IdMasks::new(self, &masks);
             while let Some((stack, mut add)) = sums.next_sample()? {
                 let (n, acc, all) = table.fold(stack)?;
                 if all & VALID == 0 {
                     return Err(unknown_location());
                 }
-                if !keep(n, &[acc & !VALID]) {
+                if !keep(n, &[u64::from(acc & !VALID)]) {
                     add = 0;
                 }
                 sums.total += i128::from(add);

@@ -8,8 +8,10 @@ use crate::error::{DecodeError, Error};
 use crate::profile::Profile;
 use crate::wire::{Reader, Value, bytes, repeated};
 
-/// Bit 63 of an [`IdMasks`] entry: the id names a location.
-pub(crate) const VALID: u64 = 1 << 63;
+/// Bit 31 of an [`IdMasks`] entry: the id names a location. Entries are
+/// 32 bits (up to 31 patterns) so that the table stays in the L1 cache
+/// longer.
+pub(crate) const VALID: u32 = 1 << 31;
 
 pub(crate) fn unknown_location() -> Error {
     Error::Invalid("a sample has an unknown location id".into())
@@ -126,22 +128,28 @@ pub(crate) fn for_each_id(
     stack.fields(|v| repeated(v, 0, &mut f))
 }
 
+/// The table entry of location `l`: its pattern bits and [`VALID`].
+fn entry(masks: &[u64], l: u32) -> u32 {
+    masks.get(l as usize).map_or(0, |&m| m as u32) | VALID
+}
+
 /// Filter bits of every location, indexed by location id (for ids up to
 /// the number of locations; larger ids go through the profile's map).
 pub(crate) struct IdMasks<'p, 'a> {
-    by_id: Vec<u64>,
+    by_id: Vec<u32>,
     profile: &'p Profile<'a>,
     masks: &'p [u64],
 }
 
 impl<'p, 'a> IdMasks<'p, 'a> {
-    /// `masks` holds at most one word per location (none without filters).
+    /// `masks` holds at most one word per location (none without filters),
+    /// with bits above 30 clear.
     pub(crate) fn new(profile: &'p Profile<'a>, masks: &'p crate::filter::Masks) -> Self {
         let masks = masks.words_one();
         let by_id = profile
             .location_ids
             .dense_ids()
-            .map(|l| l.map_or(0, |l| masks.get(l as usize).copied().unwrap_or(0) | VALID))
+            .map(|l| l.map_or(0, |l| entry(masks, l)))
             .collect();
         IdMasks {
             by_id,
@@ -151,22 +159,24 @@ impl<'p, 'a> IdMasks<'p, 'a> {
     }
 
     #[inline(always)]
-    fn mask(&self, id: u64) -> u64 {
+    fn mask(&self, id: u64) -> u32 {
         match self.by_id.get(id as usize) {
             Some(&m) => m,
-            None => self.profile.location_ids.get(id).map_or(0, |l| {
-                self.masks.get(l as usize).copied().unwrap_or(0) | VALID
-            }),
+            None => self
+                .profile
+                .location_ids
+                .get(id)
+                .map_or(0, |l| entry(self.masks, l)),
         }
     }
 
     /// The number of ids in `stack`, the OR of their masks, and the AND
     /// (whose [`VALID`] bit says whether every id was known).
-    pub(crate) fn fold(&self, stack: Stack<'_>) -> Result<(usize, u64, u64), DecodeError> {
-        let (mut n, mut or, mut and) = (0usize, 0u64, VALID);
+    pub(crate) fn fold(&self, stack: Stack<'_>) -> Result<(usize, u32, u32), DecodeError> {
+        let (mut n, mut or, mut and) = (0usize, 0u32, VALID);
         stack.fields(|v| match v {
             Value::Bytes(b, at) => {
-                let (mut i, mut o, mut a, mut k) = (0, 0u64, VALID, 0usize);
+                let (mut i, mut o, mut a, mut k) = (0, 0u32, VALID, 0usize);
                 while i < b.len() {
                     let b0 = b[i];
                     let id = if b0 < 0x80 {
