@@ -37,16 +37,6 @@ impl<'a> Profile<'a> {
         resolve(decode(data)?)
     }
 
-    /// Number of samples.
-    pub fn sample_count(&self) -> usize {
-        self.samples.len()
-    }
-
-    /// The sample types' names, in value order.
-    pub fn sample_types(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
-        self.sample_types.iter().copied()
-    }
-
     /// The value index apshuffle sums: the first sample type named `want`,
     /// or when `want` is empty the first named like the profile's
     /// `default_sample_type`; index 0 when nothing matches.
