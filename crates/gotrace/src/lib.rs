@@ -15,6 +15,7 @@ mod bytes;
 mod error;
 mod event;
 pub mod format;
+pub mod legacy;
 mod reader;
 mod table;
 mod v1;

@@ -8,7 +8,7 @@ use super::parse::{V1Event, V1Trace};
 use super::spec::*;
 use crate::error::{Error, Result};
 use crate::event::{NO_TASK, NONE, RawEvent, Time};
-use crate::table::{FrameData, Table};
+use crate::table::Table;
 use crate::v2::spec as w;
 use crate::v2::{GO_RUNNABLE, GO_RUNNING, GO_SYSCALL, GO_WAITING, PROC_IDLE, PROC_RUNNING};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -84,14 +84,7 @@ pub(crate) struct Converter {
 
 impl Converter {
     pub(crate) fn new(trace: V1Trace) -> Result<Converter> {
-        let mut table = Table::default();
-        let mut max = 0u64;
-        let mut ids: Vec<&u64> = trace.strings.keys().collect();
-        ids.sort_unstable();
-        for &id in ids {
-            table.add_string(id, &trace.strings[&id]);
-            max = max.max(id);
-        }
+        let (mut table, max) = trace.table();
         let too_many = || Error::new(None, "trace contains too many strings");
         let mut next = max;
         let mut inline_ids = Vec::with_capacity(trace.inline.len());
@@ -105,19 +98,6 @@ impl Converter {
             next = next.checked_add(1).ok_or_else(too_many)?;
             table.add_string(next, s.as_bytes());
             builtin_ids.push(next);
-        }
-        let mut stack_ids: Vec<&u32> = trace.stacks.keys().collect();
-        stack_ids.sort_unstable();
-        for &id in stack_ids {
-            let frames = trace.stacks[&id].iter().map(|pc| {
-                trace.frames.get(pc).copied().unwrap_or(FrameData {
-                    pc: *pc,
-                    func: 0,
-                    file: 0,
-                    line: 0,
-                })
-            });
-            table.add_stack(u64::from(id), frames);
         }
         let blocked = syscalls_that_block(&trace.events);
         let first_ts = trace.events.first().map(|e| e.ts);

@@ -11,7 +11,7 @@
 use super::spec::*;
 use crate::bytes::uvarint;
 use crate::error::{Error, Result};
-use crate::table::FrameData;
+use crate::table::{FrameData, Table};
 use crate::version::Version;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -56,6 +56,34 @@ pub(crate) struct V1Trace {
     pub(crate) inline: Vec<Vec<u8>>,
     pub(crate) stacks: HashMap<u32, Vec<u64>>,
     pub(crate) frames: HashMap<u64, FrameData>,
+}
+
+impl V1Trace {
+    /// A table holding the trace's strings and stacks, and the largest
+    /// string ID in it.
+    pub(crate) fn table(&self) -> (Table, u64) {
+        let mut table = Table::default();
+        let mut ids: Vec<&u64> = self.strings.keys().collect();
+        ids.sort_unstable();
+        for &id in &ids {
+            table.add_string(*id, &self.strings[id]);
+        }
+        let mut stack_ids: Vec<u32> = self.stacks.keys().copied().collect();
+        stack_ids.sort_unstable();
+        for id in stack_ids {
+            let unknown = |pc: u64| FrameData {
+                pc,
+                func: 0,
+                file: 0,
+                line: 0,
+            };
+            let frames = self.stacks[&id]
+                .iter()
+                .map(|&pc| self.frames.get(&pc).copied().unwrap_or(unknown(pc)));
+            table.add_stack(u64::from(id), frames);
+        }
+        (table, ids.last().map_or(0, |id| **id))
+    }
 }
 
 const ERR_VARINT: &str = "malformatted base-128 varint";
