@@ -9,8 +9,8 @@ pub const ZERO_TIME_NANOS: i128 = -62_135_596_800 * 1_000_000_000;
 
 /// Parses `s` like Go's `time.Parse(time.RFC3339, s)`: `YYYY-MM-DDTHH:MM:SS`
 /// (the hour may have one digit), an optional fraction after `.` or `,` of
-/// any length (truncated to nanoseconds), then `Z` or `±hh:mm` (two digits
-/// each, not range-checked). Returns the instant in nanoseconds since the
+/// any length (truncated to nanoseconds), then `Z` or `±hh:mm` (at most
+/// 24 hours and 60 minutes). Returns the instant in nanoseconds since the
 /// epoch.
 pub fn parse_rfc3339(s: &str) -> Option<i128> {
     let mut p = Cursor(s.as_bytes());
@@ -49,8 +49,9 @@ pub fn parse_rfc3339(s: &str) -> Option<i128> {
     let offset_secs = match p.0 {
         [b'Z'] => 0,
         [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let hh = Cursor(&[*h1, *h2]).num(2)?;
-            let mm = Cursor(&[*m1, *m2]).num(2)?;
+            // Go allows offsets of 24 hours or 60 minutes.
+            let hh = Cursor(&[*h1, *h2]).num(2).filter(|h| *h <= 24)?;
+            let mm = Cursor(&[*m1, *m2]).num(2).filter(|m| *m <= 60)?;
             let secs = (hh * 60 + mm) * 60;
             if *sign == b'-' { -secs } else { secs }
         }
@@ -155,6 +156,8 @@ mod tests {
         assert_eq!(t("2024-01-01T00:00:00,5Z"), t("2024-01-01T00:00:00.5Z"));
         assert_eq!(t("2024-01-01T1:00:00Z"), t("2024-01-01T01:00:00Z"));
         assert_eq!(t("2024-01-02T00:00:00+24:00"), t("2024-01-01T00:00:00Z"));
-        assert_eq!(t("2024-01-01T00:00:00-00:99"), t("2024-01-01T01:39:00Z"));
+        assert_eq!(t("2024-01-01T00:00:00-00:60"), t("2024-01-01T01:00:00Z"));
+        assert_eq!(parse_rfc3339("2024-01-01T00:00:00+25:00"), None);
+        assert_eq!(parse_rfc3339("2024-01-01T00:00:00+00:61"), None);
     }
 }
