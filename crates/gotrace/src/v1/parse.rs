@@ -568,7 +568,7 @@ fn merge(
     mut samples: Vec<V1Event>,
     inline: &mut Vec<Vec<u8>>,
 ) -> Result<Vec<V1Event>> {
-    samples.sort_by_key(|e| e.ts);
+    crate::gosort::sort_func(&mut samples, &|a: &V1Event, b: &V1Event| a.ts < b.ts);
     let mut pids: Vec<i32> = index.batches.keys().copied().collect();
     pids.sort_unstable();
     let stream = |batches| Stream {

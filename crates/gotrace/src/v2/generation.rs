@@ -316,7 +316,9 @@ impl Builder {
                 ..s
             })
             .collect();
-        samples.sort_by_key(|s| s.time);
+        crate::gosort::sort_func(&mut samples, &|a: &CpuSample, b: &CpuSample| {
+            a.time < b.time
+        });
         Ok(Generation {
             generation: self.generation,
             data: self.data,

@@ -246,8 +246,8 @@ impl<R: BufRead> V2Reader<R> {
     }
 }
 
-/// Sorts the frontier by event time the way Go's `slices.SortFunc` orders
-/// equal times: for up to 12 elements it is an insertion sort, so stable.
+/// Sorts the frontier by event time, leaving equal times in the order Go's
+/// `slices.SortFunc` leaves them.
 fn sort_frontier(f: &mut [Cursor]) {
-    f.sort_by_key(|c| c.ev.time);
+    crate::gosort::sort_func(f, &|a: &Cursor, b: &Cursor| a.ev.time < b.ev.time);
 }
