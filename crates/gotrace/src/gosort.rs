@@ -313,6 +313,16 @@ mod tests {
     /// Sorting (key, original position) pairs by key alone shows where
     /// equal keys end up. The expected orders were printed by Go 1.27's
     /// `slices.SortFunc` on the same inputs.
+    const GO_ORDER_40: [usize; 40] = [
+        36, 1, 26, 21, 16, 31, 6, 11, 29, 4, 34, 39, 9, 19, 14, 24, 12, 17, 37, 32, 27, 7, 22, 2,
+        20, 10, 5, 0, 35, 25, 30, 15, 13, 33, 18, 28, 8, 23, 38, 3,
+    ];
+
+    const GO_ORDER_300_HEAD: [usize; 30] = [
+        142, 168, 51, 207, 90, 181, 103, 285, 220, 194, 64, 116, 12, 272, 233, 246, 77, 129, 155,
+        259, 25, 38, 298, 18, 31, 135, 148, 239, 226, 122,
+    ];
+
     #[test]
     fn equal_elements_land_where_go_puts_them() {
         let keys: Vec<u32> = (0..40u32).map(|i| (i * 7 + 3) % 5).collect();
@@ -341,15 +351,3 @@ mod tests {
         }
     }
 }
-
-#[cfg(test)]
-const GO_ORDER_40: [usize; 40] = [
-    36, 1, 26, 21, 16, 31, 6, 11, 29, 4, 34, 39, 9, 19, 14, 24, 12, 17, 37, 32, 27, 7, 22, 2, 20,
-    10, 5, 0, 35, 25, 30, 15, 13, 33, 18, 28, 8, 23, 38, 3,
-];
-
-#[cfg(test)]
-const GO_ORDER_300_HEAD: [usize; 30] = [
-    142, 168, 51, 207, 90, 181, 103, 285, 220, 194, 64, 116, 12, 272, 233, 246, 77, 129, 155, 259,
-    25, 38, 298, 18, 31, 135, 148, 239, 226, 122,
-];
