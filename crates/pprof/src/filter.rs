@@ -8,7 +8,8 @@
 use crate::error::Error;
 use crate::goregex::Pattern;
 use crate::profile::Profile;
-use crate::samples::{IdMasks, SampleSums, VALID, for_each_id, unknown_location};
+use crate::samples::{IdMasks, SampleSums, VALID, unknown_location};
+use crate::wire::repeated;
 
 /// Sample filters: every focus pattern must match some location of a
 /// sample, and the ignore pattern none of them.
@@ -98,41 +99,52 @@ impl Profile<'_> {
         if patterns.len() < 32 {
             // One 32-bit word per location id, with bit 31 marking known ids.
             let table = IdMasks::new(self, &masks);
-            while let Some((stack, mut add)) = sums.next_sample()? {
-                let (n, acc, all) = table.fold(stack)?;
+            loop {
+                let (mut n, mut acc, mut all) = (0, 0, VALID);
+                let Some(value) = sums.next_sample(|v| {
+                    let (k, or, and) = table.fold(v)?;
+                    (n, acc, all) = (n + k, acc | or, all & and);
+                    Ok(())
+                })?
+                else {
+                    break;
+                };
                 if all & VALID == 0 {
                     return Err(unknown_location());
                 }
-                if !keep(n, &[u64::from(acc & !VALID)]) {
-                    add = 0;
+                if keep(n, &[u64::from(acc & !VALID)]) {
+                    sums.total += i128::from(value);
                 }
-                sums.total += i128::from(add);
             }
         } else {
             let mut acc = vec![0u64; words];
-            while let Some((stack, mut add)) = sums.next_sample()? {
+            loop {
                 acc.fill(0);
                 let mut n = 0;
                 let mut unknown = false;
-                for_each_id(stack, |id| {
-                    match self.location_ids.get(id) {
-                        Some(l) => {
-                            for (a, m) in acc.iter_mut().zip(masks.row(l as usize)) {
-                                *a |= m;
+                let Some(value) = sums.next_sample(|v| {
+                    repeated(v, 0, |id| {
+                        match self.location_ids.get(id) {
+                            Some(l) => {
+                                for (a, m) in acc.iter_mut().zip(masks.row(l as usize)) {
+                                    *a |= m;
+                                }
                             }
+                            None => unknown = true,
                         }
-                        None => unknown = true,
-                    }
-                    n += 1;
-                    Ok(())
-                })?;
+                        n += 1;
+                        Ok(())
+                    })
+                })?
+                else {
+                    break;
+                };
                 if unknown {
                     return Err(unknown_location());
                 }
-                if !keep(n, &acc) {
-                    add = 0;
+                if keep(n, &acc) {
+                    sums.total += i128::from(value);
                 }
-                sums.total += i128::from(add);
             }
         }
         sums.finish()

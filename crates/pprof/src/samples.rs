@@ -29,29 +29,6 @@ pub(crate) struct SampleSums<'p, 'a> {
     str_hi: i64,
 }
 
-/// A sample message (bytes and offset), read again for its location ids.
-#[derive(Clone, Copy)]
-pub(crate) struct Stack<'a>(&'a [u8], usize);
-
-impl<'a> Stack<'a> {
-    /// Calls `f` on each location-id field (already checked by
-    /// [`SampleSums::next_sample`]).
-    #[inline(always)]
-    fn fields(
-        self,
-        mut f: impl FnMut(Value<'a>) -> Result<(), DecodeError>,
-    ) -> Result<(), DecodeError> {
-        let mut r = Reader::new(self.0, self.1);
-        while !r.at_end() {
-            let (num, v) = r.field()?;
-            if num == 1 {
-                f(v)?;
-            }
-        }
-        Ok(())
-    }
-}
-
 impl<'p, 'a> SampleSums<'p, 'a> {
     pub(crate) fn new(profile: &'p Profile<'a>, index: usize) -> Self {
         SampleSums {
@@ -64,8 +41,13 @@ impl<'p, 'a> SampleSums<'p, 'a> {
         }
     }
 
-    /// Decodes the next sample: its location-id fields and chosen value.
-    pub(crate) fn next_sample(&mut self) -> Result<Option<(Stack<'a>, i64)>, Error> {
+    /// Decodes the next sample, handing each location-id field to
+    /// `on_ids`; returns its chosen value, or `None` after the last sample.
+    #[inline(always)]
+    pub(crate) fn next_sample(
+        &mut self,
+        mut on_ids: impl FnMut(Value<'a>) -> Result<(), DecodeError>,
+    ) -> Result<Option<i64>, Error> {
         let Some(&(msg, at)) = self.profile.samples.get(self.next) else {
             return Ok(None);
         };
@@ -80,6 +62,7 @@ impl<'p, 'a> SampleSums<'p, 'a> {
                     if let Value::Fixed = v {
                         return Err(type_mismatch(fat));
                     }
+                    on_ids(v)?;
                 }
                 2 => repeated(v, fat, |x| {
                     if nvals == self.index {
@@ -101,7 +84,7 @@ impl<'p, 'a> SampleSums<'p, 'a> {
                 "mismatch: sample has {nvals} values vs. {nst} types"
             )));
         }
-        Ok(Some((Stack(msg, at), value)))
+        Ok(Some(value))
     }
 
     /// The total, once label string indices are checked.
@@ -118,14 +101,6 @@ fn type_mismatch(offset: usize) -> Error {
         offset,
         problem: crate::error::Problem::TypeMismatch,
     })
-}
-
-/// Calls `f` on every location id of a stack.
-pub(crate) fn for_each_id(
-    stack: Stack<'_>,
-    mut f: impl FnMut(u64) -> Result<(), DecodeError>,
-) -> Result<(), DecodeError> {
-    stack.fields(|v| repeated(v, 0, &mut f))
 }
 
 /// The table entry of location `l`: its pattern bits and [`VALID`].
@@ -170,13 +145,14 @@ impl<'p, 'a> IdMasks<'p, 'a> {
         }
     }
 
-    /// The number of ids in `stack`, the OR of their masks, and the AND
-    /// (whose [`VALID`] bit says whether every id was known).
-    pub(crate) fn fold(&self, stack: Stack<'_>) -> Result<(usize, u32, u32), DecodeError> {
+    /// For one location-id field: the number of ids, the OR of their masks,
+    /// and the AND (whose [`VALID`] bit says whether every id was known).
+    #[inline(always)]
+    pub(crate) fn fold(&self, v: Value<'_>) -> Result<(usize, u32, u32), DecodeError> {
         let (mut n, mut or, mut and) = (0usize, 0u32, VALID);
-        stack.fields(|v| match v {
+        match v {
             Value::Bytes(b, at) => {
-                let (mut i, mut o, mut a, mut k) = (0, 0u32, VALID, 0usize);
+                let mut i = 0;
                 while i < b.len() {
                     let b0 = b[i];
                     let id = if b0 < 0x80 {
@@ -195,14 +171,10 @@ impl<'p, 'a> IdMasks<'p, 'a> {
                         id
                     };
                     let m = self.mask(id);
-                    o |= m;
-                    a &= m;
-                    k += 1;
+                    or |= m;
+                    and &= m;
+                    n += 1;
                 }
-                or |= o;
-                and &= a;
-                n += k;
-                Ok(())
             }
             v => repeated(v, 0, |id| {
                 let m = self.mask(id);
@@ -210,8 +182,8 @@ impl<'p, 'a> IdMasks<'p, 'a> {
                 and &= m;
                 n += 1;
                 Ok(())
-            }),
-        })?;
+            })?,
+        }
         Ok((n, or, and))
     }
 }
