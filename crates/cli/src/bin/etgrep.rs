@@ -9,7 +9,7 @@ use std::io::{self, Read, Write};
 use std::process::ExitCode;
 use toolbox_cli::goflags;
 
-/// Print the events of a Go execution trace (any format, Go 1.22 to today's),
+/// Print the events of a Go execution trace (any format, Go 1.11 to today's),
 /// one line per event, as `go tool trace -d=parsed` prints their first line.
 #[derive(Parser, Debug)]
 #[command(name = "etgrep", version)]
