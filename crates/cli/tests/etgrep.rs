@@ -10,7 +10,16 @@ use std::process::{Command, Output, Stdio};
 const GENERATED: [&str; 7] = ["1.19", "1.21", "1.22", "1.23", "1.25", "1.26", "1.27"];
 /// All fixtures whose Go output is stable: the generated ones and a Go 1.11
 /// trace from Go's own tests.
-const STABLE: [&str; 8] = ["1.11-tasks", "1.19", "1.21", "1.22", "1.23", "1.25", "1.26", "1.27"];
+const STABLE: [&str; 8] = [
+    "1.11-tasks",
+    "1.19",
+    "1.21",
+    "1.22",
+    "1.23",
+    "1.25",
+    "1.26",
+    "1.27",
+];
 const MATCH: &str = r#"Any "**" "runtime/trace.WithRegion" "**""#;
 
 fn testdata() -> PathBuf {
