@@ -1,7 +1,9 @@
 //! A reader for pprof's profile.proto format, fast enough to rank piles of
-//! profiles: one pass over the (gzipped or raw) bytes, no per-sample
-//! allocation, strings borrowed from the input, and the same acceptance
-//! rules as google/pprof's `profile.Parse` for the protobuf encoding.
+//! profiles: the (gzipped or raw) bytes are decoded in two passes, first
+//! everything but the samples, then the samples streamed without being
+//! stored; strings are borrowed from the input, nothing is allocated per
+//! sample, and the acceptance rules are google/pprof's `profile.Parse` ones
+//! for the protobuf encoding.
 //!
 //! [`proto`] holds the schema as prost messages, for writing profiles and
 //! for reading them into a full object graph; [`Profile`] is the fast
