@@ -161,7 +161,7 @@ mod tests {
         assert_eq!(parse_int("017"), Ok(15));
         assert_eq!(parse_int("0o17"), Ok(15));
         assert_eq!(parse_int("0b101"), Ok(5));
-        assert_eq!(parse_int("1_000").is_err(), true);
+        assert!(parse_int("1_000").is_err());
         assert_eq!(parse_int("0x_1_0"), Ok(16));
         assert_eq!(parse_int("-9223372036854775808"), Ok(i64::MIN));
         assert!(parse_int("9223372036854775808").is_err());

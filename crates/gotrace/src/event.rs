@@ -333,10 +333,12 @@ pub struct ClockSnapshot {
 
 /// Details of a Sync event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Sync {
+pub struct Sync<'a> {
     /// 1 for the first Sync of the trace, 2 for the second, ...
     pub n: u64,
     pub clock: Option<ClockSnapshot>,
+    /// The experimental batches of the generation this Sync begins.
+    pub experimental: &'a [crate::table::ExperimentalBatch],
 }
 
 /// Details of an Experimental event.
@@ -615,14 +617,12 @@ impl<'a> Event<'a> {
     }
 
     /// Sync details, for Sync events.
-    pub fn sync(&self) -> Option<Sync> {
+    pub fn sync(&self) -> Option<Sync<'a>> {
+        let own = self.raw.args[1] == 1;
         (self.raw.typ == EV_READER_SYNC).then(|| Sync {
             n: self.raw.args[0],
-            clock: if self.raw.args[1] == 1 {
-                self.table.clock
-            } else {
-                None
-            },
+            clock: if own { self.table.clock } else { None },
+            experimental: if own { &self.table.experimental } else { &[] },
         })
     }
 
