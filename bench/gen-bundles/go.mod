@@ -1,3 +1,3 @@
 module gen-bundles
 
-go 1.25
+go 1.22

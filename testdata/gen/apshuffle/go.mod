@@ -1,3 +1,3 @@
 module apshuffle-fixtures
 
-go 1.25
+go 1.22
