@@ -1,0 +1,337 @@
+//! Region patterns: the pattern-file format (TOML, documented in
+//! `builtin.toml`, which holds the built-in HTTP/1 patterns), merging user
+//! files into the defaults, and compiling them for the tracker.
+
+use crate::cond::Cond;
+use analysis::stackmatch::StackPattern;
+use serde::Deserialize;
+
+/// The built-in patterns, in the pattern-file format.
+pub const BUILTIN: &str = include_str!("builtin.toml");
+
+/// One pattern file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatternFile {
+    /// Drop the patterns defined before this file (the built-ins).
+    #[serde(default)]
+    replace_builtins: bool,
+    #[serde(default, rename = "region")]
+    regions: Vec<RegionDef>,
+}
+
+/// One `[[region]]` entry, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegionDef {
+    kind: String,
+    #[serde(default)]
+    stacks: Vec<Vec<String>>,
+    activate: Option<String>,
+    keepalive: Option<String>,
+    critical: Option<String>,
+    #[serde(default)]
+    reactivate: bool,
+    #[serde(default)]
+    allow_single: bool,
+    #[serde(default)]
+    flush_at_end: bool,
+    #[serde(default)]
+    shared: bool,
+    between: Option<[String; 2]>,
+}
+
+/// How a tracker pattern finds regions on one goroutine.
+#[derive(Debug, Clone)]
+pub struct Tracker {
+    /// Stack patterns; `match` is true when any matches.
+    pub stacks: Vec<StackPattern>,
+    pub activate: Cond,
+    pub keepalive: Cond,
+    pub critical: Option<Cond>,
+    pub reactivate: bool,
+    pub allow_single: bool,
+    pub flush_at_end: bool,
+}
+
+/// How a pattern's regions are found.
+#[derive(Debug, Clone)]
+pub enum Rule {
+    Track(Tracker),
+    /// Negative space between regions of two other patterns (indexes into
+    /// the set).
+    Between {
+        starts: usize,
+        ends: usize,
+    },
+}
+
+/// A compiled pattern.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub kind: String,
+    pub shared: bool,
+    pub rule: Rule,
+}
+
+/// Pattern definitions being assembled from the built-ins and user files.
+#[derive(Debug, Clone)]
+pub struct PatternDefs {
+    defs: Vec<RegionDef>,
+}
+
+impl Default for PatternDefs {
+    fn default() -> Self {
+        PatternDefs::builtin()
+    }
+}
+
+impl PatternDefs {
+    /// The built-in patterns.
+    pub fn builtin() -> PatternDefs {
+        let mut p = PatternDefs { defs: Vec::new() };
+        p.add(BUILTIN).expect("the built-in patterns parse");
+        p
+    }
+
+    /// Adds a pattern file's entries: an entry whose kind is already defined
+    /// replaces that definition in place, others are appended. With
+    /// `replace_builtins = true` the earlier definitions are dropped first.
+    pub fn add(&mut self, src: &str) -> Result<(), String> {
+        let file: PatternFile = toml::from_str(src).map_err(|e| e.to_string())?;
+        if file.replace_builtins {
+            self.defs.clear();
+        }
+        let mut seen = std::collections::HashSet::new();
+        for def in file.regions {
+            if !seen.insert(def.kind.clone()) {
+                return Err(format!("kind {:?} is defined twice", def.kind));
+            }
+            match self.defs.iter_mut().find(|d| d.kind == def.kind) {
+                Some(old) => *old = def,
+                None => self.defs.push(def),
+            }
+        }
+        Ok(())
+    }
+
+    /// Compiles the definitions; errors name the kind at fault.
+    pub fn compile(&self) -> Result<Vec<Pattern>, String> {
+        let index = |kind: &str, of: &str| -> Result<usize, String> {
+            let i = self.defs.iter().position(|d| d.kind == kind);
+            match i {
+                Some(i) if self.defs[i].between.is_none() => Ok(i),
+                Some(_) => Err(format!(
+                    "region {of:?}: {kind:?} is itself a negative-space region"
+                )),
+                None => Err(format!("region {of:?}: no region kind {kind:?}")),
+            }
+        };
+        let mut out = Vec::with_capacity(self.defs.len());
+        for d in &self.defs {
+            let err = |e: String| format!("region {:?}: {e}", d.kind);
+            let rule = match &d.between {
+                Some([a, b]) => {
+                    let tracked = !d.stacks.is_empty()
+                        || d.activate.is_some()
+                        || d.keepalive.is_some()
+                        || d.critical.is_some()
+                        || d.reactivate
+                        || d.allow_single
+                        || d.flush_at_end;
+                    if tracked {
+                        return Err(err(
+                            "a negative-space region (between) takes no tracker keys".into(),
+                        ));
+                    }
+                    Rule::Between {
+                        starts: index(a, &d.kind)?,
+                        ends: index(b, &d.kind)?,
+                    }
+                }
+                None => {
+                    let cond = |src: &Option<String>, default: &str| {
+                        Cond::parse(src.as_deref().unwrap_or(default)).map_err(err)
+                    };
+                    let stacks = d
+                        .stacks
+                        .iter()
+                        .map(|s| StackPattern::new(s).map_err(err))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Rule::Track(Tracker {
+                        stacks,
+                        activate: cond(&d.activate, "match")?,
+                        keepalive: cond(&d.keepalive, "not stack or match")?,
+                        critical: d
+                            .critical
+                            .as_deref()
+                            .map(|c| Cond::parse(c).map_err(err))
+                            .transpose()?,
+                        reactivate: d.reactivate,
+                        allow_single: d.allow_single,
+                        flush_at_end: d.flush_at_end,
+                    })
+                }
+            };
+            out.push(Pattern {
+                kind: d.kind.clone(),
+                shared: d.shared,
+                rule,
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gotrace::legacy::types as t;
+
+    fn matcher(p: &Pattern) -> impl Fn(&[&str]) -> bool + '_ {
+        move |stack: &[&str]| {
+            let Rule::Track(tr) = &p.rule else {
+                panic!("not a tracker")
+            };
+            tr.stacks.iter().any(|s| s.matches(stack.iter().copied()))
+        }
+    }
+
+    #[test]
+    fn builtins_have_upstream_kinds_and_settings() {
+        let ps = PatternDefs::builtin().compile().unwrap();
+        let kinds: Vec<&str> = ps.iter().map(|p| p.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "client/http_write",
+                "client/http_read",
+                "client/http_roundtrip",
+                "client/http_dial",
+                "client/http_dns",
+                "server/http_read",
+                "server/http_write",
+                "server/http"
+            ]
+        );
+        let flags: Vec<(bool, bool, bool)> = ps
+            .iter()
+            .filter_map(|p| match &p.rule {
+                Rule::Track(t) => Some((t.allow_single, t.flush_at_end, p.shared)),
+                Rule::Between { .. } => None,
+            })
+            .collect();
+        assert_eq!(
+            flags,
+            [
+                (true, false, false),
+                (true, false, false),
+                (false, false, false),
+                (false, true, false),
+                (false, true, true),
+                (true, false, false),
+                (true, false, false),
+            ]
+        );
+        assert!(matches!(ps[7].rule, Rule::Between { starts: 5, ends: 6 }));
+        // Stack shapes, root first.
+        let dial = matcher(&ps[3]);
+        assert!(dial(&[
+            "net/http.(*Transport).dialConnFor",
+            "net/http.(*Transport).dialConn"
+        ]));
+        assert!(
+            !dial(&["net/http.(*Transport).dialConnFor"]),
+            "trailing ** needs a frame"
+        );
+        let dns = matcher(&ps[4]);
+        assert!(dns(&[
+            "internal/singleflight.(*Group).doCall",
+            "net.(*Resolver).lookupIPAddr.func1",
+            "net.(*Resolver).goLookupIPCNAMEOrder"
+        ]));
+        let write = matcher(&ps[0]);
+        assert!(write(&[
+            "net/http.(*persistConn).writeLoop",
+            "net/http.(*Request).write",
+            "net/http.(*Request).write.func1"
+        ]));
+        assert!(write(&[
+            "net/http.(*persistConn).writeLoop",
+            "bufio.(*Writer).Flush",
+            "net/http.persistConnWriter.Write",
+            "net.(*conn).Write"
+        ]));
+        let sr = matcher(&ps[5]);
+        assert!(sr(&["net/http.(*conn).serve", "bufio.(*Reader).Peek", "x"]));
+        assert!(!sr(&[
+            "net/http.(*conn).serve",
+            "x",
+            "bufio.(*Reader).Peek",
+            "y"
+        ]));
+    }
+
+    #[test]
+    fn conditions_of_builtins() {
+        let ps = PatternDefs::builtin().compile().unwrap();
+        let Rule::Track(rt) = &ps[2].rule else {
+            panic!()
+        };
+        let f = |typ, has_stack, matches| crate::cond::Facts {
+            typ,
+            has_stack,
+            matches,
+        };
+        let crit = rt.critical.as_ref().unwrap();
+        assert!(crit.eval(&f(t::EV_GO_START, false, false)));
+        assert!(!crit.eval(&f(t::EV_GO_START_LABEL, false, false)));
+        assert!(crit.eval(&f(t::EV_GO_BLOCK, true, true)));
+        let Rule::Track(w) = &ps[0].rule else {
+            panic!()
+        };
+        assert!(!w.keepalive.eval(&f(t::EV_GO_END, false, false)));
+        assert!(w.keepalive.eval(&f(t::EV_GO_SCHED, false, false)));
+    }
+
+    #[test]
+    fn user_files_extend_replace_and_fail_clearly() {
+        let mut d = PatternDefs::builtin();
+        d.add(
+            r#"
+[[region]]
+kind = "worker/job"
+stacks = [["^main.worker$", "**", "^main.process$", "**"]]
+flush_at_end = true
+
+[[region]]
+kind = "client/http_dial"
+stacks = [["**", "dialConnFor$", "**"]]
+"#,
+        )
+        .unwrap();
+        let ps = d.compile().unwrap();
+        assert_eq!(ps.len(), 9);
+        assert_eq!(ps[3].kind, "client/http_dial");
+        assert_eq!(ps[8].kind, "worker/job");
+
+        let mut r = PatternDefs::builtin();
+        r.add("replace_builtins = true\n[[region]]\nkind = \"a\"\nstacks = [[\"**\"]]\n")
+            .unwrap();
+        assert_eq!(r.compile().unwrap().len(), 1);
+
+        let bad = |src: &str| {
+            let mut d = PatternDefs::builtin();
+            d.add(src)
+                .and_then(|_| d.compile().map(|_| ()))
+                .unwrap_err()
+        };
+        assert!(bad("[[region]]\nkind = \"x\"\nstacks = [[\"(\"]]\n").contains("\"x\""));
+        assert!(bad("[[region]]\nkind = \"x\"\nactivate = \"GoStrat\"\n").contains("GoStrat"));
+        assert!(
+            bad("[[region]]\nkind = \"x\"\nbetween = [\"a\", \"b\"]\n").contains("no region kind")
+        );
+        assert!(bad("[[region]]\nkind = \"x\"\nflsh_at_end = true\n").contains("flsh_at_end"));
+        assert!(bad("[[region]]\nkind = \"x\"\n[[region]]\nkind = \"x\"\n").contains("twice"));
+    }
+}

@@ -1,0 +1,91 @@
+//! Text printers: `-show-regions`, `-show-chains` and `-show-pairs` lines,
+//! worded as upstream prints them. Chains and pairs, which upstream prints
+//! in Go map order, come out sorted.
+
+use crate::Analysis;
+use crate::trace::NONE;
+use std::collections::HashSet;
+use std::fmt::Write;
+
+/// One line per region: `kind(g=G@first-last)`, goroutines ascending, then
+/// pattern order, then time.
+pub fn regions(a: &Analysis) -> Vec<String> {
+    a.regions
+        .iter()
+        .map(|r| {
+            let (first, last) = (
+                a.trace.ev(r.first_event(&a.trace)),
+                a.trace.ev(r.last_event(&a.trace)),
+            );
+            format!(
+                "{}(g={}@{}-{})",
+                a.patterns[r.pattern as usize].kind, first.g, first.ts, last.ts
+            )
+        })
+        .collect()
+}
+
+/// How a chain node prints: `kind(g=G@start-last)` for a region node,
+/// `rootfunc(g=G@start)` for a wake node, `<nil>` for none.
+pub fn node_string(a: &Analysis, node: u32) -> String {
+    if node == NONE {
+        return "<nil>".to_string();
+    }
+    let n = a.chains.node(node);
+    let start = a.trace.ev(n.start);
+    if n.local == NONE {
+        let gi = a.trace.gindex[n.start as usize];
+        return format!("{}(g={}@{})", a.trace.root_func(gi), start.g, start.ts);
+    }
+    let r = &a.regions[n.local as usize];
+    let last = a.trace.ev(r.last_event(&a.trace));
+    format!(
+        "{}(g={}@{}-{})",
+        a.patterns[r.pattern as usize].kind, start.g, start.ts, last.ts
+    )
+}
+
+/// For each distinct recorded chain head, its chain root first; sorted.
+pub fn chains(a: &Analysis) -> Vec<String> {
+    let mut out: Vec<String> = a
+        .chains
+        .recorded()
+        .into_iter()
+        .map(|head| {
+            let mut nodes: Vec<u32> = a.chains.ancestry(head).collect();
+            nodes.reverse();
+            let mut line = String::new();
+            for (i, n) in nodes.into_iter().enumerate() {
+                if i > 0 {
+                    line.push(' ');
+                }
+                let _ = write!(line, "{}", node_string(a, n));
+            }
+            line
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Each distinct (parent, child) link of the recorded chains, plus
+/// (`<nil>`, root) for their roots; sorted.
+pub fn pairs(a: &Analysis) -> Vec<String> {
+    let mut set: HashSet<(u32, u32)> = HashSet::new();
+    for head in a.chains.recorded() {
+        let mut prev = NONE;
+        for n in a.chains.ancestry(head) {
+            if prev != NONE {
+                set.insert((n, prev));
+            }
+            prev = n;
+        }
+        set.insert((NONE, prev));
+    }
+    let mut out: Vec<String> = set
+        .into_iter()
+        .map(|(p, c)| format!("{} {}", node_string(a, p), node_string(a, c)))
+        .collect();
+    out.sort();
+    out
+}
