@@ -5,7 +5,7 @@
 //! lookup, ...) with stack-pattern trackers defined in a pattern file
 //! ([`patterns`]), links them across goroutines into cause chains
 //! ([`connect`]), turns those into span trees ([`spans`]) and summaries
-//! ([`summary`]), and prints them ([`text`], [`json`]).
+//! ([`summary`]), and prints them ([`text`], [`json`], [`svg`]).
 //!
 //! ```no_run
 //! use regions::{Analysis, patterns::PatternDefs};
@@ -29,6 +29,7 @@ pub mod patterns;
 pub mod ranges;
 pub mod spans;
 pub mod summary;
+pub mod svg;
 pub mod text;
 pub mod trace;
 pub mod track;

@@ -240,6 +240,11 @@ mod tests {
             "net/http.(*Transport).dialConnFor",
             "net/http.(*Transport).dialConn"
         ]));
+        assert!(dial(&[
+            "net/http.(*Transport).startDialConnForLocked.func1",
+            "net/http.(*Transport).dialConnFor",
+            "net/http.(*Transport).dialConn"
+        ]));
         assert!(
             !dial(&["net/http.(*Transport).dialConnFor"]),
             "trailing ** needs a frame"

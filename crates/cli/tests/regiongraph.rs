@@ -1,0 +1,270 @@
+//! regiongraph against upstream's output on the committed HTTP fixtures of
+//! Go 1.19 and 1.21, against its own snapshot on Go 1.25, and its handling
+//! of many inputs, pattern files and bad input.
+
+use flate2::read::GzDecoder;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const KINDS: [&str; 8] = [
+    "client/http_write",
+    "client/http_read",
+    "client/http_roundtrip",
+    "client/http_dial",
+    "client/http_dns",
+    "server/http_read",
+    "server/http_write",
+    "server/http",
+];
+
+fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
+}
+
+fn trace(v: &str) -> String {
+    testdata()
+        .join(format!("traces/http-go{v}.trace"))
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn run_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_regiongraph"));
+    cmd.args(args).stdin(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run regiongraph")
+}
+
+fn run(args: &[&str]) -> Output {
+    run_env(args, &[])
+}
+
+fn stdout(args: &[&str]) -> String {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn expected(name: &str) -> String {
+    let path = testdata().join("expected/regiongraph").join(name);
+    let mut out = String::new();
+    GzDecoder::new(std::fs::File::open(&path).unwrap())
+        .read_to_string(&mut out)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    out
+}
+
+fn sorted(s: &str) -> Vec<&str> {
+    let mut v: Vec<&str> = s.lines().collect();
+    v.sort_unstable();
+    v
+}
+
+/// Every output form, against the committed expectation (upstream's for Go
+/// ≤1.21; chains and pairs as sorted lines).
+fn check_all_forms(v: &str) {
+    let t = trace(v);
+    let forms: [(&[&str], &str, bool); 5] = [
+        (&["-show-regions"], "regions.txt.gz", false),
+        (&["-show-chains"], "chains.txt.gz", true),
+        (&["-show-pairs"], "pairs.txt.gz", true),
+        (&["-json"], "json.gz", false),
+        (&["-json", "-summarize"], "summary.json.gz", false),
+    ];
+    for (flags, file, sort) in forms {
+        let mut args = vec!["-input", t.as_str()];
+        args.extend_from_slice(flags);
+        let got = stdout(&args);
+        let want = expected(&format!("http-go{v}.{file}"));
+        assert!(!want.is_empty(), "go{v} {file}: empty expectation");
+        if sort {
+            assert!(sorted(&got) == sorted(&want), "go{v} {flags:?} differs");
+        } else {
+            assert!(got == want, "go{v} {flags:?} differs");
+        }
+    }
+}
+
+#[test]
+fn equals_upstream_on_go119() {
+    check_all_forms("1.19");
+}
+
+#[test]
+fn equals_upstream_on_go121() {
+    check_all_forms("1.21");
+}
+
+#[test]
+fn go125_matches_snapshot() {
+    check_all_forms("1.25");
+}
+
+fn kind_counts(regions: &str) -> Vec<usize> {
+    KINDS
+        .iter()
+        .map(|k| {
+            regions
+                .lines()
+                .filter(|l| l.strip_prefix(k).is_some_and(|r| r.starts_with("(g=")))
+                .count()
+        })
+        .collect()
+}
+
+/// On Go 1.25 the same program gives the same kinds of regions in similar
+/// numbers as on Go 1.21, and the cause trees have inbound requests (or the
+/// load driver's own outbound requests) at their roots.
+#[test]
+fn go125_finds_what_go121_finds() {
+    let old = kind_counts(&stdout(&["-input", &trace("1.21"), "-show-regions"]));
+    let new = kind_counts(&stdout(&["-input", &trace("1.25"), "-show-regions"]));
+    for (i, k) in KINDS.iter().enumerate() {
+        let (a, b) = (old[i] as f64, new[i] as f64);
+        assert!(b > 0.0, "no {k} regions on Go 1.25");
+        assert!(
+            (a - b).abs() <= 0.35 * a.max(b),
+            "{k}: {a} on 1.21, {b} on 1.25"
+        );
+    }
+    let json = stdout(&["-input", &trace("1.25"), "-json"]);
+    let mut roots = 0;
+    for line in json.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let kind = v["Kind"].as_str().unwrap();
+        assert!(
+            kind.starts_with("server/") || kind == "client/http_roundtrip",
+            "root {kind}"
+        );
+        roots += 1;
+    }
+    assert!(roots > 50, "{roots} roots");
+    // A dial caused by an outbound request caused by an inbound one.
+    let chains = stdout(&["-input", &trace("1.25"), "-show-chains"]);
+    assert!(chains.lines().any(|l| {
+        let a = l.find("server/http(").unwrap_or(usize::MAX);
+        let b = l.find("client/http_roundtrip(").unwrap_or(0);
+        let c = l.find("client/http_dial(").unwrap_or(0);
+        let d = l.find("client/http_dns(").unwrap_or(0);
+        a < b && b < c && c < d
+    }));
+}
+
+/// Several inputs: in argument order whatever the thread count, each line
+/// naming its trace.
+#[test]
+fn many_inputs_are_named_and_ordered() {
+    let (a, b) = (trace("1.21"), trace("1.25"));
+    let args = ["-json", "-summarize", "-input", &a, &b];
+    let one = run_env(&args, &[("RAYON_NUM_THREADS", "1")]);
+    let four = run_env(&args, &[("RAYON_NUM_THREADS", "4")]);
+    assert!(one.status.success());
+    assert_eq!(one.stdout, four.stdout);
+    let text = String::from_utf8(one.stdout).unwrap();
+    let single_a = stdout(&["-json", "-summarize", "-input", &a]);
+    let single_b = stdout(&["-json", "-summarize", "-input", &b]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines.len(),
+        single_a.lines().count() + single_b.lines().count()
+    );
+    let (first, second) = lines.split_at(single_a.lines().count());
+    for (got, want, name) in [(first, &single_a, &a), (second, &single_b, &b)] {
+        let prefix = format!("{{\"Trace\":{},", serde_json::to_string(name).unwrap());
+        for (g, w) in got.iter().zip(want.lines()) {
+            assert_eq!(g.strip_prefix(&prefix), w.strip_prefix('{'), "{name}");
+        }
+    }
+    let regions = stdout(&["-show-regions", "-input", &a, "-input", &b]);
+    assert!(
+        regions
+            .lines()
+            .all(|l| l.starts_with(&format!("{a}:")) || l.starts_with(&format!("{b}:")))
+    );
+}
+
+#[test]
+fn list_patterns_prints_the_defaults() {
+    let out = stdout(&["-list-patterns"]);
+    for k in KINDS {
+        assert!(out.contains(&format!("kind = \"{k}\"")), "{k}");
+    }
+}
+
+/// A pattern file for a program the built-ins know nothing about: the
+/// generic fixture workload (mutex workers, a loopback client and server,
+/// trace regions), on both formats.
+#[test]
+fn user_patterns_find_another_programs_regions() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("app.toml");
+    std::fs::write(
+        &file,
+        r#"
+replace_builtins = true
+
+[[region]]
+kind = "app/mutex_wait"
+stacks = [["**", "Mutex..Lock$"], ["**", "Mutex..Lock$", "**"]]
+allow_single = true
+
+[[region]]
+kind = "app/client_read"
+stacks = [["**", "^io.ReadFull$", "**"]]
+critical = "match or GoStart"
+
+[[region]]
+kind = "app/ticker"
+stacks = [["**", "^runtime/trace.WithRegion$", "**"]]
+activate = "match and GoBlockRecv"
+keepalive = "not GoEnd"
+flush_at_end = true
+"#,
+    )
+    .unwrap();
+    let f = file.to_string_lossy().into_owned();
+    for v in ["1.21", "1.25"] {
+        let t = testdata().join(format!("traces/go{v}.trace"));
+        let t = t.to_string_lossy();
+        let regions = stdout(&["-patterns", &f, "-input", &t, "-show-regions"]);
+        for k in ["app/mutex_wait", "app/client_read", "app/ticker"] {
+            assert!(
+                regions.contains(&format!("{k}(g=")),
+                "go{v}: no {k}:\n{regions}"
+            );
+        }
+        assert!(!regions.contains("http"), "go{v}: built-ins were replaced");
+    }
+}
+
+#[test]
+fn bad_input_is_reported_with_the_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = std::fs::read(trace("1.21")).unwrap();
+    let cut = dir.path().join("cut.trace");
+    std::fs::write(&cut, &data[..data.len() / 2]).unwrap();
+    let cut = cut.to_string_lossy().into_owned();
+    let out = run(&["-show-regions", "-input", &cut]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&cut) && err.contains("byte offset"), "{err}");
+
+    let out = run(&["-json", "-input", "/nonexistent.trace"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent.trace"));
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[[region]]\nkind = \"x\"\nstacks = [[\"(\"]]\n").unwrap();
+    let bad = bad.to_string_lossy().into_owned();
+    let out = run(&["-json", "-patterns", &bad, "-input", &trace("1.21")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.toml") || err.contains("\"x\""), "{err}");
+}

@@ -1,0 +1,3 @@
+module httpgen
+
+go 1.19
