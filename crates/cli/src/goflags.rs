@@ -79,41 +79,67 @@ pub fn parse_bool(s: &str) -> Result<bool, String> {
 
 /// Parses an integer as Go's flag package does (`strconv.ParseInt(s, 0,
 /// 64)`): optional sign, then decimal, `0x`, `0o`, `0b` or leading-`0`
-/// octal, with `_` allowed between digits after a prefix.
+/// octal digits, with `_` allowed between digits and after a prefix.
 pub fn parse_int(s: &str) -> Result<i64, String> {
     let err = || "parse error".to_string();
-    let (neg, body) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
+    if s.is_empty() || !underscores_ok(s) {
+        return Err(err());
+    }
+    let (neg, body) = match s.as_bytes()[0] {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
         _ => (false, s),
     };
     let lower = body.to_ascii_lowercase();
-    let (radix, digits, prefixed) = if let Some(d) = lower.strip_prefix("0x") {
-        (16, d, true)
-    } else if let Some(d) = lower.strip_prefix("0o") {
-        (8, d, true)
-    } else if let Some(d) = lower.strip_prefix("0b") {
-        (2, d, true)
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (8, &lower[1..], true)
-    } else {
-        (10, lower.as_str(), false)
+    let (radix, digits) = match lower.as_bytes() {
+        [b'0', b'x', _, ..] => (16, &lower[2..]),
+        [b'0', b'o', _, ..] => (8, &lower[2..]),
+        [b'0', b'b', _, ..] => (2, &lower[2..]),
+        [b'0', ..] => (8, &lower[1..]),
+        [] => return Err(err()),
+        _ => (10, &lower[..]),
     };
-    if digits.is_empty() || (!prefixed && digits.contains('_')) {
-        return Err(err());
-    }
-    if digits.starts_with('_') && radix == 8 && !lower.starts_with("0o") {
-        // "0_7" is valid Go: the underscore follows the leading 0.
-    } else if digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
-        return Err(err());
-    }
     let clean: String = digits.chars().filter(|&c| c != '_').collect();
-    let magnitude = u64::from_str_radix(&clean, radix).map_err(|_| err())?;
+    let magnitude = if clean.is_empty() {
+        0
+    } else {
+        u64::from_str_radix(&clean, radix).map_err(|_| err())?
+    };
     if neg {
         0i64.checked_sub_unsigned(magnitude).ok_or_else(err)
     } else {
         i64::try_from(magnitude).map_err(|_| err())
     }
+}
+
+/// Go's rule for `_` in base-0 literals: only between digits, or between
+/// a base prefix and a digit.
+fn underscores_ok(s: &str) -> bool {
+    let b = s.strip_prefix(['-', '+']).unwrap_or(s).as_bytes();
+    let mut saw = b'^';
+    let mut i = 0;
+    let mut hex = false;
+    if b.len() >= 2 && b[0] == b'0' && matches!(b[1].to_ascii_lowercase(), b'b' | b'o' | b'x') {
+        i = 2;
+        saw = b'0';
+        hex = b[1].to_ascii_lowercase() == b'x';
+    }
+    for &c in &b[i..] {
+        if c.is_ascii_digit() || (hex && c.is_ascii_hexdigit()) {
+            saw = b'0';
+        } else if c == b'_' {
+            if saw != b'0' {
+                return false;
+            }
+            saw = b'_';
+        } else {
+            if saw == b'_' {
+                return false;
+            }
+            saw = b'!';
+        }
+    }
+    saw != b'_'
 }
 
 #[cfg(test)]
@@ -161,8 +187,12 @@ mod tests {
         assert_eq!(parse_int("017"), Ok(15));
         assert_eq!(parse_int("0o17"), Ok(15));
         assert_eq!(parse_int("0b101"), Ok(5));
-        assert!(parse_int("1_000").is_err());
+        assert_eq!(parse_int("1_000"), Ok(1000));
         assert_eq!(parse_int("0x_1_0"), Ok(16));
+        assert_eq!(parse_int("0_7"), Ok(7));
+        assert_eq!(parse_int("0"), Ok(0));
+        assert!(parse_int("1__0").is_err() && parse_int("_1").is_err() && parse_int("1_").is_err());
+        assert!(parse_int("0x").is_err() && parse_int("08").is_err() && parse_int("-").is_err());
         assert_eq!(parse_int("-9223372036854775808"), Ok(i64::MIN));
         assert!(parse_int("9223372036854775808").is_err());
         assert!(parse_int("x").is_err() && parse_int("").is_err());
