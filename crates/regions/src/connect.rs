@@ -222,3 +222,150 @@ pub fn connect(trace: &Trace, regions: &[Region], patterns: &[Pattern]) -> Chain
         record,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::patterns::Rule;
+    use crate::trace::{Ev, StackFrames};
+
+    const KINDS: [&str; 5] = [
+        "server/sdk",
+        "server/http",
+        "client/http_roundtrip",
+        "client/sdk",
+        "client/http_dns",
+    ];
+
+    fn patterns() -> Vec<Pattern> {
+        KINDS
+            .iter()
+            .map(|k| Pattern {
+                kind: k.to_string(),
+                shared: *k == "client/http_dns",
+                rule: Rule::Between { starts: 0, ends: 0 },
+            })
+            .collect()
+    }
+
+    /// Events (goroutine, type, link), at times 10, 20, 30, ...
+    fn trace(evs: &[(i64, u8, u32)]) -> Trace {
+        let mut tr = Trace {
+            events: evs
+                .iter()
+                .enumerate()
+                .map(|(i, &(g, typ, link))| Ev {
+                    ts: 10 * (i as i64 + 1),
+                    g,
+                    typ,
+                    stack: 0,
+                    link,
+                    pos: NONE,
+                })
+                .collect(),
+            stacks: vec![StackFrames::default()],
+            ..Trace::default()
+        };
+        tr.finish().unwrap();
+        tr
+    }
+
+    /// A region of pattern `p` on goroutine `g` from trace event `a` to `b`.
+    fn region(tr: &Trace, p: u32, g: i64, a: u32, b: u32) -> Region {
+        let gi = tr.goroutines.binary_search(&g).unwrap();
+        Region {
+            pattern: p,
+            gi: gi as u32,
+            first: tr.ev(a).pos,
+            last: tr.ev(b).pos,
+        }
+    }
+
+    fn kinds(regs: &[Region], ch: &Chains, e: u32) -> Vec<String> {
+        ch.ancestry(ch.record[e as usize])
+            .map(|n| match ch.node(n).local {
+                NONE => format!("wake@{}", ch.node(n).start),
+                r => KINDS[regs[r as usize].pattern as usize].to_string(),
+            })
+            .collect()
+    }
+
+    const X: u8 = t::EV_HEAP_ALLOC;
+
+    /// Upstream's example: regions starting on one event stack on top of
+    /// the goroutine's reason, smaller first, round trips after others of
+    /// the same size.
+    #[test]
+    fn new_regions_stack_on_existing_ones() {
+        let tr = trace(&[(1, X, NONE); 6]);
+        let regs = [
+            region(&tr, 1, 1, 0, 5),
+            region(&tr, 0, 1, 1, 4),
+            region(&tr, 2, 1, 2, 3),
+            region(&tr, 3, 1, 2, 3),
+        ];
+        let ch = connect(&tr, &regs, &patterns());
+        assert_eq!(
+            kinds(&regs, &ch, 2),
+            [
+                "client/sdk",
+                "client/http_roundtrip",
+                "server/sdk",
+                "server/http"
+            ]
+        );
+        // A region's last event does not carry it.
+        assert_eq!(kinds(&regs, &ch, 3), ["server/sdk", "server/http"]);
+        assert_eq!(kinds(&regs, &ch, 4), ["server/http"]);
+        assert_eq!(ch.record[5], NONE);
+    }
+
+    /// A created goroutine works for its creator; a shared region's chain
+    /// is only adopted by goroutines without a reason; a chain returning to
+    /// a goroutine that is already in it is cut there.
+    #[test]
+    fn wakes_hand_reasons_to_goroutines() {
+        let s = t::EV_GO_START;
+        let tr = trace(&[
+            (1, X, NONE),              // 0: g1 starts server/http
+            (1, t::EV_GO_CREATE, 2),   // 1: g1 creates g2
+            (2, s, NONE),              // 2: g2 starts
+            (2, t::EV_GO_UNBLOCK, 5),  // 3: g2 wakes g1
+            (1, t::EV_GO_BLOCK, NONE), // 4
+            (1, s, NONE),              // 5: g1 resumes
+            (3, X, NONE),              // 6: g3 starts a shared DNS region
+            (3, t::EV_GO_UNBLOCK, 8),  // 7: and wakes g2
+            (2, s, NONE),              // 8
+            (1, X, NONE),              // 9: server/http ends
+            (3, X, NONE),              // 10
+        ]);
+        let regs = [region(&tr, 1, 1, 0, 9), region(&tr, 4, 3, 6, 10)];
+        let ch = connect(&tr, &regs, &patterns());
+        assert_eq!(kinds(&regs, &ch, 2), ["wake@2", "server/http"]);
+        // Back on g1, the chain stops at g1's own region: no cycle.
+        assert_eq!(kinds(&regs, &ch, 5), ["server/http"]);
+        // g2 already works for g1's request: the shared DNS work does not
+        // take it over.
+        assert_eq!(kinds(&regs, &ch, 8), ["wake@2", "server/http"]);
+    }
+
+    /// When an outer region ends before an inner one, the inner one is
+    /// rebuilt on what was below the outer one.
+    #[test]
+    fn ended_regions_are_removed_and_open_ones_rebuilt() {
+        let tr = trace(&[(1, X, NONE); 6]);
+        let regs = [region(&tr, 1, 1, 0, 3), region(&tr, 0, 1, 1, 5)];
+        let ch = connect(&tr, &regs, &patterns());
+        let before = ch.record[2];
+        assert_eq!(kinds(&regs, &ch, 2), ["server/sdk", "server/http"]);
+        assert_eq!(kinds(&regs, &ch, 3), ["server/sdk"]);
+        let after = ch.record[3];
+        assert_ne!(before, after, "a new node");
+        assert_eq!(
+            ch.node(after).start,
+            1,
+            "starting at the region's first event"
+        );
+        assert_eq!(ch.record[5], NONE);
+    }
+}

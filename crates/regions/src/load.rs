@@ -273,6 +273,61 @@ fn stack_event(ev: &Event<'_>, typ: u8, stack: u32) -> Option<(i64, u8, u32)> {
 mod tests {
     use super::*;
 
+    fn fixture(v: &str) -> Trace {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../../testdata/traces/http-go{v}.trace"));
+        load(std::fs::File::open(path).unwrap()).unwrap()
+    }
+
+    /// Both formats give the v1 shapes the analysis relies on: times from
+    /// zero in order, creations and unblocks linked to the start they
+    /// cause, starts linked back to what made them runnable, one-frame
+    /// start stacks on first starts only.
+    #[test]
+    fn both_formats_have_v1_shapes() {
+        for v in ["1.21", "1.25"] {
+            let tr = fixture(v);
+            assert!(tr.events.windows(2).all(|w| w[0].ts <= w[1].ts), "go{v}");
+            assert!(tr.events.iter().all(|e| e.ts >= 0));
+            let mut counts = HashMap::new();
+            for (i, ev) in tr.events.iter().enumerate() {
+                if ev.link != NONE && matches!(ev.typ, t::EV_GO_CREATE | t::EV_GO_UNBLOCK) {
+                    let to = tr.ev(ev.link);
+                    if to.typ == t::EV_GO_START {
+                        *counts.entry(ev.typ).or_insert(0) += 1;
+                        assert!(
+                            ev.link as usize > i && to.g != ev.g,
+                            "go{v}: {ev:?} -> {to:?}"
+                        );
+                    }
+                }
+                if ev.typ == t::EV_GO_START {
+                    assert!(tr.stacks[ev.stack as usize].0.len() <= 1, "go{v}");
+                    let b = tr.backlinks[i];
+                    if b != NONE {
+                        let from = tr.ev(b).typ;
+                        let ok = [
+                            t::EV_GO_CREATE,
+                            t::EV_GO_UNBLOCK,
+                            t::EV_GO_SCHED,
+                            t::EV_GO_PREEMPT,
+                            t::EV_GO_SYS_EXIT,
+                        ];
+                        assert!(ok.contains(&from), "go{v}: start after {}", t::name(from));
+                    }
+                }
+            }
+            assert!(counts[&t::EV_GO_CREATE] > 100, "go{v}: {counts:?}");
+            assert!(counts[&t::EV_GO_UNBLOCK] > 100, "go{v}: {counts:?}");
+            let waits = tr
+                .events
+                .iter()
+                .filter(|e| crate::trace::wait_reason(e.typ) == Some("net"));
+            assert!(waits.count() > 100, "go{v}: network waits");
+            assert!(tr.goroutines.windows(2).all(|w| w[0] < w[1]));
+        }
+    }
+
     #[test]
     fn headers() {
         assert!(is_v1_header(b"go 1.21 trace\0\0\0"));
