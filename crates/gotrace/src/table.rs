@@ -1,7 +1,7 @@
 //! The string, stack and frame tables of one generation (or of a whole
 //! Go ≤1.21 trace), shared by every event that refers to them by ID.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// A map from the wire's 64-bit IDs to values: a vector while the IDs are
 /// dense (as the runtime writes them), a hash map for outliers, so that a
@@ -17,7 +17,7 @@ impl<V> Default for IdMap<V> {
     fn default() -> Self {
         IdMap {
             dense: Vec::new(),
-            sparse: HashMap::new(),
+            sparse: HashMap::default(),
             len: 0,
         }
     }

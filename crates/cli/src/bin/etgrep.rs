@@ -100,8 +100,9 @@ fn run(flags: Flags) -> Result<(), String> {
     };
     let by_time = flags.sort == "time";
     let by_goroutine = flags.sort == "goroutine";
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::with_capacity(1 << 20, stdout.lock());
+    // Output is gathered in chunks of 64 KiB or more, so it goes to stdout
+    // without another buffer.
+    let mut out = io::stdout().lock();
     let mut groups: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
     let mut line = Vec::with_capacity(4096);
     let mut failure = None;

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::event::ClockSnapshot;
 use crate::table::{ExperimentalBatch, FrameData, Table};
 use crate::version::Version;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::io::BufRead;
 
 /// Largest batch payload the runtime writes.
@@ -95,7 +95,7 @@ impl Builder {
             min_ts: 0,
             data: Vec::new(),
             threads: Vec::new(),
-            thread_index: HashMap::new(),
+            thread_index: HashMap::default(),
             cpu_samples: Vec::new(),
             freq: None,
             table: Table::default(),

@@ -8,7 +8,8 @@ use super::spec::*;
 use super::*;
 use crate::event::{GoState, NO_TASK, NONE, ProcState, RawEvent};
 use crate::table::Table;
-use std::collections::{HashMap, VecDeque};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::VecDeque;
 
 /// A per-generation sequence counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,10 +162,10 @@ type Step = Result<Option<(i64, i64)>, String>;
 impl Ordering {
     pub(crate) fn new() -> Ordering {
         Ordering {
-            g_states: HashMap::new(),
-            p_states: HashMap::new(),
-            m_states: HashMap::new(),
-            active_tasks: HashMap::new(),
+            g_states: HashMap::default(),
+            p_states: HashMap::default(),
+            m_states: HashMap::default(),
+            active_tasks: HashMap::default(),
             gc_seq: 0,
             gc_state: GcState::Undetermined,
             initial_gen: 0,
