@@ -201,8 +201,9 @@ pub fn connect(trace: &Trace, regions: &[Region], patterns: &[Pattern]) -> Chain
         }
         if ev.link != NONE {
             let target = trace.ev(ev.link);
-            if target.typ == t::EV_GO_START && target.g != ev.g {
-                let tg = trace.gindex[ev.link as usize] as usize;
+            let tg = trace.gindex[ev.link as usize];
+            if target.typ == t::EV_GO_START && target.g != ev.g && tg != NONE {
+                let tg = tg as usize;
                 now[tg] = c.apply_on_wake(ev.link, now[tg], why);
             }
         }

@@ -22,6 +22,7 @@
 
 pub mod cond;
 pub mod connect;
+mod gosort;
 pub mod json;
 pub mod load;
 pub mod output;

@@ -75,7 +75,9 @@ enum Change<'a> {
 
 /// Turns a span's start lists into ranges. Fails, like upstream, on a blank
 /// reason or on two assist (or two wait) starts at the same time. Changes
-/// at equal times keep the order runs, assists, waits, reasons by name.
+/// at equal times are ordered as Go's `sort.Slice` orders upstream's list
+/// of runs, then assists, then waits (reasons by name, one of the orders
+/// Go's map iteration gives).
 pub fn timeline(span: &Span) -> Result<Timeline, String> {
     let mut changes: Vec<(i64, Change<'_>)> =
         span.start_run.iter().map(|&t| (t, Change::Run)).collect();
@@ -102,7 +104,9 @@ pub fn timeline(span: &Span) -> Result<Timeline, String> {
             }
         }
     }
-    changes.sort_by_key(|c| c.0);
+    // Upstream sorts with Go's unstable sort.Slice; the same steps give the
+    // same order of changes at equal times.
+    crate::gosort::sort_slice(&mut changes, |a, b| a.0 < b.0);
     let mut out = Timeline::default();
     for (i, (ts, change)) in changes.iter().enumerate() {
         let end = changes.get(i + 1).map_or(span.length_ns, |c| c.0);
