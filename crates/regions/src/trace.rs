@@ -92,11 +92,6 @@ impl Trace {
         &self.events[i as usize]
     }
 
-    /// Whether event `i` has a stack.
-    pub fn has_stack(&self, i: u32) -> bool {
-        self.events[i as usize].stack != 0
-    }
-
     /// The root function of a goroutine (by index into `goroutines`): the
     /// root frame of its first event with a stack of two or more frames,
     /// else of its last event with a one-frame stack, else "".
