@@ -34,6 +34,7 @@ pub mod svg;
 pub mod text;
 pub mod trace;
 pub mod track;
+pub mod vizinput;
 
 use connect::Chains;
 use patterns::Pattern;

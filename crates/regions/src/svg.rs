@@ -1,13 +1,11 @@
-//! etviz's picture: reads `regiongraph -json -summarize` lines and draws
-//! each summary as a timeline bar (or, with details, one bar per span of
-//! its tree) in two sections, the first on the traces' clock and the second
-//! with every tree aligned at its start. Written as a stream of SVG
-//! elements in upstream's exact layout.
+//! etviz's picture: draws each summary as a timeline bar (or, with
+//! details, one bar per span of its tree) in two sections, the first on the
+//! traces' clock and the second with every tree aligned at its start.
+//! Written as a stream of SVG elements in upstream's exact layout.
 
 use crate::ranges::timeline;
 use crate::spans::Span;
-use serde::Deserialize;
-use std::collections::BTreeMap;
+use crate::vizinput::VizSummary;
 use std::fmt::Write;
 
 const WIDTH: i64 = 1000;
@@ -22,9 +20,6 @@ const TEXT_COLOR: &str = "grey";
 const SEPARATOR: &str = "lightgrey";
 const BUG: &str = "magenta";
 const RUNNING: &str = "black";
-
-/// The spans etviz leaves out (with their subtrees).
-const REJECTED_KIND: &str = "net/http.(*connReader).backgroundRead";
 
 /// The colour of an assist reason.
 fn assist_fill(reason: &str) -> &'static str {
@@ -44,116 +39,6 @@ fn wait_fill(reason: &str) -> &'static str {
         "syscall" => "darkgreen",
         _ => BUG,
     }
-}
-
-/// What etviz uses of one summary line.
-#[derive(Debug, Clone)]
-pub struct VizSummary {
-    pub length_ns: i64,
-    pub total_run_ns: i64,
-    pub flat: Span,
-    pub root: Span,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct SummaryIn {
-    #[serde(default)]
-    length_ns: i64,
-    #[serde(default)]
-    total_run_ns: i64,
-    flat: Option<SpanIn>,
-    root: Option<SpanIn>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct SpanIn {
-    #[serde(default, rename = "G")]
-    g: i64,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    start_ns: i64,
-    #[serde(default)]
-    length_ns: i64,
-    start_run: Option<Vec<i64>>,
-    start_assist: Option<BTreeMap<String, Option<Vec<i64>>>>,
-    start_wait: Option<BTreeMap<String, Option<Vec<i64>>>>,
-    caused: Option<Vec<SpanIn>>,
-}
-
-impl SpanIn {
-    fn into_span(self) -> Span {
-        let lists = |m: Option<BTreeMap<String, Option<Vec<i64>>>>| {
-            m.unwrap_or_default()
-                .into_iter()
-                .map(|(k, v)| (k, v.unwrap_or_default()))
-                .collect()
-        };
-        Span {
-            g: self.g,
-            kind: self.kind,
-            start_ns: self.start_ns,
-            length_ns: self.length_ns,
-            start_run: self.start_run.unwrap_or_default(),
-            start_assist: lists(self.start_assist),
-            start_wait: lists(self.start_wait),
-            caused: self
-                .caused
-                .unwrap_or_default()
-                .into_iter()
-                .map(SpanIn::into_span)
-                .collect(),
-        }
-    }
-}
-
-/// Removes rejected spans (and their subtrees) below `span`.
-fn filter(span: &mut Span) {
-    span.caused.retain(|c| c.kind != REJECTED_KIND);
-    span.caused.iter_mut().for_each(filter);
-}
-
-/// Reads a stream of summary JSON values (whitespace-separated). Summaries
-/// whose root is rejected are skipped; rejected spans are removed from the
-/// trees. Errors give the byte offset.
-pub fn read_summaries(input: &str) -> Result<Vec<VizSummary>, String> {
-    let mut out = Vec::new();
-    let mut stream = serde_json::Deserializer::from_str(input).into_iter::<SummaryIn>();
-    loop {
-        let end = stream.byte_offset();
-        let at = end + (input.len() - end - input[end..].trim_start().len());
-        let Some(next) = stream.next() else { break };
-        let s = next.map_err(|e| format!("at byte offset {}: {e}", error_offset(input, &e)))?;
-        let (Some(flat), Some(root)) = (s.flat, s.root) else {
-            return Err(format!(
-                "at byte offset {at}: not a summary (no Flat or Root); use regiongraph -json -summarize"
-            ));
-        };
-        let mut root = root.into_span();
-        if root.kind == REJECTED_KIND {
-            continue;
-        }
-        filter(&mut root);
-        out.push(VizSummary {
-            length_ns: s.length_ns,
-            total_run_ns: s.total_run_ns,
-            flat: flat.into_span(),
-            root,
-        });
-    }
-    Ok(out)
-}
-
-/// The byte offset of a JSON error's line and column.
-fn error_offset(input: &str, e: &serde_json::Error) -> usize {
-    let line_start: usize = input
-        .split_inclusive('\n')
-        .take(e.line().saturating_sub(1))
-        .map(str::len)
-        .sum();
-    (line_start + e.column().saturating_sub(1)).min(input.len())
 }
 
 /// Appends `s` escaped as Go's `xml.Escape` does.
@@ -345,7 +230,7 @@ mod tests {
     #[test]
     fn reference_first_row_and_filtering() {
         let line = r#"{"LengthNs":8443,"TotalRunNs":7901,"TotalAssistNs":{},"FlatRunNs":7901,"FlatAssistNs":{},"FlatWaitNs":{"cpu":542},"Flat":{"G":84,"Kind":"server/http_write","StartNs":15037820,"LengthNs":8443,"StartRun":[0,7286],"StartAssist":{},"StartWait":{"cpu":[7015,8172]},"Caused":null},"Root":{"G":84,"Kind":"server/http_write","StartNs":15037820,"LengthNs":8443,"StartRun":[0,8443],"StartAssist":{},"StartWait":{"cond":[7015],"cpu":[8024]},"Caused":[{"G":78,"Kind":"net/http.(*connReader).backgroundRead","StartNs":15045106,"LengthNs":886,"StartRun":[0],"StartAssist":{},"StartWait":{"cpu":[-665]},"Caused":null}]}}"#;
-        let mut sums = read_summaries(line).unwrap();
+        let mut sums = crate::vizinput::read_summaries(line).unwrap();
         assert!(sums[0].root.caused.is_empty(), "backgroundRead is filtered");
         // Two more summaries so that the scale is the reference's.
         let mut b = sums[0].clone();
@@ -368,20 +253,6 @@ mod tests {
             svg.contains("<rect x=\"289\" y=\"10\" width=\"711\" height=\"5\" fill=\"magenta\" />")
         );
         assert!(svg.contains(" y=\"75\" "), "section 2 starts at 75");
-    }
-
-    #[test]
-    fn errors_name_the_offset() {
-        let e = read_summaries("{\"LengthNs\":1}\n").unwrap_err();
-        assert!(
-            e.contains("byte offset 0") && e.contains("-summarize"),
-            "{e}"
-        );
-        let e = read_summaries("{\"LengthNs\":1,\"Flat\":{},\"Root\":{}}\n{\"LengthNs\":x}")
-            .unwrap_err();
-        assert!(e.contains("byte offset 47"), "{e}");
-        let e = read_summaries("\n  {\"LengthNs\":1}").unwrap_err();
-        assert!(e.contains("byte offset 3"), "{e}");
     }
 
     #[test]

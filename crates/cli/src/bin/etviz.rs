@@ -1,7 +1,8 @@
 //! etviz: draws regiongraph's `-json -summarize` output as an SVG timeline.
 
 use clap::Parser;
-use regions::svg::{read_summaries, render};
+use regions::svg::render;
+use regions::vizinput::read_summaries;
 use std::process::ExitCode;
 use toolbox_cli::goflags;
 
