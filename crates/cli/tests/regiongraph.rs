@@ -268,3 +268,15 @@ fn bad_input_is_reported_with_the_file_name() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.toml") || err.contains("\"x\""), "{err}");
 }
+
+#[test]
+fn reads_standard_input() {
+    let file = std::fs::File::open(trace("1.21")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_regiongraph"))
+        .args(["-show-regions", "-input", "-"])
+        .stdin(Stdio::from(file))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8(out.stdout).unwrap() == expected("http-go1.21.regions.txt.gz"));
+}

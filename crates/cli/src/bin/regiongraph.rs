@@ -17,7 +17,8 @@ use toolbox_cli::goflags;
 #[derive(Parser, Debug)]
 #[command(name = "regiongraph", version)]
 struct Flags {
-    /// Path to execution trace file (repeatable; more paths may follow the flags)
+    /// Path to execution trace file ("-" for standard input; repeatable, and
+    /// more paths may follow the flags)
     #[arg(long, action = clap::ArgAction::Append)]
     input: Vec<String>,
     /// Print full chains of inter-region connections
@@ -79,8 +80,13 @@ fn analyse(
     mode: Mode,
     name: Option<&str>,
 ) -> Result<String, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
-    let trace = load::load(file).map_err(|e| format!("{path}: {e}"))?;
+    let trace = if path == "-" {
+        load::load(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+        load::load(file)
+    }
+    .map_err(|e| format!("{path}: {e}"))?;
     let a = Analysis::run(trace, patterns.to_vec());
     Ok(render(&a, mode, name))
 }
@@ -107,22 +113,27 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     };
     let many = inputs.len() > 1;
-    let results: Vec<Result<String, String>> = inputs
-        .par_iter()
-        .map(|p| analyse(p, &patterns, mode, many.then_some(p.as_str())))
-        .collect();
+    // Traces are analysed in parallel a few at a time, and printed in
+    // argument order as each group completes, so memory holds a few traces.
+    let group = rayon::current_num_threads() * 2;
     let mut status = ExitCode::SUCCESS;
     let mut stdout = std::io::stdout().lock();
-    for r in results {
-        match r {
-            Ok(text) => {
-                if stdout.write_all(text.as_bytes()).is_err() {
-                    return ExitCode::SUCCESS;
+    for chunk in inputs.chunks(group) {
+        let results: Vec<Result<String, String>> = chunk
+            .par_iter()
+            .map(|p| analyse(p, &patterns, mode, many.then_some(p.as_str())))
+            .collect();
+        for r in results {
+            match r {
+                Ok(text) => {
+                    if stdout.write_all(text.as_bytes()).is_err() {
+                        return ExitCode::SUCCESS;
+                    }
                 }
-            }
-            Err(e) => {
-                eprintln!("regiongraph: {e}");
-                status = ExitCode::from(1);
+                Err(e) => {
+                    eprintln!("regiongraph: {e}");
+                    status = ExitCode::from(1);
+                }
             }
         }
     }
