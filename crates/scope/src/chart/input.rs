@@ -1,0 +1,88 @@
+//! Reading scope_tls's text lines into lanes (distinct stacks, sorted) and
+//! samples (fraction and lane), as upstream's scope_chart does.
+
+use std::collections::{BTreeSet, HashMap};
+
+/// The chart's data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    /// Distinct stacks, root first without the root frame itself, sorted
+    /// frame by frame (a prefix sorts first). Lane `i` (0-based) is
+    /// `lanes[i]`.
+    pub lanes: Vec<Vec<String>>,
+    /// (fraction, 0-based lane), sorted by fraction and then lane.
+    pub samples: Vec<(f64, usize)>,
+}
+
+/// Parses the lines: a line is used only if it has exactly 8
+/// whitespace-separated fields and the 6th is a number; the 8th is the
+/// `;`-separated stack, whose first (root) frame is dropped. Other lines
+/// are skipped.
+pub fn parse(text: &str) -> Chart {
+    let mut raw = Vec::new();
+    for line in text.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.len() != 8 {
+            continue;
+        }
+        let Ok(frac) = fields[5].parse::<f64>() else {
+            continue;
+        };
+        let stack: Vec<String> = fields[7].split(';').skip(1).map(str::to_owned).collect();
+        raw.push((frac, stack));
+    }
+    let lanes: Vec<Vec<String>> = raw
+        .iter()
+        .map(|(_, s)| s.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let index: HashMap<&Vec<String>, usize> =
+        lanes.iter().enumerate().map(|(i, s)| (s, i)).collect();
+    let mut samples: Vec<(f64, usize)> = raw.iter().map(|(f, s)| (*f, index[s])).collect();
+    samples.sort_by(|a, b| {
+        a.0.partial_cmp(&b.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.1.cmp(&b.1))
+    });
+    Chart { lanes, samples }
+}
+
+impl Chart {
+    /// For each prefix of a lane's stack (joined with `;`, as upstream keys
+    /// them), the number of lanes that have it.
+    pub fn prefix_weights(&self) -> HashMap<String, usize> {
+        let mut w = HashMap::new();
+        for stack in &self.lanes {
+            for i in 1..=stack.len() {
+                *w.entry(stack[..i].join(";")).or_default() += 1;
+            }
+        }
+        w
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lanes_sorted_and_root_dropped() {
+        let c = parse(
+            "start 1 length 2 frac 0.5 stack r;a;b\n\
+             junk line\n\
+             start 1 length 2 frac x stack r;a\n\
+             start 1 length 2 frac 0.25 stack q;a\r\n\
+             start 1 length 2 frac 0.25 stack r;0\n",
+        );
+        let lanes: Vec<Vec<&str>> = c
+            .lanes
+            .iter()
+            .map(|l| l.iter().map(String::as_str).collect())
+            .collect();
+        assert_eq!(lanes, [vec!["0"], vec!["a"], vec!["a", "b"]]);
+        assert_eq!(c.samples, [(0.25, 0), (0.25, 1), (0.5, 2)]);
+        let w = c.prefix_weights();
+        assert_eq!((w["a"], w["a;b"], w["0"]), (2, 1, 1));
+    }
+}

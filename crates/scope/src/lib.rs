@@ -1,0 +1,13 @@
+//! The sampling oscilloscope: find many instances of a short, repeated
+//! operation in Go execution traces ([`region`]), place each CPU sample
+//! taken inside one at its fraction of the way through it, and print the
+//! result as text lines ([`text`]) or a pprof profile ([`profile`]).
+//! [`tls`] holds scope_tls's TLS client handshake patterns; [`chart`]
+//! draws the text lines (scope_chart).
+
+pub mod chart;
+pub mod profile;
+pub mod proto;
+pub mod region;
+pub mod text;
+pub mod tls;

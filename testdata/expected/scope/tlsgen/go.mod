@@ -1,0 +1,3 @@
+module tlsgen
+
+go 1.19
