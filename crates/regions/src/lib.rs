@@ -13,7 +13,7 @@
 //! let patterns = PatternDefs::builtin().compile()?;
 //! let trace = regions::load::load(std::fs::File::open("http.trace")?)?;
 //! let a = Analysis::run(trace, patterns);
-//! for span in a.spans() {
+//! for span in a.trees().iter() {
 //!     let s = regions::summary::summarize(&span);
 //!     println!("{} {} took {} ns, {} ns on CPU", span.kind, span.g, s.length_ns, s.total_run_ns);
 //! }
@@ -38,7 +38,6 @@ pub mod vizinput;
 
 use connect::Chains;
 use patterns::Pattern;
-use spans::Span;
 use trace::Trace;
 use track::Region;
 
@@ -64,9 +63,9 @@ impl Analysis {
         }
     }
 
-    /// The span trees, one per root, by start time.
-    pub fn spans(&self) -> Vec<Span> {
-        spans::extract(&spans::Inputs {
+    /// The span trees, one per root, by start time, built as iterated.
+    pub fn trees(&self) -> spans::Trees<'_> {
+        spans::trees(spans::Inputs {
             trace: &self.trace,
             regions: &self.regions,
             patterns: &self.patterns,

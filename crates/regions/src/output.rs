@@ -1,8 +1,10 @@
-//! One input's complete output for the chosen mode, as text ready to be
-//! written; with several inputs each line names its trace (a `path:`
-//! prefix on text lines, a `"Trace"` field in JSON lines).
+//! One input's complete output for the chosen mode, written as it is
+//! produced (one span tree at a time); with several inputs each line names
+//! its trace (a `path:` prefix on text lines, a `"Trace"` field in JSON
+//! lines).
 
 use crate::{Analysis, json, summary, text};
+use std::io::{self, Write};
 
 /// What to print (upstream's flags, first set wins in this order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,33 +16,33 @@ pub enum Mode {
     JsonSummary,
 }
 
-/// Renders one analysis. `name` is the trace's name, given when several
+/// Writes one analysis. `name` is the trace's name, given when several
 /// traces are printed together.
-pub fn render(a: &Analysis, mode: Mode, name: Option<&str>) -> String {
-    let mut out = String::new();
+pub fn render(a: &Analysis, mode: Mode, name: Option<&str>, out: &mut dyn Write) -> io::Result<()> {
     let lines = match mode {
         Mode::Chains => text::chains(a),
         Mode::Pairs => text::pairs(a),
         Mode::Regions => text::regions(a),
         Mode::Json | Mode::JsonSummary => {
-            for span in a.spans() {
+            let mut line = String::new();
+            for span in a.trees().iter() {
+                line.clear();
                 if mode == Mode::Json {
-                    json::write_span(&mut out, &span, name);
+                    json::write_span(&mut line, &span, name);
                 } else {
-                    json::write_summary(&mut out, &summary::summarize(&span), name);
+                    json::write_summary(&mut line, &summary::summarize(&span), name);
                 }
-                out.push('\n');
+                line.push('\n');
+                out.write_all(line.as_bytes())?;
             }
-            return out;
+            return Ok(());
         }
     };
     for line in lines {
         if let Some(n) = name {
-            out.push_str(n);
-            out.push(':');
+            write!(out, "{n}:")?;
         }
-        out.push_str(&line);
-        out.push('\n');
+        writeln!(out, "{line}")?;
     }
-    out
+    Ok(())
 }

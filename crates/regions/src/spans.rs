@@ -7,7 +7,7 @@ use crate::patterns::Pattern;
 use crate::trace::{NONE, Trace, assist_reason, is_run_start, wait_reason};
 use crate::track::Region;
 use gotrace::legacy::types as t;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// One goroutine's contribution to a unit of work (upstream's
 /// `cluster.Span`). Times are nanoseconds; the lists are relative to
@@ -47,9 +47,34 @@ pub struct Inputs<'a> {
     pub chains: &'a Chains,
 }
 
-/// The root spans, ordered by start time (ties: by start event, then by
-/// node), each with its tree.
-pub fn extract(inp: &Inputs<'_>) -> Vec<Span> {
+/// The span trees of a trace: their roots in order and each node's
+/// children. Trees are built one at a time, on demand.
+pub struct Trees<'a> {
+    inp: Inputs<'a>,
+    roots: Vec<u32>,
+    children: HashMap<u32, Vec<u32>>,
+}
+
+impl Trees<'_> {
+    /// The trees, ordered by start time (ties: by start event, then by
+    /// node).
+    pub fn iter(&self) -> impl Iterator<Item = Span> + '_ {
+        self.roots.iter().map(|&r| self.build(r))
+    }
+
+    fn build(&self, node: u32) -> Span {
+        let mut span = span_of(&self.inp, node);
+        if let Some(kids) = self.children.get(&node) {
+            span.caused = kids.iter().map(|&c| self.build(c)).collect();
+        }
+        span
+    }
+}
+
+/// Finds the span trees: the recorded nodes, the roots that have other
+/// recorded nodes below them, and each node's nearest ancestor with a
+/// different start as its parent.
+pub fn trees(inp: Inputs<'_>) -> Trees<'_> {
     let ch = inp.chains;
     let n = ch.nodes.len();
     let recorded = ch.recorded();
@@ -70,12 +95,13 @@ pub fn extract(inp: &Inputs<'_>) -> Vec<Span> {
             in_tree[r as usize] = true;
         }
     }
+    drop(root);
     let order = |a: &u32, b: &u32| {
         let (na, nb) = (ch.node(*a), ch.node(*b));
         let ts = |n: &crate::connect::Node| inp.trace.ev(n.start).ts;
         (ts(na), na.start, *a).cmp(&(ts(nb), nb.start, *b))
     };
-    let mut children: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
     let mut roots = Vec::new();
     for (i, _) in in_tree.iter().enumerate().filter(|(_, t)| **t) {
         let node = ch.node(i as u32);
@@ -87,23 +113,18 @@ pub fn extract(inp: &Inputs<'_>) -> Vec<Span> {
             .ancestry(node.parent)
             .find(|&a| ch.node(a).start != node.start);
         if let Some(p) = parent.filter(|&p| in_tree[p as usize]) {
-            children[p as usize].push(i as u32);
+            children.entry(p).or_default().push(i as u32);
         }
     }
-    for c in &mut children {
+    for c in children.values_mut() {
         c.sort_by(order);
     }
     roots.sort_by(order);
-    roots.iter().map(|&r| build(inp, &children, r)).collect()
-}
-
-fn build(inp: &Inputs<'_>, children: &[Vec<u32>], node: u32) -> Span {
-    let mut span = span_of(inp, node);
-    span.caused = children[node as usize]
-        .iter()
-        .map(|&c| build(inp, children, c))
-        .collect();
-    span
+    Trees {
+        inp,
+        roots,
+        children,
+    }
 }
 
 /// The span of one node, without children.

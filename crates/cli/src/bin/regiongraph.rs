@@ -74,12 +74,7 @@ fn patterns(files: &[String]) -> Result<Vec<Pattern>, String> {
     defs.compile().map_err(|e| format!("patterns: {e}"))
 }
 
-fn analyse(
-    path: &str,
-    patterns: &[Pattern],
-    mode: Mode,
-    name: Option<&str>,
-) -> Result<String, String> {
+fn analyse(path: &str, patterns: &[Pattern]) -> Result<Analysis, String> {
     let trace = if path == "-" {
         load::load(std::io::stdin().lock())
     } else {
@@ -87,8 +82,22 @@ fn analyse(
         load::load(file)
     }
     .map_err(|e| format!("{path}: {e}"))?;
-    let a = Analysis::run(trace, patterns.to_vec());
-    Ok(render(&a, mode, name))
+    Ok(Analysis::run(trace, patterns.to_vec()))
+}
+
+/// Analyses and prints one trace straight to standard output.
+fn one(path: &str, patterns: &[Pattern], mode: Mode) -> ExitCode {
+    let a = match analyse(path, patterns) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("regiongraph: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    // A closed pipe ends the output quietly.
+    let _ = render(&a, mode, None, &mut out).and_then(|()| out.flush());
+    ExitCode::SUCCESS
 }
 
 fn main() -> ExitCode {
@@ -112,21 +121,28 @@ fn main() -> ExitCode {
     let Some(mode) = mode(&flags) else {
         return ExitCode::SUCCESS;
     };
-    let many = inputs.len() > 1;
+    if let [path] = inputs[..] {
+        return one(path, &patterns, mode);
+    }
     // Traces are analysed in parallel a few at a time, and printed in
     // argument order as each group completes, so memory holds a few traces.
     let group = rayon::current_num_threads() * 2;
     let mut status = ExitCode::SUCCESS;
     let mut stdout = std::io::stdout().lock();
     for chunk in inputs.chunks(group) {
-        let results: Vec<Result<String, String>> = chunk
+        let results: Vec<Result<Vec<u8>, String>> = chunk
             .par_iter()
-            .map(|p| analyse(p, &patterns, mode, many.then_some(p.as_str())))
+            .map(|p| {
+                let a = analyse(p, &patterns)?;
+                let mut buf = Vec::new();
+                render(&a, mode, Some(p), &mut buf).map_err(|e| e.to_string())?;
+                Ok(buf)
+            })
             .collect();
         for r in results {
             match r {
                 Ok(text) => {
-                    if stdout.write_all(text.as_bytes()).is_err() {
+                    if stdout.write_all(&text).is_err() {
                         return ExitCode::SUCCESS;
                     }
                 }
