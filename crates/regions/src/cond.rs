@@ -10,20 +10,30 @@ use crate::trace::type_by_name;
 /// A parsed condition.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cond {
+    /// `true` or `false`.
     Const(bool),
+    /// `match`: the pattern's stacks match the event's stack.
     Match,
+    /// `stack`: the event has a stack.
     HasStack,
+    /// An event type name: the event has that (Go ≤1.21) type.
     Type(u8),
+    /// `not`.
     Not(Box<Cond>),
+    /// `and`.
     And(Box<Cond>, Box<Cond>),
+    /// `or`.
     Or(Box<Cond>, Box<Cond>),
 }
 
 /// What a condition looks at.
 #[derive(Debug, Clone, Copy)]
 pub struct Facts {
+    /// The event's type.
     pub typ: u8,
+    /// Whether it has a stack.
     pub has_stack: bool,
+    /// Whether the pattern's stacks match its stack.
     pub matches: bool,
 }
 

@@ -24,6 +24,7 @@ pub struct Node {
 /// The connector's result.
 #[derive(Debug, Default)]
 pub struct Chains {
+    /// All nodes ever made (indexed by node id).
     pub nodes: Vec<Node>,
     /// For each event, the head node recorded on it, or [`NONE`].
     pub record: Vec<u32>,

@@ -20,6 +20,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#![warn(missing_docs)]
 pub mod cond;
 pub mod connect;
 mod gosort;
@@ -44,9 +45,13 @@ use track::Region;
 /// The regions and cause chains of one trace.
 #[derive(Debug)]
 pub struct Analysis {
+    /// The trace's events.
     pub trace: Trace,
+    /// The region patterns used.
     pub patterns: Vec<Pattern>,
+    /// Every region found, goroutines ascending, then pattern order.
     pub regions: Vec<Region>,
+    /// The reason chains recorded on the events.
     pub chains: Chains,
 }
 

@@ -9,10 +9,15 @@ use std::io::{self, Write};
 /// What to print (upstream's flags, first set wins in this order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
+    /// `-show-chains`.
     Chains,
+    /// `-show-pairs`.
     Pairs,
+    /// `-show-regions`.
     Regions,
+    /// `-json`.
     Json,
+    /// `-json -summarize`.
     JsonSummary,
 }
 

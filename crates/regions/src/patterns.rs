@@ -46,22 +46,32 @@ struct RegionDef {
 pub struct Tracker {
     /// Stack patterns; `match` is true when any matches.
     pub stacks: Vec<StackPattern>,
+    /// Whether an event may open a region.
     pub activate: Cond,
+    /// Whether an event may continue an open region.
     pub keepalive: Cond,
+    /// Which events a region must end with (none: no trimming).
     pub critical: Option<Cond>,
+    /// With `critical`, an activating event closes the open region and
+    /// opens a new one.
     pub reactivate: bool,
+    /// Keep single-event regions.
     pub allow_single: bool,
+    /// Keep a region still open at the goroutine's last event.
     pub flush_at_end: bool,
 }
 
 /// How a pattern's regions are found.
 #[derive(Debug, Clone)]
 pub enum Rule {
+    /// A tracker run on each goroutine.
     Track(Tracker),
     /// Negative space between regions of two other patterns (indexes into
     /// the set).
     Between {
+        /// The pattern whose regions' last events start these regions.
         starts: usize,
+        /// The pattern whose regions' first events end them.
         ends: usize,
     },
 }
@@ -69,8 +79,12 @@ pub enum Rule {
 /// A compiled pattern.
 #[derive(Debug, Clone)]
 pub struct Pattern {
+    /// The regions' name.
     pub kind: String,
+    /// Its work may serve unrelated goroutines (its chain is only adopted
+    /// by goroutines with no reason of their own).
     pub shared: bool,
+    /// How its regions are found.
     pub rule: Rule,
 }
 

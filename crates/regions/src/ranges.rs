@@ -62,8 +62,11 @@ pub fn magnitude(ranges: &[Range]) -> i64 {
 /// A span's timeline, relative to its start.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Timeline {
+    /// When the goroutine was on a CPU (assists included).
     pub running: Vec<Range>,
+    /// When it was doing assist work, by reason.
     pub assisting: BTreeMap<String, Vec<Range>>,
+    /// When it was waiting, by reason.
     pub waiting: BTreeMap<String, Vec<Range>>,
 }
 

@@ -14,9 +14,14 @@ use std::collections::{BTreeMap, HashMap};
 /// `start_ns`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Span {
+    /// The goroutine.
     pub g: i64,
+    /// The region kind, or for work done on behalf of a waker, the
+    /// goroutine's root function.
     pub kind: String,
+    /// Start, in nanoseconds since the trace's first event.
     pub start_ns: i64,
+    /// Duration.
     pub length_ns: i64,
     /// When the goroutine started running.
     pub start_run: Vec<i64>,
@@ -41,9 +46,13 @@ impl Span {
 
 /// Everything span extraction needs.
 pub struct Inputs<'a> {
+    /// The events.
     pub trace: &'a Trace,
+    /// The regions found on them.
     pub regions: &'a [Region],
+    /// The patterns that found them.
     pub patterns: &'a [Pattern],
+    /// The connector's result.
     pub chains: &'a Chains,
 }
 

@@ -9,16 +9,23 @@ use std::collections::BTreeMap;
 /// A summary of one span tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary<'a> {
+    /// The root span's duration.
     pub length_ns: i64,
     /// CPU time of all goroutines of the tree, within the root's window.
     pub total_run_ns: i64,
+    /// Assist CPU time, by reason.
     pub total_assist_ns: BTreeMap<String, i64>,
     /// Wall-clock time when some goroutine was running.
     pub flat_run_ns: i64,
+    /// Wall-clock time when some goroutine assisted and none ran its own
+    /// code, by reason.
     pub flat_assist_ns: BTreeMap<String, i64>,
+    /// Wall-clock time when no goroutine ran, by the first waiting reason
+    /// in priority order.
     pub flat_wait_ns: BTreeMap<String, i64>,
     /// The flattened timeline, as a span without children.
     pub flat: Span,
+    /// The tree summarized.
     pub root: &'a Span,
 }
 

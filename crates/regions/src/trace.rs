@@ -34,6 +34,7 @@ pub struct StackFrames(pub Vec<Box<str>>);
 /// A whole trace, prepared for region tracking.
 #[derive(Debug, Default)]
 pub struct Trace {
+    /// All events, in trace order.
     pub events: Vec<Ev>,
     /// Distinct stacks; entry 0 is the empty stack.
     pub stacks: Vec<StackFrames>,

@@ -15,6 +15,7 @@ pub struct Region {
     pub gi: u32,
     /// Positions of its first and last events in the goroutine's list.
     pub first: u32,
+    /// See `first`.
     pub last: u32,
 }
 

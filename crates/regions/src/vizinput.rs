@@ -15,9 +15,13 @@ const REJECTED_KIND: &str = "net/http.(*connReader).backgroundRead";
 /// What etviz uses of one summary line.
 #[derive(Debug, Clone)]
 pub struct VizSummary {
+    /// The tree's duration.
     pub length_ns: i64,
+    /// Its CPU time.
     pub total_run_ns: i64,
+    /// Its flattened timeline.
     pub flat: Span,
+    /// The tree, without the spans etviz leaves out.
     pub root: Span,
 }
 
