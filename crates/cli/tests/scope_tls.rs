@@ -292,3 +292,36 @@ fn bad_input_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("-end"));
 }
+
+#[test]
+fn region_kind_from_regiongraph_patterns() {
+    let dir = tempfile::tempdir().unwrap();
+    let patterns = expected_dir().join("tls-handshake-patterns.toml");
+    let p = patterns.to_string_lossy().into_owned();
+    for v in ["1.21", "1.25"] {
+        let t = trace(&dir, v);
+        let args = ["-input", &t, "-text", "-region", "client/tls_handshake"];
+        let got = stdout(&[&args[..], &["-patterns", &p]].concat());
+        assert!(got.lines().count() > 10, "go{v}: {got}");
+        for line in got.lines() {
+            assert!(
+                line.contains(";crypto/tls.(*Conn).clientHandshake;"),
+                "{line}"
+            );
+        }
+        let out = dir.path().join("kind.pb.gz");
+        let o = out.to_string_lossy().into_owned();
+        stdout(&[&args[..], &["-patterns", &p, "-output", &o]].concat());
+        let prof = read_profile(&out);
+        assert_eq!(prof.sample.len(), got.lines().count());
+        for (sample, line) in prof.sample.iter().zip(got.lines()) {
+            assert_eq!(sample.location_id.len(), line.split(';').count(), "{line}");
+        }
+    }
+    let t = trace(&dir, "1.21");
+    let out = run(&["-input", &t, "-region", "client/nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("client/http_roundtrip"));
+    let out = run(&["-input", &t, "-region", "server/http", "-end", "Any"]);
+    assert_eq!(out.status.code(), Some(1));
+}

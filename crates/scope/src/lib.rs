@@ -2,10 +2,12 @@
 //! operation in Go execution traces ([`region`]), place each CPU sample
 //! taken inside one at its fraction of the way through it, and print the
 //! result as text lines ([`text`]) or a pprof profile ([`profile`]).
-//! [`tls`] holds scope_tls's TLS client handshake patterns; [`chart`]
+//! [`tls`] holds scope_tls's TLS client handshake patterns; [`kind`] takes
+//! the instances from regiongraph's region patterns instead; [`chart`]
 //! draws the text lines (scope_chart).
 
 pub mod chart;
+pub mod kind;
 pub mod profile;
 pub mod proto;
 pub mod region;

@@ -54,8 +54,9 @@ struct Builder {
     /// The base profile's locations by address: ID and function names,
     /// leaf first.
     base_locs: HashMap<u64, (u64, Vec<String>)>,
-    /// Locations made here, by PC.
-    locs: HashMap<u64, u64>,
+    /// Locations made here, by PC and leaf function (frames read through
+    /// regiongraph's model have no PC).
+    locs: HashMap<(u64, String), u64>,
     next_fn: u64,
     next_loc: u64,
 }
@@ -135,7 +136,7 @@ impl Builder {
     fn locations(&mut self, frames: &[Frame], out: &mut Vec<u64>) {
         let mut rest = frames;
         while let Some(f) = rest.first() {
-            if let Some((id, names)) = self.base_locs.get(&f.pc)
+            if let Some((id, names)) = self.base_locs.get(&f.pc).filter(|_| f.pc != 0)
                 && names.len() <= rest.len()
                 && names.iter().zip(rest).all(|(n, f)| *n == f.func)
             {
@@ -143,7 +144,10 @@ impl Builder {
                 rest = &rest[names.len().max(1)..];
                 continue;
             }
-            let n = rest.iter().take_while(|g| g.pc == f.pc).count();
+            let n = match f.pc {
+                0 => 1,
+                pc => rest.iter().take_while(|g| g.pc == pc).count(),
+            };
             out.push(self.location(&rest[..n]));
             rest = &rest[n..];
         }
@@ -153,7 +157,8 @@ impl Builder {
     /// chain, leaf first).
     fn location(&mut self, group: &[Frame]) -> u64 {
         let pc = group[0].pc;
-        if let Some(&id) = self.locs.get(&pc) {
+        let key = (pc, group[0].func.clone());
+        if let Some(&id) = self.locs.get(&key) {
             return id;
         }
         let id = self.next_loc;
@@ -172,7 +177,7 @@ impl Builder {
             line,
             ..Default::default()
         });
-        self.locs.insert(pc, id);
+        self.locs.insert(key, id);
         id
     }
 

@@ -7,6 +7,7 @@
 use analysis::eventmatch::EventMatcher;
 use clap::Parser;
 use rayon::prelude::*;
+use regions::patterns::{Pattern, PatternDefs};
 use scope::profile::{Base, build};
 use scope::region::{RegionSpec, Scope, StartAt, find};
 use std::io::{self, Write};
@@ -14,7 +15,8 @@ use std::process::ExitCode;
 use toolbox_cli::goflags;
 
 /// Place CPU samples at their position inside many instances of a short
-/// operation (TLS client handshakes unless -start/-end are given) found in
+/// operation (TLS client handshakes unless -start/-end or -region is
+/// given) found in
 /// Go execution traces (any format, Go 1.11 to today's).
 #[derive(Parser, Debug)]
 #[command(name = "scope_tls", version)]
@@ -46,8 +48,41 @@ struct Flags {
     /// TLS handshake does after its network wait)
     #[arg(long = "start-at", default_value = "event")]
     start_at: String,
+    /// Use the regions of this kind from regiongraph's patterns as the
+    /// instances (first event to last), instead of -start/-end
+    #[arg(long, default_value = "")]
+    region: String,
+    /// Region pattern file for -region (regiongraph's format), added to the
+    /// built-in patterns (repeatable)
+    #[arg(long, action = clap::ArgAction::Append)]
+    patterns: Vec<String>,
     /// More trace files
     paths: Vec<String>,
+}
+
+/// How instances are found.
+enum Finder {
+    Events(RegionSpec),
+    Kind(Vec<Pattern>, String),
+}
+
+fn finder(f: &Flags) -> Result<Finder, String> {
+    if f.region.is_empty() {
+        if !f.patterns.is_empty() {
+            return Err("-patterns needs -region".into());
+        }
+        return spec(f).map(Finder::Events);
+    }
+    if !f.start.is_empty() || !f.end.is_empty() {
+        return Err("-region excludes -start and -end".into());
+    }
+    let mut defs = PatternDefs::builtin();
+    for p in &f.patterns {
+        let src = std::fs::read_to_string(p).map_err(|e| format!("{p}: {e}"))?;
+        defs.add(&src).map_err(|e| format!("{p}: {e}"))?;
+    }
+    let patterns = defs.compile().map_err(|e| format!("patterns: {e}"))?;
+    Ok(Finder::Kind(patterns, f.region.clone()))
 }
 
 fn spec(f: &Flags) -> Result<RegionSpec, String> {
@@ -73,13 +108,20 @@ fn spec(f: &Flags) -> Result<RegionSpec, String> {
     })
 }
 
-fn scan(path: &str, spec: &RegionSpec) -> Result<Scope, String> {
+fn scan(path: &str, finder: &Finder) -> Result<Scope, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("open {path}: {e}"))?;
-    find(io::BufReader::new(file), spec).map_err(|e| format!("{path}: {e}"))
+    let input = io::BufReader::new(file);
+    match finder {
+        Finder::Events(spec) => find(input, spec).map_err(|e| format!("{path}: {e}")),
+        Finder::Kind(patterns, kind) => {
+            let trace = regions::load::load(input).map_err(|e| format!("{path}: {e}"))?;
+            scope::kind::find_kind(&trace, patterns, kind)
+        }
+    }
 }
 
 fn run(f: Flags) -> Result<(), String> {
-    let spec = spec(&f)?;
+    let finder = finder(&f)?;
     let paths: Vec<&String> = f.input.iter().chain(&f.paths).collect();
     if paths.is_empty() {
         return Err("no input: give -input FILE".into());
@@ -93,7 +135,7 @@ fn run(f: Flags) -> Result<(), String> {
     };
     let scopes: Vec<Scope> = paths
         .par_iter()
-        .map(|p| scan(p, &spec))
+        .map(|p| scan(p, &finder))
         .collect::<Result<_, _>>()?;
     if f.text {
         let stdout = io::stdout();
