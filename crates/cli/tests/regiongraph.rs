@@ -260,6 +260,19 @@ fn bad_input_is_reported_with_the_file_name() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent.trace"));
 
+    // Among several inputs, a bad one is reported and the others printed.
+    let good = trace("1.21");
+    let out = run(&["-show-regions", &cut, &good]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&cut));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let prefix = format!("{good}:");
+    let stripped: String = text
+        .lines()
+        .map(|l| format!("{}\n", l.strip_prefix(&prefix).unwrap()))
+        .collect();
+    assert!(stripped == expected("http-go1.21.regions.txt.gz"));
+
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "[[region]]\nkind = \"x\"\nstacks = [[\"(\"]]\n").unwrap();
     let bad = bad.to_string_lossy().into_owned();
