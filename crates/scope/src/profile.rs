@@ -29,7 +29,10 @@ impl Base {
         } else {
             raw
         };
-        let p = proto::Profile::decode(data).map_err(|e| format!("parsing profile: {e}"))?;
+        let mut p = proto::Profile::decode(data).map_err(|e| format!("parsing profile: {e}"))?;
+        if p.string_table.is_empty() {
+            p.string_table.push(String::new());
+        }
         let strings = p.string_table.len() as i64;
         let bad_string = |i: i64| i < 0 || i >= strings;
         if p.string_table.first().is_some_and(|s| !s.is_empty())
@@ -256,4 +259,127 @@ pub fn build(base: Option<Base>, scopes: &[Scope], names: &[&str]) -> Vec<u8> {
     gz.write_all(&b.p.encode_to_vec())
         .and_then(|()| gz.finish())
         .expect("writing to memory")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::region::{Instance, Sample};
+
+    fn frame(func: &str, pc: u64) -> Frame {
+        Frame {
+            func: func.into(),
+            file: format!("{func}.go"),
+            line: 7,
+            pc,
+        }
+    }
+
+    fn decode(gz: &[u8]) -> proto::Profile {
+        let mut raw = Vec::new();
+        flate2::read::GzDecoder::new(gz)
+            .read_to_end(&mut raw)
+            .unwrap();
+        proto::Profile::decode(&raw[..]).unwrap()
+    }
+
+    fn scope(frames: Vec<Vec<Frame>>) -> Scope {
+        Scope {
+            instances: vec![Instance {
+                goroutine: 1,
+                start: 100,
+                length: 1000,
+                samples: frames
+                    .into_iter()
+                    .map(|frames| Sample {
+                        offset: 999,
+                        frames,
+                    })
+                    .collect(),
+            }],
+            duration: 5000,
+        }
+    }
+
+    #[test]
+    fn labels_values_and_leaf_first_stacks() {
+        let s = scope(vec![vec![frame("leaf", 1), frame("root", 2)]]);
+        let p = decode(&build(None, &[s], &["t"]));
+        let str_of = |i: i64| p.string_table[i as usize].as_str();
+        assert_eq!((p.period, p.duration_nanos), (10_000_000, 5000));
+        let sample = &p.sample[0];
+        assert_eq!(sample.value, [1, 10_000_000]);
+        let labels: Vec<_> = sample
+            .label
+            .iter()
+            .map(|l| (str_of(l.key), l.num, str_of(l.num_unit)))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                ("region_length", 1000, "nanoseconds"),
+                ("region_start", 100, "nanoseconds"),
+                ("sample_offset", 999, "nanoseconds"),
+                ("sample_offset", 99, "percent"),
+            ]
+        );
+        let leaf = &p.location[0];
+        assert_eq!(sample.location_id[0], leaf.id);
+        assert_eq!(leaf.address, 1);
+        let f = p.function.iter().find(|f| f.id == leaf.line[0].function_id);
+        assert_eq!(f.map(|f| str_of(f.name)), Some("leaf"));
+    }
+
+    #[test]
+    fn base_locations_are_reused_only_when_their_functions_match() {
+        let mut base = proto::Profile {
+            string_table: vec!["".into(), "f".into(), "g".into()],
+            period: 5,
+            ..Default::default()
+        };
+        base.function = vec![
+            Function {
+                id: 1,
+                name: 1,
+                ..Default::default()
+            },
+            Function {
+                id: 2,
+                name: 2,
+                ..Default::default()
+            },
+        ];
+        let line = |function_id| Line {
+            function_id,
+            line: 1,
+            column: 0,
+        };
+        base.location = vec![Location {
+            id: 9,
+            address: 0x10,
+            line: vec![line(1), line(2)],
+            ..Default::default()
+        }];
+        base.sample = vec![proto::Sample {
+            location_id: vec![9],
+            value: vec![1],
+            label: vec![],
+        }];
+        let raw = base.encode_to_vec();
+        let s = scope(vec![
+            // f inlined into g at one location, then h.
+            vec![frame("f", 0x10), frame("g", 0x11), frame("h", 0x20)],
+            // Same address, other functions: a location of its own.
+            vec![frame("x", 0x10), frame("h", 0x20)],
+        ]);
+        let p = decode(&build(Some(Base::decode(&raw).unwrap()), &[s], &["t"]));
+        assert_eq!(p.period, 5);
+        assert_eq!(p.sample.len(), 2);
+        assert_eq!(p.sample[0].value, [1, 5]);
+        assert_eq!(p.sample[0].location_id[0], 9);
+        assert_eq!(p.sample[0].location_id.len(), 2);
+        let x = p.sample[1].location_id[0];
+        assert!(x > 9, "{x}");
+        assert_eq!(p.sample[1].location_id[1], p.sample[0].location_id[1]);
+    }
 }
