@@ -227,3 +227,44 @@ pub fn find<R: Read>(input: R, spec: &RegionSpec) -> Result<Scope, gotrace::Erro
         duration: last - first.unwrap_or(last),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture() -> flate2::read::GzDecoder<std::fs::File> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../testdata/expected/scope/tls-go1.25.trace.gz");
+        flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
+    }
+
+    #[test]
+    fn instances_hold_their_samples_and_resume_starts_later() {
+        let resume = find(fixture(), &crate::tls::handshake()).unwrap();
+        let at_event = RegionSpec {
+            start_at: StartAt::Event,
+            ..crate::tls::handshake()
+        };
+        let event = find(fixture(), &at_event).unwrap();
+        assert!(resume.instances.len() > 100, "{}", resume.instances.len());
+        assert_eq!(resume.instances.len(), event.instances.len());
+        for (r, e) in resume.instances.iter().zip(&event.instances) {
+            assert_eq!(r.goroutine, e.goroutine);
+            assert!(e.start < r.start && r.start < r.start + r.length);
+            assert_eq!(e.start + e.length, r.start + r.length);
+            for s in &r.samples {
+                assert!(0 <= s.offset && s.offset < r.length);
+                // The same sample, counted from the earlier start.
+                let shifted = Sample {
+                    offset: s.offset + (r.start - e.start),
+                    frames: s.frames.clone(),
+                };
+                assert!(e.samples.contains(&shifted));
+            }
+        }
+        let total = |s: &Scope| s.instances.iter().map(|i| i.samples.len()).sum::<usize>();
+        assert!(total(&resume) > 0 && total(&resume) <= total(&event));
+        let gs: Vec<i64> = resume.instances.iter().map(|i| i.goroutine).collect();
+        assert!(gs.is_sorted());
+    }
+}
