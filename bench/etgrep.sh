@@ -8,7 +8,9 @@
 # the same run and on the same file:
 #   reference: go tool trace -d=parsed TRACE > /dev/null   (Go 1.27)
 #   ours:      etgrep -input TRACE -stacks > /dev/null
-# and reports wall time (best of 3), peak RSS, throughput, and the ratios.
+# and reports wall time and CPU time (user+sys; best of 3 runs each), peak
+# RSS, throughput, and the ratios. On a busy machine the CPU-time ratio is the
+# fairer one: wall time then mostly measures waiting for a core.
 # Needs the toolchains of ../shared/tools/install-go.sh in $GO_TOOLCHAINS.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,16 +26,19 @@ etgrep="$top/target/release/etgrep"
 go="$tc/1.27/bin/go"
 "$go" tool trace -h >/dev/null 2>&1 || true   # build the tool once, outside the timings
 
-# best-of-3 wall seconds and max RSS (KB) of a command writing to /dev/null
+# best-of-3 wall seconds, best-of-3 CPU seconds and max RSS (KB) of a
+# command writing to /dev/null
 measure() {
-  local best="" rss=0 t r
+  local best="" cpu="" rss=0 t u s r c
   for _ in 1 2 3; do
-    /usr/bin/time -f '%e %M' -o "$data/time.out" "$@" > /dev/null 2>&1 || true
-    read -r t r < "$data/time.out"
+    /usr/bin/time -f '%e %U %S %M' -o "$data/time.out" "$@" > /dev/null 2>&1 || true
+    read -r t u s r < "$data/time.out"
+    c=$(awk "BEGIN{print $u + $s}")
     if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+    if [ -z "$cpu" ] || awk "BEGIN{exit !($c < $cpu)}"; then cpu=$c; fi
     [ "$r" -gt "$rss" ] && rss=$r
   done
-  echo "$best $rss"
+  echo "$best $cpu $rss"
 }
 
 for v in "${versions[@]}"; do
@@ -43,11 +48,11 @@ for v in "${versions[@]}"; do
     GOMAXPROCS=4 "$data/tracegen-$v" -o "$trace" -repeat 120 -ticks 0
   fi
   mb=$(awk "BEGIN{printf \"%.1f\", $(stat -c %s "$trace")/1048576}")
-  read -r gt grss < <(measure "$go" tool trace -d=parsed "$trace")
-  read -r rt rrss < <(measure "$etgrep" -input "$trace" -stacks)
+  read -r gt gcpu grss < <(measure "$go" tool trace -d=parsed "$trace")
+  read -r rt rcpu rrss < <(measure "$etgrep" -input "$trace" -stacks)
   events=$("$etgrep" -input "$trace" | wc -l)
   echo "go$v trace: $mb MB, $events events"
-  printf '  go tool trace -d=parsed: %6.2f s  %7d KB peak\n' "$gt" "$grss"
-  printf '  etgrep -stacks:          %6.2f s  %7d KB peak  (%.0f MB/s)\n' "$rt" "$rrss" "$(awk "BEGIN{print $mb/($rt>0?$rt:0.001)}")"
-  printf '  speed-up %.1fx, memory %.2f of Go'"'"'s\n' "$(awk "BEGIN{print $gt/($rt>0?$rt:0.001)}")" "$(awk "BEGIN{print $rrss/$grss}")"
+  printf '  go tool trace -d=parsed: %6.2f s wall %6.2f s CPU  %7d KB peak\n' "$gt" "$gcpu" "$grss"
+  printf '  etgrep -stacks:          %6.2f s wall %6.2f s CPU  %7d KB peak  (%.0f MB/s)\n' "$rt" "$rcpu" "$rrss" "$(awk "BEGIN{print $mb/($rt>0?$rt:0.001)}")"
+  printf '  speed-up %.1fx wall, %.1fx CPU; memory %.2f of Go'"'"'s\n' "$(awk "BEGIN{print $gt/($rt>0?$rt:0.001)}")" "$(awk "BEGIN{print $gcpu/($rcpu>0?$rcpu:0.001)}")" "$(awk "BEGIN{print $rrss/$grss}")"
 done
