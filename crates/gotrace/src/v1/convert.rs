@@ -66,8 +66,6 @@ const NUM_STW_REASONS: u64 = 17;
 pub(crate) struct Converter {
     pub(crate) table: Table,
     events: std::vec::IntoIter<V1Event>,
-    /// For each GoSysCall, whether the goroutine's next event blocks in it.
-    blocked: std::vec::IntoIter<bool>,
     version: u32,
     pre_init: bool,
     created_pre_init: BTreeSet<u64>,
@@ -99,12 +97,10 @@ impl Converter {
             table.add_string(next, s.as_bytes());
             builtin_ids.push(next);
         }
-        let blocked = syscalls_that_block(&trace.events);
         let first_ts = trace.events.first().map(|e| e.ts);
         Ok(Converter {
             table,
             events: trace.events.into_iter(),
-            blocked: blocked.into_iter(),
             version: trace.version.minor(),
             pre_init: true,
             created_pre_init: BTreeSet::new(),
@@ -139,8 +135,7 @@ impl Converter {
             let Some(old) = self.events.next() else {
                 return Ok(None);
             };
-            let blocked = self.blocked.next().unwrap_or(false);
-            if let Some(ev) = self.convert(&old, blocked)? {
+            if let Some(ev) = self.convert(&old)? {
                 break ev;
             }
         };
@@ -171,7 +166,7 @@ impl Converter {
     }
 
     /// Converts one event; `None` when it has no counterpart.
-    fn convert(&mut self, ev: &V1Event, blocked: bool) -> Result<Option<RawEvent>> {
+    fn convert(&mut self, ev: &V1Event) -> Result<Option<RawEvent>> {
         let (g, p) = (ev.g, ev.p);
         let ctx = |m: i64| (m, i64::from(p), if g == 0 { NONE } else { g as i64 });
         let mut args = [ev.args[0], ev.args[1], ev.args[2], 0];
@@ -280,6 +275,8 @@ impl Converter {
             }
             EV_GO_UNBLOCK => w::EV_GO_UNBLOCK,
             EV_GO_SYS_CALL => {
+                // The parser marked the syscalls that block (args[0] = 1).
+                let blocked = ev.args[0] == 1;
                 args = [0, u64::from(ev.stk), 0, 0];
                 if !blocked {
                     let (m, p, g) = ctx(self.m_of(p));
@@ -365,18 +362,4 @@ impl Converter {
         (out.m, out.p, out.g, out.offset) = (m, p, g, ev.offset());
         Ok(Some(out))
     }
-}
-
-/// For each event, whether it is a GoSysCall whose goroutine's next event
-/// (in the merged order) is a GoSysBlock.
-fn syscalls_that_block(events: &[V1Event]) -> Vec<bool> {
-    let mut next_type: HashMap<u64, u8> = HashMap::default();
-    let mut out = vec![false; events.len()];
-    for (i, ev) in events.iter().enumerate().rev() {
-        if ev.typ == EV_GO_SYS_CALL {
-            out[i] = next_type.get(&ev.g) == Some(&EV_GO_SYS_BLOCK);
-        }
-        next_type.insert(ev.g, ev.typ);
-    }
-    out
 }

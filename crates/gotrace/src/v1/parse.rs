@@ -314,19 +314,11 @@ pub(crate) fn parse(data: &[u8], version: Version) -> Result<V1Trace> {
     if index.ticks_per_sec == 0 {
         return Err(Error::at(end, "no EvFrequency event"));
     }
-    if let Some(min_ts) = trace.events.first().map(|e| e.ts) {
-        let freq = 1e9 / index.ticks_per_sec as f64;
-        for ev in &mut trace.events {
-            ev.ts = (ev.ts.wrapping_sub(min_ts) as f64 * freq) as i64;
-            if ev.typ == EV_GO_UNBLOCK && index.timer_goids.contains_key(&ev.g) {
-                ev.p = TIMER_P;
-            }
-            if ev.typ == EV_GO_SYS_EXIT {
-                ev.p = SYSCALL_P;
-            }
-        }
-    }
-    super::parse_check::post_process(&mut trace)?;
+    let clock = super::parse_check::Clock {
+        ns_per_tick: 1e9 / index.ticks_per_sec as f64,
+        timer_goroutines: &index.timer_goids,
+    };
+    super::parse_check::post_process(&mut trace, &clock)?;
     Ok(trace)
 }
 
@@ -602,6 +594,14 @@ fn merge(
     let mut gs: HashMap<u64, GSeq> = HashMap::default();
     let mut frontier: Vec<(V1Event, usize)> = Vec::new();
     let mut out = Vec::with_capacity(index.events + streams.last().map_or(0, |s| s.buf.len()));
+    // Go checks the merged order, then moves syscall exits to their real
+    // times; both are done here as events are merged, their errors kept
+    // for after the merge so that they are reported in Go's order.
+    let mut prev_ts = i64::MIN;
+    let mut order_err: Option<u64> = None;
+    let mut exit_err: Option<Error> = None;
+    let mut last_block: HashMap<u64, i64> = HashMap::default();
+    let mut moved = false;
     loop {
         let mut i = 0;
         while i < available.len() {
@@ -638,6 +638,28 @@ fn merge(
             EV_GO_SYS_EXIT_LOCAL => EV_GO_SYS_EXIT,
             t => t,
         };
+        if ev.ts < prev_ts && order_err.is_none() {
+            order_err = Some(ev.offset());
+        }
+        prev_ts = ev.ts;
+        match ev.typ {
+            EV_GO_SYS_BLOCK | EV_GO_IN_SYSCALL => {
+                last_block.insert(ev.g, ev.ts);
+            }
+            EV_GO_SYS_EXIT if ev.args[2] != 0 && exit_err.is_none() => {
+                let ts = ev.args[2] as i64;
+                let block = last_block.get(&ev.g).copied().unwrap_or(0);
+                if block == 0 {
+                    exit_err = Some(Error::at(ev.offset(), "stray syscall exit"));
+                } else if ts < block {
+                    exit_err = Some(Error::at(ev.offset(), ERR_TIME_ORDER));
+                } else {
+                    moved |= ts != ev.ts;
+                    ev.ts = ts;
+                }
+            }
+            _ => {}
+        }
         out.push(ev);
         if g != UNORDERED {
             let cur = gs.get(&g).copied().unwrap_or_default();
@@ -656,30 +678,11 @@ fn merge(
         }
         available.push(s);
     }
-    if let Some(w) = out.windows(2).find(|w| w[1].ts < w[0].ts) {
-        return Err(Error::at(w[1].offset(), ERR_TIME_ORDER));
+    if let Some(off) = order_err {
+        return Err(Error::at(off, ERR_TIME_ORDER));
     }
-    let mut last_block: HashMap<u64, i64> = HashMap::default();
-    let mut moved = false;
-    for ev in &mut out {
-        match ev.typ {
-            EV_GO_SYS_BLOCK | EV_GO_IN_SYSCALL => {
-                last_block.insert(ev.g, ev.ts);
-            }
-            EV_GO_SYS_EXIT if ev.args[2] != 0 => {
-                let ts = ev.args[2] as i64;
-                let block = last_block.get(&ev.g).copied().unwrap_or(0);
-                if block == 0 {
-                    return Err(Error::at(ev.offset(), "stray syscall exit"));
-                }
-                if ts < block {
-                    return Err(Error::at(ev.offset(), ERR_TIME_ORDER));
-                }
-                moved |= ts != ev.ts;
-                ev.ts = ts;
-            }
-            _ => {}
-        }
+    if let Some(e) = exit_err {
+        return Err(e);
     }
     if moved {
         sort_nearly_sorted(&mut out);

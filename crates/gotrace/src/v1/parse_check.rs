@@ -4,7 +4,7 @@
 //! network wake-ups, a goroutine's creation stack on its first start,
 //! references to missing stacks dropped).
 
-use super::parse::{GC_P, NETPOLL_P, TIMER_P, V1Trace};
+use super::parse::{GC_P, NETPOLL_P, SYSCALL_P, TIMER_P, V1Trace};
 use super::spec::*;
 use crate::error::{Error, Result};
 use rustc_hash::FxHashMap as HashMap;
@@ -35,8 +35,20 @@ struct PDesc {
     sweep: bool,
 }
 
-pub(crate) fn post_process(trace: &mut V1Trace) -> Result<()> {
+/// How the merged events' tick times become nanoseconds.
+pub(crate) struct Clock<'a> {
+    pub(crate) ns_per_tick: f64,
+    /// Goroutines whose wake-ups Go's parser files under the timer P.
+    pub(crate) timer_goroutines: &'a HashMap<u64, ()>,
+}
+
+/// Converts times to ns since the first event, assigns the fake Ps, checks
+/// the history, and marks each GoSysCall whose goroutine's next event
+/// blocks in it (`args[0] = 1`; the event has no arguments of its own).
+pub(crate) fn post_process(trace: &mut V1Trace, clock: &Clock<'_>) -> Result<()> {
     let events = &mut trace.events;
+    let min_ts = events.first().map_or(0, |e| e.ts);
+    let mut pending_syscall: HashMap<u64, usize> = HashMap::default();
     let mut gs: HashMap<u64, GDesc> = HashMap::default();
     let mut ps: HashMap<i32, PDesc> = HashMap::default();
     let mut tasks: HashMap<u64, usize> = HashMap::default();
@@ -51,6 +63,25 @@ pub(crate) fn post_process(trace: &mut V1Trace) -> Result<()> {
     let mut in_gc = false;
     let mut in_stw = false;
     for i in 0..events.len() {
+        {
+            let ev = &mut events[i];
+            ev.ts = (ev.ts.wrapping_sub(min_ts) as f64 * clock.ns_per_tick) as i64;
+            if ev.typ == EV_GO_UNBLOCK && clock.timer_goroutines.contains_key(&ev.g) {
+                ev.p = TIMER_P;
+            }
+            if ev.typ == EV_GO_SYS_EXIT {
+                ev.p = SYSCALL_P;
+            }
+        }
+        if !pending_syscall.is_empty()
+            && let Some(j) = pending_syscall.remove(&events[i].g)
+            && events[i].typ == EV_GO_SYS_BLOCK
+        {
+            events[j].args[0] = 1;
+        }
+        if events[i].typ == EV_GO_SYS_CALL {
+            pending_syscall.insert(events[i].g, i);
+        }
         let ev = events[i];
         let err = |msg: String| Err(Error::at(ev.offset(), msg));
         let name = desc(ev.typ).name;
