@@ -123,24 +123,16 @@ pub fn write_event_line(ev: &Event<'_>, out: &mut Vec<u8>) {
         }
         EventKind::StateTransition => {
             let st = ev.state_transition().expect("StateTransition event");
-            match st.transition {
-                Transition::Goroutine { id, from, to } => {
-                    out.extend_from_slice(b" GoID=");
-                    int(out, id);
-                    out.push(b' ');
-                    out.extend_from_slice(from.name().as_bytes());
-                    out.extend_from_slice(b"->");
-                    out.extend_from_slice(to.name().as_bytes());
-                }
-                Transition::Proc { id, from, to } => {
-                    out.extend_from_slice(b" ProcID=");
-                    int(out, id);
-                    out.push(b' ');
-                    out.extend_from_slice(from.name().as_bytes());
-                    out.extend_from_slice(b"->");
-                    out.extend_from_slice(to.name().as_bytes());
-                }
-            }
+            let (label, id, from, to) = match st.transition {
+                Transition::Goroutine { id, from, to } => (" GoID=", id, from.name(), to.name()),
+                Transition::Proc { id, from, to } => (" ProcID=", id, from.name(), to.name()),
+            };
+            out.extend_from_slice(label.as_bytes());
+            int(out, id);
+            out.push(b' ');
+            out.extend_from_slice(from.as_bytes());
+            out.extend_from_slice(b"->");
+            out.extend_from_slice(to.as_bytes());
             out.extend_from_slice(b" Reason=");
             if matches!(raw.typ, EV_GO_STOP | EV_GO_BLOCK) {
                 quote(out, ev.bytes_arg(0));
