@@ -1,11 +1,14 @@
-//! Go's `slices.SortFunc`: pattern-defeating quicksort, reproduced step for
-//! step because it is not stable, and Go's trace parser relies on the
-//! exact order it leaves equal elements in (the frontier of thread cursors
-//! and the CPU samples of a generation).
+//! Go's `slices.SortFunc` and `sort.Slice` (the same pattern-defeating
+//! quicksort since Go 1.19), reproduced step for step: they are not stable,
+//! and Go programs leave the order of equal elements to them. Go's trace
+//! parser does (the frontier of thread cursors, a generation's CPU
+//! samples), and so do upstream's tools, so matching their output needs
+//! the same steps.
 
 /// Sorts `v` in the exact order Go's `slices.SortFunc(v, cmp)` leaves it,
-/// where `less(a, b)` stands for `cmp(a, b) < 0`.
-pub(crate) fn sort_func<T>(v: &mut [T], less: &impl Fn(&T, &T) -> bool) {
+/// where `less(a, b)` stands for `cmp(a, b) < 0`; `sort.Slice(v, less)`
+/// leaves the same order.
+pub fn sort_func<T>(v: &mut [T], less: &impl Fn(&T, &T) -> bool) {
     let n = v.len();
     pdqsort(v, 0, n, bit_len(n), less);
 }
@@ -338,6 +341,38 @@ mod tests {
         let order: Vec<usize> = v.iter().map(|e| e.1).collect();
         assert!(v.windows(2).all(|w| w[0].0 <= w[1].0));
         assert_eq!(order[..30], GO_ORDER_300_HEAD);
+    }
+
+    /// Keys `i * 7919 % 13` for `i` in `0..n`, sorted by key: the order of
+    /// the indexes is what Go 1.21's and 1.27's `sort.Slice` give.
+    #[test]
+    fn same_tie_order_as_go_sort_slice() {
+        let go: [(usize, &[usize]); 3] = [
+            (13, &[0, 7, 1, 8, 2, 9, 3, 10, 4, 11, 5, 12, 6]),
+            (
+                40,
+                &[
+                    0, 39, 26, 13, 7, 33, 20, 27, 1, 14, 8, 34, 21, 15, 28, 2, 22, 9, 35, 29, 16,
+                    3, 10, 23, 36, 4, 17, 30, 24, 37, 11, 31, 5, 18, 12, 38, 25, 32, 6, 19,
+                ],
+            ),
+            (
+                100,
+                &[
+                    52, 91, 26, 65, 0, 78, 39, 13, 33, 59, 20, 46, 72, 7, 85, 98, 14, 40, 53, 92,
+                    79, 27, 66, 1, 34, 60, 73, 21, 86, 8, 99, 47, 67, 93, 2, 80, 41, 28, 54, 15,
+                    87, 48, 22, 9, 74, 35, 61, 3, 94, 81, 55, 68, 16, 29, 42, 36, 23, 10, 75, 88,
+                    49, 62, 95, 82, 43, 56, 17, 4, 30, 69, 24, 11, 89, 50, 63, 37, 76, 96, 57, 18,
+                    5, 70, 44, 83, 31, 38, 51, 64, 77, 12, 90, 25, 45, 19, 71, 84, 58, 97, 6, 32,
+                ],
+            ),
+        ];
+        for (n, want) in go {
+            let mut v: Vec<(usize, usize)> = (0..n).map(|i| (i * 7919 % 13, i)).collect();
+            sort_func(&mut v, &|a: &(usize, usize), b: &(usize, usize)| a.0 < b.0);
+            let got: Vec<usize> = v.iter().map(|p| p.1).collect();
+            assert_eq!(got, want, "n={n}");
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ mod bytes;
 mod error;
 mod event;
 pub mod format;
-mod gosort;
+pub mod gosort;
 pub mod legacy;
 mod reader;
 mod table;

@@ -23,7 +23,6 @@
 #![warn(missing_docs)]
 pub mod cond;
 pub mod connect;
-mod gosort;
 pub mod json;
 pub mod load;
 pub mod output;

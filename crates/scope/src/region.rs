@@ -84,19 +84,6 @@ struct GState {
     samples: Vec<(i64, Vec<Frame>)>,
 }
 
-/// The goroutine an event is about: its own, or for a state change seen
-/// from no goroutine, the goroutine that changes.
-fn event_goroutine(ev: &Event<'_>) -> i64 {
-    let g = ev.goroutine();
-    if g != gotrace::NONE {
-        return g;
-    }
-    match ev.state_transition().map(|s| s.transition) {
-        Some(Transition::Goroutine { id, .. }) => id,
-        _ => g,
-    }
-}
-
 /// Matchers with their stack results cached by stack ID (IDs are valid
 /// within one generation, so the cache is cleared at each Sync).
 struct Cached<'m> {
@@ -185,7 +172,7 @@ pub fn find<R: Read>(input: R, spec: &RegionSpec) -> Result<Scope, gotrace::Erro
             st.awaiting_resume = false;
             st.open = Some(now);
         }
-        let g = event_goroutine(&ev);
+        let g = analysis::event_goroutine(&ev);
         if g == gotrace::NONE {
             continue;
         }

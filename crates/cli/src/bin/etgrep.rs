@@ -3,7 +3,7 @@
 
 use analysis::eventmatch::EventMatcher;
 use clap::Parser;
-use gotrace::{Event, EventKind, Reader, Transition, format};
+use gotrace::{Event, EventKind, Reader, format};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
@@ -36,19 +36,6 @@ struct Flags {
     /// Older event names such as GoBlockSync or GoCreate are accepted too.
     #[arg(long = "match", value_parser = EventMatcher::parse)]
     matcher: Option<EventMatcher>,
-}
-
-/// The goroutine an event is about: its own, or for a goroutine's state
-/// change seen from no goroutine, the goroutine that changes.
-fn event_goroutine(ev: &Event<'_>) -> i64 {
-    let g = ev.goroutine();
-    if g != gotrace::NONE {
-        return g;
-    }
-    match ev.state_transition().map(|s| s.transition) {
-        Some(Transition::Goroutine { id, .. }) => id,
-        _ => g,
-    }
 }
 
 struct Filter {
@@ -118,7 +105,7 @@ fn run(flags: Flags) -> Result<(), String> {
         if ev.kind() == EventKind::Sync {
             filter.stack_cache.clear();
         }
-        let goid = event_goroutine(&ev);
+        let goid = analysis::event_goroutine(&ev);
         if !(by_time || by_goroutine) || !filter.passes(&ev, goid) {
             continue;
         }
