@@ -142,13 +142,5 @@ fn write_out(out: &mut impl Write, data: &[u8]) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    let flags: Flags = goflags::parse();
-    match run(flags) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.contains("Broken pipe") => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("etgrep: {e}");
-            ExitCode::from(1)
-        }
-    }
+    toolbox_cli::finish("etgrep", run(goflags::parse()))
 }

@@ -154,13 +154,5 @@ fn run(f: Flags) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    let flags: Flags = goflags::parse();
-    match run(flags) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.contains("Broken pipe") => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("scope_tls: {e}");
-            ExitCode::from(1)
-        }
-    }
+    toolbox_cli::finish("scope_tls", run(goflags::parse()))
 }

@@ -562,18 +562,28 @@ impl Ordering {
         Ok(Some((cur.p, NONE)))
     }
 
-    fn go_start(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
-        let gid = ev.args[0] as i64;
+    /// The state of goroutine `ev.args[0]` if it is in `status` and the
+    /// event's sequence number (`ev.args[1]`) is its next one; else the
+    /// event must wait.
+    fn next_in_sequence(
+        &mut self,
+        ev: &BaseEvent,
+        status: u64,
+        generation: u64,
+    ) -> Option<(&mut GState, Seq)> {
         let seq = Seq {
             generation,
             n: ev.args[1],
         };
-        let Some(s) = self.g_states.get_mut(&gid) else {
+        let s = self.g_states.get_mut(&(ev.args[0] as i64))?;
+        (s.status == status && seq.succeeds(s.seq)).then_some((s, seq))
+    }
+
+    fn go_start(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
+        let gid = ev.args[0] as i64;
+        let Some((s, seq)) = self.next_in_sequence(ev, GO_RUNNABLE, generation) else {
             return Ok(None);
         };
-        if s.status != GO_RUNNABLE || !seq.succeeds(s.seq) {
-            return Ok(None);
-        }
         validate(cur, [Must, Must, MustNot])?;
         s.status = GO_RUNNING;
         s.seq = seq;
@@ -582,17 +592,9 @@ impl Ordering {
     }
 
     fn go_unblock(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
-        let gid = ev.args[0] as i64;
-        let seq = Seq {
-            generation,
-            n: ev.args[1],
-        };
-        let Some(s) = self.g_states.get_mut(&gid) else {
+        let Some((s, seq)) = self.next_in_sequence(ev, GO_WAITING, generation) else {
             return Ok(None);
         };
-        if s.status != GO_WAITING || !seq.succeeds(s.seq) {
-            return Ok(None);
-        }
         s.status = GO_RUNNABLE;
         s.seq = seq;
         self.push(ev, cur);
@@ -603,14 +605,9 @@ impl Ordering {
         validate(cur, USER)?;
         self.running_g(ev, cur, GO_RUNNING)?;
         let next = ev.args[0] as i64;
-        let seq = Seq {
-            generation,
-            n: ev.args[1],
+        let Some((_, seq)) = self.next_in_sequence(ev, GO_WAITING, generation) else {
+            return Ok(None);
         };
-        match self.g_states.get(&next) {
-            Some(s) if s.status == GO_WAITING && seq.succeeds(s.seq) => {}
-            _ => return Ok(None),
-        }
         self.push(ev, cur);
         if ev.typ == EV_GO_SWITCH {
             if let Some(s) = self.g_states.get_mut(&cur.g) {
