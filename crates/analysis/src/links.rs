@@ -38,6 +38,8 @@ pub enum LinkKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Link {
     pub from: u64,
+    /// The time of the `from` event.
+    pub from_time: i64,
     pub to: u64,
     pub kind: LinkKind,
     /// The goroutine the link is about (the one woken, resumed or waiting).
@@ -47,10 +49,11 @@ pub struct Link {
 /// Derives links from a stream of events, in trace order.
 #[derive(Debug, Default)]
 pub struct LinkTracker {
-    /// Per goroutine: the event that made it runnable, and how.
-    runnable: HashMap<i64, (u64, LinkKind)>,
-    /// Per goroutine: the event that made it wait.
-    waiting: HashMap<i64, u64>,
+    /// Per goroutine: the event (number and time) that made it runnable,
+    /// and how.
+    runnable: HashMap<i64, (u64, i64, LinkKind)>,
+    /// Per goroutine: the event (number and time) that made it wait.
+    waiting: HashMap<i64, (u64, i64)>,
 }
 
 impl LinkTracker {
@@ -65,8 +68,10 @@ impl LinkTracker {
         let Transition::Goroutine { id, from, to } = st.transition else {
             return None;
         };
-        let link = |from_ev: u64, kind| Link {
+        let now = ev.time();
+        let link = |(from_ev, from_time): (u64, i64), kind| Link {
             from: from_ev,
+            from_time,
             to: index,
             kind,
             goroutine: id,
@@ -74,25 +79,25 @@ impl LinkTracker {
         match (from, to) {
             // Made runnable by someone else (or born): a wake.
             (GoState::Waiting | GoState::NotExist, GoState::Runnable) => {
-                self.runnable.insert(id, (index, LinkKind::Wake));
+                self.runnable.insert(id, (index, now, LinkKind::Wake));
                 self.waiting.remove(&id).map(|w| link(w, LinkKind::Wait))
             }
             // Stopped running but still runnable: a resume.
             (GoState::Running | GoState::Syscall, GoState::Runnable) => {
-                self.runnable.insert(id, (index, LinkKind::Resume));
+                self.runnable.insert(id, (index, now, LinkKind::Resume));
                 None
             }
             (GoState::Runnable, GoState::Running) => self
                 .runnable
                 .remove(&id)
-                .map(|(from_ev, kind)| link(from_ev, kind)),
+                .map(|(from_ev, t, kind)| link((from_ev, t), kind)),
             (GoState::Running, GoState::Waiting) => {
-                self.waiting.insert(id, index);
+                self.waiting.insert(id, (index, now));
                 None
             }
             // Created blocked (a coroutine) counts as waiting from birth.
             (GoState::NotExist, GoState::Waiting) => {
-                self.waiting.insert(id, index);
+                self.waiting.insert(id, (index, now));
                 None
             }
             (_, GoState::NotExist) => {
@@ -139,6 +144,7 @@ mod tests {
                 if let Some(l) = tracker.observe(index, &ev) {
                     assert!(l.from < l.to, "go{v}: {l:?}");
                     assert!(times[l.from as usize] < times[l.to as usize]);
+                    assert_eq!(times[l.from as usize], l.from_time);
                     *kinds.entry(l.kind).or_default() += 1;
                 }
                 index += 1;

@@ -5,7 +5,7 @@
 //! parentheses (`!`, `&&`, `||` also accepted). `and` binds tighter than
 //! `or`.
 
-use crate::trace::type_by_name;
+use crate::event::type_by_name;
 
 /// A parsed condition.
 #[derive(Debug, Clone, PartialEq, Eq)]

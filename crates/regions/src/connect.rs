@@ -1,19 +1,27 @@
-//! The region connector: walks all events in trace order keeping, per
-//! goroutine, its "reason for being" (a chain of region and wake nodes),
-//! hands reasons to the goroutines each event wakes or creates, and
-//! records the chain in force at every event.
+//! The region connector, run as the second pass over the events: keeps,
+//! per goroutine, its "reason for being" (a chain of region and wake
+//! nodes), hands reasons to the goroutines each event wakes or creates,
+//! and hands the chain in force at every event to the span recorder.
 
+use crate::event::{Ev, NONE};
 use crate::patterns::Pattern;
-use crate::trace::{NONE, Trace};
-use crate::track::Region;
+use crate::source::{Source, Stacks};
+use crate::spans::Recorder;
+use crate::track::{Region, Tracked};
 use gotrace::legacy::types as t;
+use rustc_hash::FxHashMap;
 
-/// A node of a reason chain. Nodes are immutable and shared; they are
-/// compared by identity (their index in [`Chains::nodes`]).
+/// A node of a reason chain. Nodes are immutable once started and shared;
+/// they are compared by identity (their index in [`Chains::nodes`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Node {
-    /// Trace index of the event that began this reason.
+    /// Number of the event that began this reason ([`NONE`] for a wake
+    /// node until the woken goroutine starts).
     pub start: u32,
+    /// That event's time.
+    pub ts: i64,
+    /// That event's goroutine.
+    pub g: i64,
     /// Index of the node's own region in the region list, or [`NONE`] for a
     /// wake node (work done on behalf of the waker).
     pub local: u32,
@@ -26,8 +34,9 @@ pub struct Node {
 pub struct Chains {
     /// All nodes ever made (indexed by node id).
     pub nodes: Vec<Node>,
-    /// For each event, the head node recorded on it, or [`NONE`].
-    pub record: Vec<u32>,
+    /// The distinct nodes recorded on events (chain heads), in order of
+    /// first use.
+    pub recorded: Vec<u32>,
 }
 
 impl Chains {
@@ -42,18 +51,6 @@ impl Chains {
             let p = self.node(n).parent;
             (p != NONE).then_some(p)
         })
-    }
-
-    /// The distinct nodes recorded on events, in order of first use.
-    pub fn recorded(&self) -> Vec<u32> {
-        let mut seen = vec![false; self.nodes.len()];
-        let mut out = Vec::new();
-        for &n in &self.record {
-            if n != NONE && !std::mem::replace(&mut seen[n as usize], true) {
-                out.push(n);
-            }
-        }
-        out
     }
 }
 
@@ -77,81 +74,144 @@ fn order_fresh(fresh: &mut [u32], regions: &[Region], patterns: &[Pattern]) {
     }
 }
 
+/// Each goroutine's regions in order of their first (or last) events: a
+/// list of region indexes, a range of it per goroutine, and how far the
+/// walk has got in each range.
+struct Cursor {
+    order: Vec<u32>,
+    next: Vec<u32>,
+    end: Vec<u32>,
+}
+
+impl Cursor {
+    fn new(tracked: &Tracked, key: impl Fn(&Region) -> u32) -> Cursor {
+        let n = tracked.goroutines.len();
+        let mut order: Vec<u32> = (0..tracked.regions.len() as u32).collect();
+        // Regions are grouped by goroutine; the sort is stable.
+        order.sort_by_key(|&r| {
+            let reg = &tracked.regions[r as usize];
+            (reg.gi, key(reg))
+        });
+        let (mut next, mut end) = (vec![0u32; n], vec![0u32; n]);
+        for (i, &r) in order.iter().enumerate() {
+            let gi = tracked.regions[r as usize].gi as usize;
+            if end[gi] == 0 {
+                next[gi] = i as u32;
+            }
+            end[gi] = i as u32 + 1;
+        }
+        Cursor { order, next, end }
+    }
+
+    /// Takes goroutine `gi`'s regions whose key is `at` into `out`.
+    fn take(
+        &mut self,
+        gi: u32,
+        at: u32,
+        regions: &[Region],
+        key: impl Fn(&Region) -> u32,
+        out: &mut Vec<u32>,
+    ) {
+        let gi = gi as usize;
+        while self.next[gi] < self.end[gi] {
+            let r = self.order[self.next[gi] as usize];
+            if key(&regions[r as usize]) != at {
+                break;
+            }
+            out.push(r);
+            self.next[gi] += 1;
+        }
+    }
+}
+
 struct Connector<'a> {
-    trace: &'a Trace,
-    regions: &'a [Region],
+    tracked: &'a Tracked,
     patterns: &'a [Pattern],
     nodes: Vec<Node>,
+    /// Nodes made while handling the current event.
+    created: Vec<u32>,
 }
 
 impl Connector<'_> {
-    fn push(&mut self, start: u32, local: u32, parent: u32) -> u32 {
-        self.nodes.push(Node {
-            start,
-            local,
-            parent,
-        });
-        (self.nodes.len() - 1) as u32
+    fn push(&mut self, node: Node) -> u32 {
+        self.nodes.push(node);
+        let id = (self.nodes.len() - 1) as u32;
+        self.created.push(id);
+        id
+    }
+
+    fn region(&self, r: u32) -> &Region {
+        &self.tracked.regions[r as usize]
     }
 
     fn region_g(&self, r: u32) -> i64 {
-        self.trace.goroutines[self.regions[r as usize].gi as usize]
+        self.tracked.goroutines[self.region(r).gi as usize]
     }
 
-    /// The reason a woken goroutine adopts (`start` is its GoStart).
-    fn apply_on_wake(&mut self, start: u32, existing: u32, inbound: u32) -> u32 {
+    /// The reason goroutine `target` adopts when woken by an event whose
+    /// chain is `inbound`; a new wake node waits for its start (the second
+    /// value).
+    fn apply_on_wake(&mut self, target: i64, existing: u32, inbound: u32) -> (u32, Option<u32>) {
         if inbound == NONE {
-            return existing;
+            return (existing, None);
         }
-        let target = self.trace.ev(start).g;
-        // NONE here stands for the new wake node, made only if it is kept.
         let mut propose = NONE;
         let mut at = inbound;
         while at != NONE {
             let n = self.nodes[at as usize];
             if n.local != NONE {
-                let r = self.regions[n.local as usize];
+                let r = self.region(n.local);
                 if existing != NONE && self.patterns[r.pattern as usize].shared {
-                    return existing;
+                    return (existing, None);
                 }
             }
-            if self.trace.ev(n.start).g == target
-                || (n.local != NONE && self.region_g(n.local) == target)
-            {
+            if n.g == target || (n.local != NONE && self.region_g(n.local) == target) {
                 propose = at;
             }
             at = n.parent;
         }
         if existing == NONE || self.nodes[existing as usize].local == NONE {
             if propose == NONE {
-                propose = self.push(start, NONE, inbound);
+                let wake = Node {
+                    start: NONE,
+                    ts: 0,
+                    g: target,
+                    local: NONE,
+                    parent: inbound,
+                };
+                self.nodes.push(wake);
+                let id = (self.nodes.len() - 1) as u32;
+                return (id, Some(id));
             }
-            return propose;
+            return (propose, None);
         }
-        existing
+        (existing, None)
     }
 
-    /// Removes the regions that end at event `e` from the chain `why`,
+    /// Removes the regions that end at event `ev` from the chain `why`,
     /// rebuilding the local regions above them that are still open.
-    fn remove_ended(&mut self, e: u32, why: u32, stale: &[u32]) -> u32 {
-        let ev = *self.trace.ev(e);
+    fn remove_ended(&mut self, ev: &Ev, why: u32, stale: &[u32]) -> u32 {
         let mut active: Vec<u32> = Vec::new();
         let mut out = why;
         let mut at = why;
         while at != NONE {
             let n = self.nodes[at as usize];
             if n.local != NONE {
-                let r = self.regions[n.local as usize];
-                if self.trace.ev(n.start).g == ev.g
-                    && self.trace.ev(r.last_event(self.trace)).ts > ev.ts
-                {
+                let r = *self.region(n.local);
+                if n.g == ev.g && r.last.ts > ev.ts {
                     active.push(n.local);
                 }
                 if stale.contains(&n.local) {
                     out = n.parent;
                     for &local in active.iter().rev() {
-                        let first = self.regions[local as usize].first_event(self.trace);
-                        out = self.push(first, local, out);
+                        let r = *self.region(local);
+                        out = self.push(Node {
+                            start: r.first.idx,
+                            ts: r.first.ts,
+                            g: ev.g,
+                            local,
+                            parent: out,
+                        });
                     }
                 }
             }
@@ -161,75 +221,151 @@ impl Connector<'_> {
     }
 }
 
-/// Runs the connector over all events.
-pub fn connect(trace: &Trace, regions: &[Region], patterns: &[Pattern]) -> Chains {
-    let mut starts: Vec<(u32, u32)> = Vec::with_capacity(regions.len());
-    let mut ends: Vec<(u32, u32)> = Vec::with_capacity(regions.len());
-    for (i, r) in regions.iter().enumerate() {
-        starts.push((r.first_event(trace), i as u32));
-        ends.push((r.last_event(trace), i as u32));
+/// The connector's pass, fed one event at a time.
+pub struct Pass<'a> {
+    tracked: &'a Tracked,
+    c: Connector<'a>,
+    starts: Cursor,
+    ends: Cursor,
+    spans: Recorder,
+    /// Per goroutine, the chain in force.
+    now: Vec<u32>,
+    seen: Vec<bool>,
+    recorded: Vec<u32>,
+    /// Wake nodes waiting for their goroutine's next start.
+    unstarted: FxHashMap<i64, u32>,
+    fresh: Vec<u32>,
+    stale: Vec<u32>,
+}
+
+fn first(r: &Region) -> u32 {
+    r.first.idx
+}
+
+fn last(r: &Region) -> u32 {
+    r.last.idx
+}
+
+impl<'a> Pass<'a> {
+    /// A pass connecting the regions of `tracked`.
+    pub fn new(tracked: &'a Tracked, patterns: &'a [Pattern]) -> Pass<'a> {
+        let n = tracked.goroutines.len();
+        Pass {
+            tracked,
+            c: Connector {
+                tracked,
+                patterns,
+                nodes: Vec::new(),
+                created: Vec::new(),
+            },
+            starts: Cursor::new(tracked, first),
+            ends: Cursor::new(tracked, last),
+            spans: Recorder::new(n),
+            now: vec![NONE; n],
+            seen: Vec::new(),
+            recorded: Vec::new(),
+            unstarted: FxHashMap::default(),
+            fresh: Vec::new(),
+            stale: Vec::new(),
+        }
     }
-    starts.sort_by_key(|&(e, _)| e);
-    ends.sort_by_key(|&(e, _)| e);
-    let mut c = Connector {
-        trace,
-        regions,
-        patterns,
-        nodes: Vec::new(),
-    };
-    let mut now = vec![NONE; trace.goroutines.len()];
-    let mut record = vec![NONE; trace.events.len()];
-    let (mut si, mut ei) = (0, 0);
-    let mut fresh = Vec::new();
-    let mut stale = Vec::new();
-    for (i, ev) in trace.events.iter().enumerate() {
-        let e = i as u32;
-        let gi = trace.gindex[i];
-        if gi == NONE {
-            continue;
+
+    /// Handles the next event.
+    pub fn observe(&mut self, ev: &Ev) {
+        let (tracked, regions) = (self.tracked, &self.tracked.regions[..]);
+        self.spans.link(ev);
+        let Some(gi) = tracked.gi(ev.g) else {
+            return;
+        };
+        let c = &mut self.c;
+        c.created.clear();
+        let mut why = self.now[gi as usize];
+        self.fresh.clear();
+        self.starts
+            .take(gi, ev.idx, regions, first, &mut self.fresh);
+        order_fresh(&mut self.fresh, regions, c.patterns);
+        for &r in self.fresh.iter().rev() {
+            why = c.push(Node {
+                start: ev.idx,
+                ts: ev.ts,
+                g: ev.g,
+                local: r,
+                parent: why,
+            });
         }
-        let mut why = now[gi as usize];
-        fresh.clear();
-        while si < starts.len() && starts[si].0 == e {
-            fresh.push(starts[si].1);
-            si += 1;
-        }
-        if !fresh.is_empty() {
-            order_fresh(&mut fresh, regions, patterns);
-            for &r in fresh.iter().rev() {
-                why = c.push(e, r, why);
+        if let Some(x) = ev.wakes
+            && x != ev.g
+            && let Some(xi) = tracked.gi(x)
+        {
+            let (reason, new) = c.apply_on_wake(x, self.now[xi as usize], why);
+            self.now[xi as usize] = reason;
+            if let Some(n) = new {
+                self.unstarted.insert(x, n);
             }
         }
-        if ev.link != NONE {
-            let target = trace.ev(ev.link);
-            let tg = trace.gindex[ev.link as usize];
-            if target.typ == t::EV_GO_START && target.g != ev.g && tg != NONE {
-                let tg = tg as usize;
-                now[tg] = c.apply_on_wake(ev.link, now[tg], why);
+        self.stale.clear();
+        self.ends.take(gi, ev.idx, regions, last, &mut self.stale);
+        if !self.stale.is_empty() {
+            why = c.remove_ended(ev, why, &self.stale);
+        }
+        self.now[gi as usize] = why;
+        if why != NONE {
+            if self.seen.len() <= why as usize {
+                self.seen.resize(c.nodes.len(), false);
+            }
+            if !std::mem::replace(&mut self.seen[why as usize], true) {
+                self.recorded.push(why);
             }
         }
-        stale.clear();
-        while ei < ends.len() && ends[ei].0 == e {
-            stale.push(ends[ei].1);
-            ei += 1;
+        if ev.typ == t::EV_GO_START
+            && let Some(n) = self.unstarted.remove(&ev.g)
+        {
+            let node = &mut c.nodes[n as usize];
+            node.start = ev.idx;
+            node.ts = ev.ts;
+            self.spans.begin(n, gi, node);
         }
-        if !stale.is_empty() {
-            why = c.remove_ended(e, why, &stale);
+        for &n in &c.created {
+            let node = &c.nodes[n as usize];
+            if node.start == ev.idx {
+                self.spans.begin(n, gi, node);
+            } else {
+                self.spans
+                    .begin_past(n, node, &regions[node.local as usize].first);
+            }
         }
-        record[i] = why;
-        now[gi as usize] = why;
+        self.spans.observe(gi, ev, why, &c.nodes);
     }
-    Chains {
-        nodes: c.nodes,
-        record,
+
+    /// The chains, and the spans recorded.
+    pub fn finish(mut self) -> (Chains, Recorder) {
+        self.spans.finish();
+        let chains = Chains {
+            nodes: self.c.nodes,
+            recorded: self.recorded,
+        };
+        (chains, self.spans)
     }
+}
+
+/// The second pass: runs the connector over all events of `src`, and
+/// records every node's span.
+pub fn connect(
+    src: &Source,
+    tracked: &Tracked,
+    patterns: &[Pattern],
+    stacks: &mut Stacks,
+) -> Result<(Chains, Recorder), String> {
+    let mut pass = Pass::new(tracked, patterns);
+    src.scan(stacks, |ev, _| pass.observe(ev))?;
+    Ok(pass.finish())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::Back;
     use crate::patterns::Rule;
-    use crate::trace::{Ev, StackFrames};
 
     const KINDS: [&str; 5] = [
         "server/sdk",
@@ -250,65 +386,104 @@ mod tests {
             .collect()
     }
 
-    /// Events (goroutine, type, link), at times 10, 20, 30, ...
-    fn trace(evs: &[(i64, u8, u32)]) -> Trace {
-        let mut tr = Trace {
-            events: evs
-                .iter()
-                .enumerate()
-                .map(|(i, &(g, typ, link))| Ev {
+    const X: u8 = t::EV_HEAP_ALLOC;
+
+    /// Events (goroutine, type, goroutine woken), numbered from 0 at times
+    /// 10, 20, 30, ...; a start after a wake links back to it.
+    fn events(evs: &[(i64, u8, Option<i64>)]) -> Vec<Ev> {
+        let mut woken: FxHashMap<i64, Back> = FxHashMap::default();
+        evs.iter()
+            .enumerate()
+            .map(|(i, &(g, typ, wakes))| {
+                let ev = Ev {
+                    idx: i as u32,
                     ts: 10 * (i as i64 + 1),
                     g,
                     typ,
                     stack: 0,
-                    link,
-                    pos: NONE,
-                })
-                .collect(),
-            stacks: vec![StackFrames::default()],
-            ..Trace::default()
-        };
-        tr.finish().unwrap();
-        tr
-    }
-
-    /// A region of pattern `p` on goroutine `g` from trace event `a` to `b`.
-    fn region(tr: &Trace, p: u32, g: i64, a: u32, b: u32) -> Region {
-        let gi = tr.goroutines.binary_search(&g).unwrap();
-        Region {
-            pattern: p,
-            gi: gi as u32,
-            first: tr.ev(a).pos,
-            last: tr.ev(b).pos,
-        }
-    }
-
-    fn kinds(regs: &[Region], ch: &Chains, e: u32) -> Vec<String> {
-        ch.ancestry(ch.record[e as usize])
-            .map(|n| match ch.node(n).local {
-                NONE => format!("wake@{}", ch.node(n).start),
-                r => KINDS[regs[r as usize].pattern as usize].to_string(),
+                    back: if typ == t::EV_GO_START {
+                        woken.remove(&g)
+                    } else {
+                        None
+                    },
+                    wakes,
+                };
+                if let Some(x) = wakes {
+                    woken.insert(
+                        x,
+                        Back {
+                            idx: ev.idx,
+                            ts: ev.ts,
+                        },
+                    );
+                }
+                ev
             })
             .collect()
     }
 
-    const X: u8 = t::EV_HEAP_ALLOC;
+    /// The goroutines of `evs`, with regions (pattern, goroutine, first
+    /// event, last event).
+    fn tracked(evs: &[Ev], regions: &[(u32, i64, usize, usize)]) -> Tracked {
+        let mut ids: Vec<i64> = evs.iter().map(|e| e.g).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let at = |i: usize| {
+            let pos = evs[..i].iter().filter(|e| e.g == evs[i].g).count();
+            evs[i].at(pos as u32)
+        };
+        let mut regions: Vec<Region> = regions
+            .iter()
+            .map(|&(pattern, g, a, b)| Region {
+                pattern,
+                gi: ids.binary_search(&g).unwrap() as u32,
+                first: at(a),
+                last: at(b),
+            })
+            .collect();
+        regions.sort_by_key(|r| r.gi);
+        Tracked {
+            root_funcs: ids.iter().map(|g| format!("root{g}")).collect(),
+            goroutines: ids,
+            regions,
+            span: (0, 0),
+        }
+    }
+
+    fn run(evs: &[Ev], tr: &Tracked) -> (Chains, Vec<u32>) {
+        let patterns = patterns();
+        let mut pass = Pass::new(tr, &patterns);
+        let mut record = Vec::new();
+        for ev in evs {
+            pass.observe(ev);
+            let gi = tr.gi(ev.g).unwrap();
+            record.push(pass.now[gi as usize]);
+        }
+        (pass.finish().0, record)
+    }
+
+    fn kinds(tr: &Tracked, ch: &Chains, head: u32) -> Vec<String> {
+        ch.ancestry(head)
+            .map(|n| match ch.node(n).local {
+                NONE => format!("wake@{}", ch.node(n).start),
+                r => KINDS[tr.regions[r as usize].pattern as usize].to_string(),
+            })
+            .collect()
+    }
 
     /// Upstream's example: regions starting on one event stack on top of
     /// the goroutine's reason, smaller first, round trips after others of
     /// the same size.
     #[test]
     fn new_regions_stack_on_existing_ones() {
-        let tr = trace(&[(1, X, NONE); 6]);
-        let regs = [
-            region(&tr, 1, 1, 0, 5),
-            region(&tr, 0, 1, 1, 4),
-            region(&tr, 2, 1, 2, 3),
-            region(&tr, 3, 1, 2, 3),
-        ];
-        let ch = connect(&tr, &regs, &patterns());
+        let evs = events(&[(1, X, None); 6]);
+        let tr = tracked(
+            &evs,
+            &[(1, 1, 0, 5), (0, 1, 1, 4), (2, 1, 2, 3), (3, 1, 2, 3)],
+        );
+        let (ch, rec) = run(&evs, &tr);
         assert_eq!(
-            kinds(&regs, &ch, 2),
+            kinds(&tr, &ch, rec[2]),
             [
                 "client/sdk",
                 "client/http_roundtrip",
@@ -317,9 +492,9 @@ mod tests {
             ]
         );
         // A region's last event does not carry it.
-        assert_eq!(kinds(&regs, &ch, 3), ["server/sdk", "server/http"]);
-        assert_eq!(kinds(&regs, &ch, 4), ["server/http"]);
-        assert_eq!(ch.record[5], NONE);
+        assert_eq!(kinds(&tr, &ch, rec[3]), ["server/sdk", "server/http"]);
+        assert_eq!(kinds(&tr, &ch, rec[4]), ["server/http"]);
+        assert_eq!(rec[5], NONE);
     }
 
     /// A created goroutine works for its creator; a shared region's chain
@@ -328,46 +503,65 @@ mod tests {
     #[test]
     fn wakes_hand_reasons_to_goroutines() {
         let s = t::EV_GO_START;
-        let tr = trace(&[
-            (1, X, NONE),              // 0: g1 starts server/http
-            (1, t::EV_GO_CREATE, 2),   // 1: g1 creates g2
-            (2, s, NONE),              // 2: g2 starts
-            (2, t::EV_GO_UNBLOCK, 5),  // 3: g2 wakes g1
-            (1, t::EV_GO_BLOCK, NONE), // 4
-            (1, s, NONE),              // 5: g1 resumes
-            (3, X, NONE),              // 6: g3 starts a shared DNS region
-            (3, t::EV_GO_UNBLOCK, 8),  // 7: and wakes g2
-            (2, s, NONE),              // 8
-            (1, X, NONE),              // 9: server/http ends
-            (3, X, NONE),              // 10
+        let evs = events(&[
+            (1, X, None),                   // 0: g1 starts server/http
+            (1, t::EV_GO_CREATE, Some(2)),  // 1: g1 creates g2
+            (2, s, None),                   // 2: g2 starts
+            (2, t::EV_GO_UNBLOCK, Some(1)), // 3: g2 wakes g1
+            (1, t::EV_GO_BLOCK, None),      // 4
+            (1, s, None),                   // 5: g1 resumes
+            (3, X, None),                   // 6: g3 starts a shared DNS region
+            (3, t::EV_GO_UNBLOCK, Some(2)), // 7: and wakes g2
+            (2, s, None),                   // 8
+            (1, X, None),                   // 9: server/http ends
+            (3, X, None),                   // 10
         ]);
-        let regs = [region(&tr, 1, 1, 0, 9), region(&tr, 4, 3, 6, 10)];
-        let ch = connect(&tr, &regs, &patterns());
-        assert_eq!(kinds(&regs, &ch, 2), ["wake@2", "server/http"]);
+        let tr = tracked(&evs, &[(1, 1, 0, 9), (4, 3, 6, 10)]);
+        let (ch, rec) = run(&evs, &tr);
+        assert_eq!(kinds(&tr, &ch, rec[2]), ["wake@2", "server/http"]);
         // Back on g1, the chain stops at g1's own region: no cycle.
-        assert_eq!(kinds(&regs, &ch, 5), ["server/http"]);
+        assert_eq!(kinds(&tr, &ch, rec[5]), ["server/http"]);
         // g2 already works for g1's request: the shared DNS work does not
         // take it over.
-        assert_eq!(kinds(&regs, &ch, 8), ["wake@2", "server/http"]);
+        assert_eq!(kinds(&tr, &ch, rec[8]), ["wake@2", "server/http"]);
+        // The wake node learnt its start when g2 started.
+        assert_eq!(ch.node(rec[2]).ts, 30);
     }
 
     /// When an outer region ends before an inner one, the inner one is
-    /// rebuilt on what was below the outer one.
+    /// rebuilt on what was below the outer one, with a one-event span.
     #[test]
     fn ended_regions_are_removed_and_open_ones_rebuilt() {
-        let tr = trace(&[(1, X, NONE); 6]);
-        let regs = [region(&tr, 1, 1, 0, 3), region(&tr, 0, 1, 1, 5)];
-        let ch = connect(&tr, &regs, &patterns());
-        let before = ch.record[2];
-        assert_eq!(kinds(&regs, &ch, 2), ["server/sdk", "server/http"]);
-        assert_eq!(kinds(&regs, &ch, 3), ["server/sdk"]);
-        let after = ch.record[3];
-        assert_ne!(before, after, "a new node");
+        let evs = events(&[(1, X, None); 6]);
+        let tr = tracked(&evs, &[(1, 1, 0, 3), (0, 1, 1, 5)]);
+        let patterns = patterns();
+        let mut pass = Pass::new(&tr, &patterns);
+        let mut rec = Vec::new();
+        for ev in &evs {
+            pass.observe(ev);
+            rec.push(pass.now[0]);
+        }
+        let (ch, spans) = pass.finish();
+        assert_eq!(kinds(&tr, &ch, rec[2]), ["server/sdk", "server/http"]);
+        assert_eq!(kinds(&tr, &ch, rec[3]), ["server/sdk"]);
+        let after = rec[3];
+        assert_ne!(rec[2], after, "a new node");
         assert_eq!(
             ch.node(after).start,
             1,
             "starting at the region's first event"
         );
-        assert_eq!(ch.record[5], NONE);
+        assert_eq!(rec[5], NONE);
+        let trees: Vec<_> = crate::spans::trees(ch, spans, tr, &patterns).collect();
+        // One tree: server/http (events 0..3) caused the first server/sdk
+        // node, whose span ends where the rebuilt node takes over (event 3).
+        let span = |s: &crate::spans::Span| (s.kind.clone(), s.start_ns, s.length_ns);
+        assert_eq!(trees.len(), 1);
+        assert_eq!(span(&trees[0]), ("server/http".to_string(), 10, 30));
+        assert_eq!(trees[0].caused.len(), 1);
+        assert_eq!(
+            span(&trees[0].caused[0]),
+            ("server/sdk".to_string(), 20, 20)
+        );
     }
 }

@@ -6,7 +6,6 @@
 
 use crate::spans::Span;
 use crate::summary::Summary;
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Appends `s` as a JSON string, escaped as Go's encoding/json does.
@@ -48,13 +47,13 @@ fn write_list(out: &mut String, list: &[i64]) {
     out.push(']');
 }
 
-fn write_map<V>(
+fn write_map<'a, V: 'a>(
     out: &mut String,
-    map: &BTreeMap<String, V>,
+    map: impl IntoIterator<Item = (&'a String, &'a V)>,
     mut value: impl FnMut(&mut String, &V),
 ) {
     out.push('{');
-    for (i, (k, v)) in map.iter().enumerate() {
+    for (i, (k, v)) in map.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
         }

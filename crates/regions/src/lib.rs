@@ -8,12 +8,12 @@
 //! ([`summary`]), and prints them ([`text`], [`json`], [`svg`]).
 //!
 //! ```no_run
-//! use regions::{Analysis, patterns::PatternDefs};
+//! use regions::{Analysis, patterns::PatternDefs, source::Source};
 //!
 //! let patterns = PatternDefs::builtin().compile()?;
-//! let trace = regions::load::load(std::fs::File::open("http.trace")?)?;
-//! let a = Analysis::run(trace, patterns);
-//! for span in a.trees().iter() {
+//! let source = Source::open("http.trace")?;
+//! let a = Analysis::run(&source, patterns)?;
+//! for span in a.into_trees() {
 //!     let s = regions::summary::summarize(&span);
 //!     println!("{} {} took {} ns, {} ns on CPU", span.kind, span.g, s.length_ns, s.total_run_ns);
 //! }
@@ -23,57 +23,57 @@
 #![warn(missing_docs)]
 pub mod cond;
 pub mod connect;
+pub mod event;
 pub mod json;
-pub mod load;
 pub mod output;
 pub mod patterns;
 pub mod ranges;
+pub mod source;
 pub mod spans;
 pub mod summary;
 pub mod svg;
 pub mod text;
-pub mod trace;
 pub mod track;
 pub mod vizinput;
 
 use connect::Chains;
 use patterns::Pattern;
-use trace::Trace;
-use track::Region;
+use source::{Source, Stacks};
+use spans::Recorder;
+use track::Tracked;
 
 /// The regions and cause chains of one trace.
 #[derive(Debug)]
 pub struct Analysis {
-    /// The trace's events.
-    pub trace: Trace,
     /// The region patterns used.
     pub patterns: Vec<Pattern>,
-    /// Every region found, goroutines ascending, then pattern order.
-    pub regions: Vec<Region>,
+    /// The regions found, and the goroutines.
+    pub tracked: Tracked,
     /// The reason chains recorded on the events.
     pub chains: Chains,
+    spans: Recorder,
 }
 
 impl Analysis {
-    /// Tracks every goroutine and connects the regions.
-    pub fn run(trace: Trace, patterns: Vec<Pattern>) -> Analysis {
-        let regions = track::track_all(&trace, &patterns);
-        let chains = connect::connect(&trace, &regions, &patterns);
-        Analysis {
-            trace,
+    /// Reads the trace twice: once to track every goroutine's regions, once
+    /// to connect them and record the spans. Memory grows with the
+    /// goroutines, regions and spans, not with the events (beyond what a
+    /// Go ≤1.21 trace's reader must hold).
+    pub fn run(source: &Source, patterns: Vec<Pattern>) -> Result<Analysis, String> {
+        let mut stacks = Stacks::new();
+        let tracked = track::track(source, &patterns, &mut stacks)?;
+        let (chains, spans) = connect::connect(source, &tracked, &patterns, &mut stacks)?;
+        Ok(Analysis {
             patterns,
-            regions,
+            tracked,
             chains,
-        }
+            spans,
+        })
     }
 
-    /// The span trees, one per root, by start time, built as iterated.
-    pub fn trees(&self) -> spans::Trees<'_> {
-        spans::trees(spans::Inputs {
-            trace: &self.trace,
-            regions: &self.regions,
-            patterns: &self.patterns,
-            chains: &self.chains,
-        })
+    /// The span trees, one per root, by start time, each built as
+    /// iterated.
+    pub fn into_trees(self) -> spans::Trees {
+        spans::trees(self.chains, self.spans, self.tracked, &self.patterns)
     }
 }

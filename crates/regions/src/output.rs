@@ -23,14 +23,14 @@ pub enum Mode {
 
 /// Writes one analysis. `name` is the trace's name, given when several
 /// traces are printed together.
-pub fn render(a: &Analysis, mode: Mode, name: Option<&str>, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(a: Analysis, mode: Mode, name: Option<&str>, out: &mut dyn Write) -> io::Result<()> {
     let lines = match mode {
-        Mode::Chains => text::chains(a),
-        Mode::Pairs => text::pairs(a),
-        Mode::Regions => text::regions(a),
+        Mode::Chains => text::chains(&a),
+        Mode::Pairs => text::pairs(&a),
+        Mode::Regions => text::regions(&a),
         Mode::Json | Mode::JsonSummary => {
             let mut line = String::new();
-            for span in a.trees().iter() {
+            for span in a.into_trees() {
                 line.clear();
                 if mode == Mode::Json {
                     json::write_span(&mut line, &span, name);

@@ -1,13 +1,18 @@
-//! Span extraction: turns the recorded reason chains into trees of spans
-//! (one goroutine's contribution to one reason), with each span's
-//! timeline of runs, assists and waits.
+//! Spans: each chain node's span (one goroutine's contribution to one
+//! reason, with its timeline of runs, assists and waits), recorded as the
+//! connector walks the events, and the trees they form.
+//!
+//! A node's span starts at the node's start event and goes on through the
+//! goroutine's following events while the chain in force contains the
+//! node, plus the first one where it does not.
 
-use crate::connect::Chains;
+use crate::connect::{Chains, Node};
+use crate::event::{At, Ev, NONE, assist_reason, is_change, wait_reason};
 use crate::patterns::Pattern;
-use crate::trace::{NONE, Trace, assist_reason, is_run_start, wait_reason};
-use crate::track::Region;
+use crate::track::Tracked;
 use gotrace::legacy::types as t;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::HashMap;
 
 /// One goroutine's contribution to a unit of work (upstream's
 /// `cluster.Span`). Times are nanoseconds; the lists are relative to
@@ -26,12 +31,86 @@ pub struct Span {
     /// When the goroutine started running.
     pub start_run: Vec<i64>,
     /// When it started non-application work on CPU, by reason ("gc").
-    pub start_assist: BTreeMap<String, Vec<i64>>,
+    pub start_assist: Reasons,
     /// When it started waiting, by reason ("net", "cpu", ...); a negative
     /// first "cpu" entry is the wait to be scheduled before the span began.
-    pub start_wait: BTreeMap<String, Vec<i64>>,
+    pub start_wait: Reasons,
     /// The spans this one caused.
     pub caused: Vec<Span>,
+}
+
+/// Time lists by reason, in the order of the reasons' names: a small
+/// sorted map (a span has a few reasons at most).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reasons(Vec<(String, Vec<i64>)>);
+
+impl Reasons {
+    /// The list of `reason`, if any.
+    pub fn get(&self, reason: &str) -> Option<&Vec<i64>> {
+        self.find(reason).ok().map(|i| &self.0[i].1)
+    }
+
+    /// The list of `reason`, made empty if there was none.
+    pub fn list(&mut self, reason: &str) -> &mut Vec<i64> {
+        let i = match self.find(reason) {
+            Ok(i) => i,
+            Err(i) => {
+                self.0.insert(i, (reason.to_string(), Vec::new()));
+                i
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    /// The reasons and their lists, by reason.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Vec<i64>)> {
+        self.0.iter().map(|(r, l)| (r, l))
+    }
+
+    /// Whether there are no reasons.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn find(&self, reason: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(r, _)| r.as_str().cmp(reason))
+    }
+}
+
+impl FromIterator<(String, Vec<i64>)> for Reasons {
+    fn from_iter<I: IntoIterator<Item = (String, Vec<i64>)>>(iter: I) -> Reasons {
+        let mut out = Reasons::default();
+        for (reason, list) in iter {
+            *out.list(&reason) = list;
+        }
+        out
+    }
+}
+
+impl<const N: usize> From<[(String, Vec<i64>); N]> for Reasons {
+    fn from(pairs: [(String, Vec<i64>); N]) -> Reasons {
+        pairs.into_iter().collect()
+    }
+}
+
+impl std::ops::Index<&str> for Reasons {
+    type Output = Vec<i64>;
+
+    fn index(&self, reason: &str) -> &Vec<i64> {
+        self.get(reason).expect("no such reason")
+    }
+}
+
+impl<'a> IntoIterator for &'a Reasons {
+    type Item = (&'a String, &'a Vec<i64>);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, Vec<i64>)>,
+        fn(&'a (String, Vec<i64>)) -> (&'a String, &'a Vec<i64>),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(r, l)| (r, l))
+    }
 }
 
 impl Span {
@@ -44,52 +123,307 @@ impl Span {
     }
 }
 
-/// Everything span extraction needs.
-pub struct Inputs<'a> {
-    /// The events.
-    pub trace: &'a Trace,
-    /// The regions found on them.
-    pub regions: &'a [Region],
-    /// The patterns that found them.
-    pub patterns: &'a [Pattern],
-    /// The connector's result.
-    pub chains: &'a Chains,
+/// The reasons a timeline entry can have.
+const REASONS: [&str; 10] = [
+    "gc", "cpu", "block", "cond", "net", "recv", "select", "send", "sync", "syscall",
+];
+
+/// What a timeline entry starts: a run, or an assist or wait for one of
+/// [`REASONS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Run,
+    Assist(u8),
+    Wait(u8),
 }
 
-/// The span trees of a trace: their roots in order and each node's
-/// children. Trees are built one at a time, on demand.
-pub struct Trees<'a> {
-    inp: Inputs<'a>,
-    roots: Vec<u32>,
-    children: HashMap<u32, Vec<u32>>,
-}
-
-impl Trees<'_> {
-    /// The trees, ordered by start time (ties: by start event, then by
-    /// node).
-    pub fn iter(&self) -> impl Iterator<Item = Span> + '_ {
-        self.roots.iter().map(|&r| self.build(r))
+impl Mark {
+    fn reason(r: &str) -> u8 {
+        REASONS
+            .iter()
+            .position(|&k| k == r)
+            .expect("a known reason") as u8
     }
+}
 
-    fn build(&self, node: u32) -> Span {
-        let mut span = span_of(&self.inp, node);
-        if let Some(kids) = self.children.get(&node) {
-            span.caused = kids.iter().map(|&c| self.build(c)).collect();
+/// A finished span, compact until it is put in a tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Compact {
+    g: i64,
+    start_ns: i64,
+    length_ns: i64,
+    /// The timeline, in the order entries were found.
+    marks: Box<[(Mark, i64)]>,
+}
+
+impl Compact {
+    fn expand(&self) -> Span {
+        let mut span = Span {
+            g: self.g,
+            start_ns: self.start_ns,
+            length_ns: self.length_ns,
+            ..Span::default()
+        };
+        for &(m, v) in &self.marks {
+            let (map, r) = match m {
+                Mark::Run => {
+                    span.start_run.push(v);
+                    continue;
+                }
+                Mark::Assist(r) => (&mut span.start_assist, r),
+                Mark::Wait(r) => (&mut span.start_wait, r),
+            };
+            map.list(REASONS[r as usize]).push(v);
         }
         span
     }
 }
 
+/// A span being recorded.
+#[derive(Debug)]
+struct Building {
+    g: i64,
+    start_ns: i64,
+    marks: Vec<(Mark, i64)>,
+    /// No event yet.
+    first: bool,
+    /// The last wait started, while the next change is not known: (event
+    /// number, time).
+    pending: Option<(u32, i64)>,
+    /// Time of the last event.
+    last_ts: i64,
+}
+
+impl Building {
+    fn new(node: &Node) -> Building {
+        Building {
+            g: node.g,
+            start_ns: node.ts,
+            marks: Vec::new(),
+            first: true,
+            pending: None,
+            last_ts: node.ts,
+        }
+    }
+
+    /// Adds the next event. `woken` is the goroutine's last wait and, once
+    /// known, when it became runnable.
+    fn add(&mut self, at: &At, woken: Option<(u32, Option<i64>)>) {
+        self.last_ts = at.ts;
+        if !(self.first || is_change(at.typ)) {
+            return;
+        }
+        let start = self.start_ns;
+        let cpu = Mark::Wait(Mark::reason("cpu"));
+        // A wait that ended before this change: runnable from its wakeup.
+        if let Some((idx, ts)) = self.pending.take()
+            && let Some((w, Some(woke))) = woken
+            && w == idx
+            && ts < woke
+            && woke < at.ts
+        {
+            self.marks.push((cpu, woke - start));
+        }
+        if self.first
+            && at.typ == t::EV_GO_START
+            && let Some(b) = at.back_ts
+        {
+            let wait = start - b;
+            if wait > 0 {
+                self.marks.push((cpu, -wait));
+            }
+        }
+        self.first = false;
+        let mark = if let Some(reason) = assist_reason(at.typ) {
+            Mark::Assist(Mark::reason(reason))
+        } else if let Some(reason) = wait_reason(at.typ) {
+            self.pending = Some((at.idx, at.ts));
+            Mark::Wait(Mark::reason(reason))
+        } else {
+            Mark::Run
+        };
+        self.marks.push((mark, at.ts - start));
+    }
+
+    fn finish(self) -> Compact {
+        Compact {
+            g: self.g,
+            start_ns: self.start_ns,
+            length_ns: self.last_ts - self.start_ns,
+            marks: self.marks.into_boxed_slice(),
+        }
+    }
+}
+
+/// Records every node's span during the connector's pass.
+#[derive(Debug)]
+pub struct Recorder {
+    /// By node: its finished span.
+    done: Vec<Option<Compact>>,
+    /// Per goroutine: the spans open on it, by node.
+    open: Vec<Vec<(u32, Building)>>,
+    /// Per goroutine: its last wait event while spans are open, and when
+    /// it was woken, once known.
+    last_wait: Vec<Option<(u32, Option<i64>)>>,
+    /// Those wait events' goroutines, by event number.
+    waits: FxHashMap<u32, u32>,
+    /// Scratch: the chain in force.
+    chain: Vec<u32>,
+}
+
+impl Recorder {
+    /// A recorder for `goroutines` goroutines.
+    pub fn new(goroutines: usize) -> Recorder {
+        Recorder {
+            done: Vec::new(),
+            open: std::iter::repeat_with(Vec::new).take(goroutines).collect(),
+            last_wait: vec![None; goroutines],
+            waits: FxHashMap::default(),
+            chain: Vec::new(),
+        }
+    }
+
+    /// Starts node `n`'s span at its start event, the current event of
+    /// goroutine `gi`.
+    pub fn begin(&mut self, n: u32, gi: u32, node: &Node) {
+        self.open[gi as usize].push((n, Building::new(node)));
+    }
+
+    /// A node whose start event has passed (a region rebuilt in a chain):
+    /// no event after its start carries it, so its span is that one event.
+    pub fn begin_past(&mut self, n: u32, node: &Node, start: &At) {
+        let mut b = Building::new(node);
+        b.add(start, None);
+        self.store(n, b.finish());
+    }
+
+    fn store(&mut self, n: u32, span: Compact) {
+        let i = n as usize;
+        if self.done.len() <= i {
+            self.done.resize(i + 1, None);
+        }
+        self.done[i] = Some(span);
+    }
+
+    /// Notes when a goroutine whose wait is being recorded is woken.
+    pub fn link(&mut self, ev: &Ev) {
+        if let Some(b) = ev.back
+            && let Some(gi) = self.waits.remove(&b.idx)
+            && let Some((w, woke)) = &mut self.last_wait[gi as usize]
+            && *w == b.idx
+        {
+            *woke = Some(ev.ts);
+        }
+    }
+
+    /// Adds goroutine `gi`'s event `ev`, with the chain `why` in force, to
+    /// its open spans, closing those whose node is not in the chain.
+    pub fn observe(&mut self, gi: u32, ev: &Ev, why: u32, nodes: &[Node]) {
+        let g = gi as usize;
+        if self.open[g].is_empty() {
+            return;
+        }
+        self.chain.clear();
+        let mut at = why;
+        while at != NONE {
+            self.chain.push(at);
+            at = nodes[at as usize].parent;
+        }
+        let at = ev.at(0);
+        let mut open = std::mem::take(&mut self.open[g]);
+        let mut i = 0;
+        while i < open.len() {
+            let (n, b) = &mut open[i];
+            b.add(&at, self.last_wait[g]);
+            if self.chain.contains(n) {
+                i += 1;
+            } else {
+                let (n, b) = open.swap_remove(i);
+                self.store(n, b.finish());
+            }
+        }
+        // The goroutine's last wait, for the spans still open.
+        let wait = wait_reason(ev.typ).is_some() && !open.is_empty();
+        if (wait || open.is_empty())
+            && let Some((old, _)) = self.last_wait[g].take()
+        {
+            self.waits.remove(&old);
+        }
+        if wait {
+            self.last_wait[g] = Some((ev.idx, None));
+            self.waits.insert(ev.idx, gi);
+        }
+        self.open[g] = open;
+    }
+
+    /// Closes the spans still open at the end of the trace.
+    pub fn finish(&mut self) {
+        for g in 0..self.open.len() {
+            for (n, b) in std::mem::take(&mut self.open[g]) {
+                self.store(n, b.finish());
+            }
+        }
+        self.waits.clear();
+    }
+
+    fn take(&mut self, n: u32) -> Span {
+        self.done
+            .get_mut(n as usize)
+            .and_then(Option::take)
+            .map_or_else(Span::default, |c| c.expand())
+    }
+}
+
+/// The span trees of a trace, built one at a time as iterated.
+pub struct Trees {
+    chains: Chains,
+    spans: Recorder,
+    tracked: Tracked,
+    /// By pattern, its kind.
+    kinds: Vec<String>,
+    roots: std::vec::IntoIter<u32>,
+    children: HashMap<u32, Vec<u32>>,
+}
+
+impl Trees {
+    fn kind(&self, node: &Node) -> String {
+        let t = &self.tracked;
+        if node.local != NONE {
+            return self.kinds[t.regions[node.local as usize].pattern as usize].clone();
+        }
+        t.gi(node.g)
+            .map_or(String::new(), |gi| t.root_funcs[gi as usize].clone())
+    }
+
+    fn build(&mut self, n: u32) -> Span {
+        let mut span = self.spans.take(n);
+        span.kind = self.kind(self.chains.node(n));
+        if let Some(kids) = self.children.remove(&n) {
+            span.caused = kids.into_iter().map(|c| self.build(c)).collect();
+        }
+        span
+    }
+}
+
+impl Iterator for Trees {
+    type Item = Span;
+
+    fn next(&mut self) -> Option<Span> {
+        let root = self.roots.next()?;
+        Some(self.build(root))
+    }
+}
+
 /// Finds the span trees: the recorded nodes, the roots that have other
 /// recorded nodes below them, and each node's nearest ancestor with a
-/// different start as its parent.
-pub fn trees(inp: Inputs<'_>) -> Trees<'_> {
-    let ch = inp.chains;
+/// different start as its parent. Trees are ordered by start time (ties:
+/// by start event, then by node), and so are the spans each one caused.
+pub fn trees(chains: Chains, spans: Recorder, tracked: Tracked, patterns: &[Pattern]) -> Trees {
+    let ch = &chains;
     let n = ch.nodes.len();
-    let recorded = ch.recorded();
     let mut root = vec![NONE; n];
     let mut in_tree = vec![false; n];
-    for &s in &recorded {
+    for &s in &ch.recorded {
         let mut r = s;
         while ch.node(r).parent != NONE {
             if root[r as usize] != NONE {
@@ -107,8 +441,7 @@ pub fn trees(inp: Inputs<'_>) -> Trees<'_> {
     drop(root);
     let order = |a: &u32, b: &u32| {
         let (na, nb) = (ch.node(*a), ch.node(*b));
-        let ts = |n: &crate::connect::Node| inp.trace.ev(n.start).ts;
-        (ts(na), na.start, *a).cmp(&(ts(nb), nb.start, *b))
+        (na.ts, na.start, *a).cmp(&(nb.ts, nb.start, *b))
     };
     let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
     let mut roots = Vec::new();
@@ -130,88 +463,76 @@ pub fn trees(inp: Inputs<'_>) -> Trees<'_> {
     }
     roots.sort_by(order);
     Trees {
-        inp,
-        roots,
+        kinds: patterns.iter().map(|p| p.kind.clone()).collect(),
+        chains,
+        spans,
+        tracked,
+        roots: roots.into_iter(),
         children,
     }
 }
 
-/// The span of one node, without children.
-fn span_of(inp: &Inputs<'_>, node: u32) -> Span {
-    let (tr, ch) = (inp.trace, inp.chains);
-    let nd = *ch.node(node);
-    let start = *tr.ev(nd.start);
-    let gi = tr.gindex[nd.start as usize];
-    let kind = if nd.local != NONE {
-        let r = &inp.regions[nd.local as usize];
-        inp.patterns[r.pattern as usize].kind.clone()
-    } else {
-        tr.root_func(gi).to_string()
-    };
-    let mut span = Span {
-        g: start.g,
-        kind,
-        start_ns: start.ts,
-        ..Span::default()
-    };
-    // The span's events: its start, the following events that carry the
-    // node, and one more.
-    let list = &tr.lists[gi as usize];
-    let mut evs: Vec<u32> = Vec::new();
-    for &e in &list[start.pos as usize..] {
-        evs.push(e);
-        if !ch.ancestry(ch.record[e as usize]).any(|a| a == node) {
-            break;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Back;
+
+    fn ev(idx: u32, ts: i64, g: i64, typ: u8, back: Option<(u32, i64)>) -> Ev {
+        Ev {
+            idx,
+            ts,
+            g,
+            typ,
+            stack: 0,
+            back: back.map(|(idx, ts)| Back { idx, ts }),
+            wakes: None,
         }
     }
-    let changes: Vec<u32> = evs
-        .iter()
-        .enumerate()
-        .filter(|&(i, &e)| {
-            let typ = tr.ev(e).typ;
-            i == 0
-                || is_run_start(typ)
-                || assist_reason(typ).is_some()
-                || wait_reason(typ).is_some()
-        })
-        .map(|(_, &e)| e)
-        .collect();
-    let rel = |ts: i64| ts - span.start_ns;
-    for (i, &c) in changes.iter().enumerate() {
-        let ev = tr.ev(c);
-        if i == 0 && ev.typ == t::EV_GO_START {
-            let b = tr.backlinks[c as usize];
-            if b != NONE {
-                let wait = span.start_ns - tr.ev(b).ts;
-                if wait > 0 {
-                    span.start_wait.entry("cpu".into()).or_default().push(-wait);
-                }
-            }
+
+    /// A span's timeline: the wait to be scheduled before it began, runs,
+    /// waits, the time a wait ended before the goroutine ran again, and
+    /// its end at the first event outside the node's chain.
+    #[test]
+    fn timeline_of_one_span() {
+        let node = Node {
+            start: 1,
+            ts: 100,
+            g: 7,
+            local: NONE,
+            parent: NONE,
+        };
+        let nodes = [node];
+        let mut r = Recorder::new(2);
+        let evs = [
+            ev(1, 100, 7, t::EV_GO_START, Some((0, 60))),
+            ev(2, 130, 7, t::EV_GO_BLOCK_NET, None),
+            ev(3, 150, 8, t::EV_GO_UNBLOCK, Some((2, 130))),
+            ev(4, 170, 7, t::EV_GO_START, Some((3, 150))),
+            ev(5, 180, 7, t::EV_HEAP_ALLOC, None),
+            ev(6, 190, 7, t::EV_GO_PREEMPT, None),
+            ev(7, 200, 7, t::EV_GO_START, None),
+        ];
+        r.begin(0, 0, &node);
+        for e in &evs {
+            r.link(e);
+            let gi = (e.g - 7) as u32;
+            // The node is in force until event 7.
+            let why = if e.idx < 7 { 0 } else { NONE };
+            r.observe(gi, e, why, &nodes);
         }
-        if let Some(reason) = assist_reason(ev.typ) {
-            span.start_assist
-                .entry(reason.into())
-                .or_default()
-                .push(rel(ev.ts));
-        } else if let Some(reason) = wait_reason(ev.typ) {
-            span.start_wait
-                .entry(reason.into())
-                .or_default()
-                .push(rel(ev.ts));
-            if let (Some(&next), true) = (changes.get(i + 1), ev.link != NONE) {
-                let woke = tr.ev(ev.link).ts;
-                if ev.ts < woke && woke < tr.ev(next).ts {
-                    span.start_wait
-                        .entry("cpu".into())
-                        .or_default()
-                        .push(rel(woke));
-                }
-            }
-        } else {
-            span.start_run.push(rel(ev.ts));
-        }
+        r.finish();
+        let s = r.take(0);
+        assert_eq!(s.g, 7);
+        assert_eq!((s.start_ns, s.length_ns), (100, 100));
+        assert_eq!(s.start_run, [0, 70, 100]);
+        assert_eq!(
+            s.start_wait,
+            [
+                ("cpu".to_string(), vec![-40, 50, 90]),
+                ("net".to_string(), vec![30])
+            ]
+            .into()
+        );
+        assert!(s.start_assist.is_empty());
     }
-    let last = *evs.last().expect("a span has its start event");
-    span.length_ns = tr.ev(last).ts - span.start_ns;
-    span
 }

@@ -112,10 +112,7 @@ pub fn summarize(root: &Span) -> Summary<'_> {
         for reason in prefs {
             let list = all.get(*reason).map_or(&[][..], |l| &l[..]);
             for r in subtract(list, &not(&remainder, window)) {
-                starts
-                    .entry(reason.to_string())
-                    .or_default()
-                    .push(r[0] - root.start_ns);
+                starts.list(reason).push(r[0] - root.start_ns);
             }
             remainder = subtract(&remainder, list);
             let after = magnitude(&remainder);
@@ -219,7 +216,7 @@ mod tests {
     #[test]
     fn assists_and_priorities() {
         let mut a = span(1, 0, 100, &[0, 60], &[("net", &[20]), ("sync", &[50])]);
-        a.start_assist.insert("gc".into(), vec![10]);
+        *a.start_assist.list("gc") = vec![10];
         // g2 waits on the network 30..80 while g1 waits on sync 50..60
         let b = span(2, 30, 50, &[], &[("net", &[0])]);
         a.caused = vec![b];

@@ -3,23 +3,23 @@
 //! in Go map order, come out sorted.
 
 use crate::Analysis;
-use crate::trace::NONE;
+use crate::event::NONE;
 use std::collections::HashSet;
 use std::fmt::Write;
 
 /// One line per region: `kind(g=G@first-last)`, goroutines ascending, then
 /// pattern order, then time.
 pub fn regions(a: &Analysis) -> Vec<String> {
-    a.regions
+    let t = &a.tracked;
+    t.regions
         .iter()
         .map(|r| {
-            let (first, last) = (
-                a.trace.ev(r.first_event(&a.trace)),
-                a.trace.ev(r.last_event(&a.trace)),
-            );
             format!(
                 "{}(g={}@{}-{})",
-                a.patterns[r.pattern as usize].kind, first.g, first.ts, last.ts
+                a.patterns[r.pattern as usize].kind,
+                t.goroutines[r.gi as usize],
+                r.first.ts,
+                r.last.ts
             )
         })
         .collect()
@@ -32,16 +32,17 @@ pub fn node_string(a: &Analysis, node: u32) -> String {
         return "<nil>".to_string();
     }
     let n = a.chains.node(node);
-    let start = a.trace.ev(n.start);
     if n.local == NONE {
-        let gi = a.trace.gindex[n.start as usize];
-        return format!("{}(g={}@{})", a.trace.root_func(gi), start.g, start.ts);
+        let root = a
+            .tracked
+            .gi(n.g)
+            .map_or("", |gi| &a.tracked.root_funcs[gi as usize]);
+        return format!("{root}(g={}@{})", n.g, n.ts);
     }
-    let r = &a.regions[n.local as usize];
-    let last = a.trace.ev(r.last_event(&a.trace));
+    let r = &a.tracked.regions[n.local as usize];
     format!(
         "{}(g={}@{}-{})",
-        a.patterns[r.pattern as usize].kind, start.g, start.ts, last.ts
+        a.patterns[r.pattern as usize].kind, n.g, n.ts, r.last.ts
     )
 }
 
@@ -49,9 +50,9 @@ pub fn node_string(a: &Analysis, node: u32) -> String {
 pub fn chains(a: &Analysis) -> Vec<String> {
     let mut out: Vec<String> = a
         .chains
-        .recorded()
-        .into_iter()
-        .map(|head| {
+        .recorded
+        .iter()
+        .map(|&head| {
             let mut nodes: Vec<u32> = a.chains.ancestry(head).collect();
             nodes.reverse();
             let mut line = String::new();
@@ -72,7 +73,7 @@ pub fn chains(a: &Analysis) -> Vec<String> {
 /// (`<nil>`, root) for their roots; sorted.
 pub fn pairs(a: &Analysis) -> Vec<String> {
     let mut set: HashSet<(u32, u32)> = HashSet::new();
-    for head in a.chains.recorded() {
+    for &head in &a.chains.recorded {
         let mut prev = NONE;
         for n in a.chains.ancestry(head) {
             if prev != NONE {

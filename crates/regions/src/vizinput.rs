@@ -5,9 +5,8 @@
 //! `net/http.(*connReader).backgroundRead` are removed with their subtrees,
 //! as upstream does before drawing.
 
-use crate::spans::Span;
+use crate::spans::{Reasons, Span};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 /// The spans etviz leaves out (with their subtrees).
 const REJECTED_KIND: &str = "net/http.(*connReader).backgroundRead";
@@ -57,9 +56,9 @@ fn ints(v: Option<&Value>, name: &str) -> Result<Vec<i64>, String> {
     }
 }
 
-fn lists(obj: &Map<String, Value>, name: &str) -> Result<BTreeMap<String, Vec<i64>>, String> {
+fn lists(obj: &Map<String, Value>, name: &str) -> Result<Reasons, String> {
     match field(obj, name) {
-        None | Some(Value::Null) => Ok(BTreeMap::new()),
+        None | Some(Value::Null) => Ok(Reasons::default()),
         Some(Value::Object(m)) => m
             .iter()
             .map(|(k, v)| Ok((k.clone(), ints(Some(v), name)?)))

@@ -5,11 +5,14 @@
 use crate::region::{Frame, Instance, Sample, Scope};
 use gotrace::legacy::types::EV_CPU_SAMPLE;
 use regions::patterns::Pattern;
-use regions::trace::Trace;
+use regions::source::{Source, Stacks};
+use regions::track::Region;
+use std::collections::HashMap;
 
-/// Finds the regions of `kind` in `trace`. Sample frames carry function
-/// names only (regiongraph's model keeps no files, lines or PCs).
-pub fn find_kind(trace: &Trace, patterns: &[Pattern], kind: &str) -> Result<Scope, String> {
+/// Finds the regions of `kind` in the trace (a first pass), then the CPU
+/// samples inside them (a second). Sample frames carry function names only
+/// (regiongraph's model keeps no files, lines or PCs).
+pub fn find_kind(src: &Source, patterns: &[Pattern], kind: &str) -> Result<Scope, String> {
     let Some(want) = patterns.iter().position(|p| p.kind == kind) else {
         let kinds: Vec<&str> = patterns.iter().map(|p| p.kind.as_str()).collect();
         return Err(format!(
@@ -17,47 +20,72 @@ pub fn find_kind(trace: &Trace, patterns: &[Pattern], kind: &str) -> Result<Scop
             kinds.join(", ")
         ));
     };
-    let mut instances = Vec::new();
-    for r in regions::track::track_all(trace, patterns) {
-        if r.pattern as usize != want {
-            continue;
-        }
-        let list = &trace.lists[r.gi as usize];
-        let events = &list[r.first as usize..=r.last as usize];
-        let (start, end) = (
-            trace.ev(r.first_event(trace)).ts,
-            trace.ev(r.last_event(trace)).ts,
-        );
-        let samples = events
-            .iter()
-            .map(|&i| trace.ev(i))
-            .filter(|ev| ev.typ == EV_CPU_SAMPLE && start <= ev.ts && ev.ts < end)
-            .map(|ev| Sample {
-                offset: ev.ts - start,
-                frames: trace.stacks[ev.stack as usize]
-                    .0
-                    .iter()
-                    .rev()
-                    .map(|f| Frame {
-                        func: f.to_string(),
-                        file: String::new(),
-                        line: 0,
-                        pc: 0,
-                    })
-                    .collect(),
-            })
-            .collect();
-        instances.push(Instance {
-            goroutine: trace.goroutines[r.gi as usize],
-            start,
-            length: end - start,
-            samples,
-        });
+    let mut stacks = Stacks::new();
+    let tracked = regions::track::track(src, patterns, &mut stacks)?;
+    /// One goroutine's regions of the kind, in order, and how far its
+    /// events have got.
+    struct Walk {
+        regions: Vec<(Region, Instance)>,
+        pos: u32,
+        at: usize,
     }
+    let mut walks: HashMap<i64, Walk> = HashMap::new();
+    for r in tracked
+        .regions
+        .iter()
+        .filter(|r| r.pattern as usize == want)
+    {
+        let goroutine = tracked.goroutines[r.gi as usize];
+        let walk = walks.entry(goroutine).or_insert(Walk {
+            regions: Vec::new(),
+            pos: 0,
+            at: 0,
+        });
+        let instance = Instance {
+            goroutine,
+            start: r.first.ts,
+            length: r.last.ts - r.first.ts,
+            samples: Vec::new(),
+        };
+        walk.regions.push((*r, instance));
+    }
+    for w in walks.values_mut() {
+        w.regions.sort_by_key(|(r, _)| r.first.pos);
+    }
+    src.scan(&mut stacks, |ev, stacks| {
+        let Some(w) = walks.get_mut(&ev.g) else {
+            return;
+        };
+        let pos = w.pos;
+        w.pos += 1;
+        while w.regions.get(w.at).is_some_and(|(r, _)| r.last.pos < pos) {
+            w.at += 1;
+        }
+        let Some((r, inst)) = w.regions.get_mut(w.at) else {
+            return;
+        };
+        if ev.typ != EV_CPU_SAMPLE || pos < r.first.pos || ev.ts < r.first.ts || ev.ts >= r.last.ts
+        {
+            return;
+        }
+        let frames = stacks.get(ev.stack).0.iter().rev().map(|f| Frame {
+            func: f.to_string(),
+            file: String::new(),
+            line: 0,
+            pc: 0,
+        });
+        inst.samples.push(Sample {
+            offset: ev.ts - r.first.ts,
+            frames: frames.collect(),
+        });
+    })?;
+    let mut instances: Vec<Instance> = walks
+        .into_values()
+        .flat_map(|w| w.regions.into_iter().map(|(_, i)| i))
+        .collect();
     instances.sort_by_key(|i| (i.goroutine, i.start));
-    let ts = |i: Option<&regions::trace::Ev>| i.map_or(0, |e| e.ts);
     Ok(Scope {
         instances,
-        duration: ts(trace.events.last()) - ts(trace.events.first()),
+        duration: tracked.span.1 - tracked.span.0,
     })
 }

@@ -5,9 +5,10 @@
 
 use clap::Parser;
 use rayon::prelude::*;
+use regions::Analysis;
 use regions::output::{Mode, render};
 use regions::patterns::{BUILTIN, Pattern, PatternDefs};
-use regions::{Analysis, load};
+use regions::source::Source;
 use std::io::Write;
 use std::process::ExitCode;
 use toolbox_cli::goflags;
@@ -75,14 +76,13 @@ fn patterns(files: &[String]) -> Result<Vec<Pattern>, String> {
 }
 
 fn analyse(path: &str, patterns: &[Pattern]) -> Result<Analysis, String> {
-    let trace = if path == "-" {
-        load::load(std::io::stdin().lock())
+    let source = if path == "-" {
+        Source::from_reader(std::io::stdin().lock())
     } else {
-        let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
-        load::load(file)
-    }
-    .map_err(|e| format!("{path}: {e}"))?;
-    Ok(Analysis::run(trace, patterns.to_vec()))
+        Source::open(path)
+    };
+    let source = source.map_err(|e| format!("{path}: {e}"))?;
+    Analysis::run(&source, patterns.to_vec()).map_err(|e| format!("{path}: {e}"))
 }
 
 /// Analyses and prints one trace straight to standard output.
@@ -96,7 +96,7 @@ fn one(path: &str, patterns: &[Pattern], mode: Mode) -> ExitCode {
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     // A closed pipe ends the output quietly.
-    let _ = render(&a, mode, None, &mut out).and_then(|()| out.flush());
+    let _ = render(a, mode, None, &mut out).and_then(|()| out.flush());
     ExitCode::SUCCESS
 }
 
@@ -135,7 +135,7 @@ fn main() -> ExitCode {
             .map(|p| {
                 let a = analyse(p, &patterns)?;
                 let mut buf = Vec::new();
-                render(&a, mode, Some(p), &mut buf).map_err(|e| e.to_string())?;
+                render(a, mode, Some(p), &mut buf).map_err(|e| e.to_string())?;
                 Ok(buf)
             })
             .collect();

@@ -114,8 +114,9 @@ fn scan(path: &str, finder: &Finder) -> Result<Scope, String> {
     match finder {
         Finder::Events(spec) => find(input, spec).map_err(|e| format!("{path}: {e}")),
         Finder::Kind(patterns, kind) => {
-            let trace = regions::load::load(input).map_err(|e| format!("{path}: {e}"))?;
-            scope::kind::find_kind(&trace, patterns, kind)
+            drop(input);
+            let src = regions::source::Source::open(path).map_err(|e| format!("{path}: {e}"))?;
+            scope::kind::find_kind(&src, patterns, kind).map_err(|e| format!("{path}: {e}"))
         }
     }
 }
