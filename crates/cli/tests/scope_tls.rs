@@ -4,8 +4,8 @@
 //! general form, the pprof profile, many inputs and bad input.
 
 use flate2::read::GzDecoder;
+use pprof::proto::Profile;
 use prost::Message;
-use scope::proto::Profile;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -168,7 +168,7 @@ fn profile_has_upstreams_types_and_labels_with_stacks_leaf_first() {
     let o = out.to_string_lossy().into_owned();
     let text = stdout(&["-input", &t, "-text", "-output", &o]);
     let p = read_profile(&out);
-    let s = |i: i64| p.string_table[i as usize].as_str();
+    let s = |i: i64| std::str::from_utf8(&p.string_table[i as usize]).unwrap();
     let types: Vec<(&str, &str)> = p
         .sample_type
         .iter()
@@ -262,7 +262,7 @@ fn many_inputs_in_input_order() {
     stdout(&["-input", &a, &b, "-output", &o]);
     let p = read_profile(&out);
     assert_eq!(p.sample.len(), want.lines().count());
-    let s = |i: i64| p.string_table[i as usize].as_str();
+    let s = |i: i64| std::str::from_utf8(&p.string_table[i as usize]).unwrap();
     let first = p.sample[0].label.iter().find(|l| s(l.key) == "trace");
     assert_eq!(first.map(|l| s(l.str)), Some(a.as_str()));
 }
