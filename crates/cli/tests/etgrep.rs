@@ -1,8 +1,9 @@
 //! etgrep against Go's own output on the committed fixture traces, and its
 //! behaviour on bad input.
 
-use flate2::read::GzDecoder;
-use std::io::Read;
+mod common;
+
+use common::{gunzip, succeeded, testdata};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -22,10 +23,8 @@ const STABLE: [&str; 8] = [
 ];
 const MATCH: &str = r#"Any "**" "runtime/trace.WithRegion" "**""#;
 
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
-}
-
+/// Runs etgrep with `args` and no input, with `TZ=UTC`: it shows wall-clock
+/// times in the local zone, and the expected outputs have them in UTC.
 fn etgrep(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_etgrep"))
         .args(args)
@@ -36,12 +35,7 @@ fn etgrep(args: &[&str]) -> Output {
 }
 
 fn expected(version: &str, form: &str) -> Vec<u8> {
-    let path = testdata().join(format!("expected/go{version}.{form}.txt.gz"));
-    let mut out = Vec::new();
-    GzDecoder::new(std::fs::File::open(&path).unwrap())
-        .read_to_end(&mut out)
-        .unwrap();
-    out
+    gunzip(&testdata().join(format!("expected/go{version}.{form}.txt.gz")))
 }
 
 fn trace(version: &str) -> String {
@@ -70,18 +64,14 @@ fn check_form(version: &str, form: &str, args: &[&str]) {
     let t = trace(version);
     let mut all = vec!["-input", t.as_str()];
     all.extend_from_slice(args);
-    let out = etgrep(&all);
-    assert!(
-        out.status.success(),
-        "go{version} {form}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let what = format!("go{version} {form}");
+    let got = succeeded(etgrep(&all), &what);
     let want = expected(version, form);
     assert!(
         want.len() > 1000,
-        "go{version} {form}: expected output is too small to test anything"
+        "{what}: expected output is too small to test anything"
     );
-    assert_same(&out.stdout, &want, &format!("go{version} {form}"));
+    assert_same(&got, &want, &what);
 }
 
 #[test]

@@ -2,29 +2,13 @@
 //! elements; upstream orders a row's reasons by Go map iteration), against
 //! its own snapshot for Go 1.25, and on bad input.
 
-use flate2::read::GzDecoder;
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
-}
-
-fn gunzip(path: &Path) -> String {
-    let mut out = String::new();
-    GzDecoder::new(std::fs::File::open(path).unwrap())
-        .read_to_string(&mut out)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    out
-}
+use common::{gunzip, run, succeeded, testdata};
+use std::process::Output;
 
 fn etviz(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_etviz"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run etviz")
+    run(env!("CARGO_BIN_EXE_etviz"), args)
 }
 
 /// Draws the committed summary of fixture `v`; returns the SVG text.
@@ -40,18 +24,13 @@ fn draw(v: &str, details: bool) -> String {
     if details {
         args.push("-details");
     }
-    let out = etviz(&args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(etviz(&args), &format!("etviz {args:?}"));
     std::fs::read_to_string(&output).unwrap()
 }
 
 fn expected(v: &str, details: bool) -> String {
     let name = format!("http-go{v}{}.svg.gz", if details { ".details" } else { "" });
-    gunzip(&testdata().join("expected/etviz").join(name))
+    String::from_utf8(gunzip(&testdata().join("expected/etviz").join(name))).unwrap()
 }
 
 /// The document's shape: the SVGo header, one element per line, the end tag.

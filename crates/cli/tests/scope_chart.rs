@@ -2,14 +2,15 @@
 //! pixel-identical PNG for its built-in sample and for scope_tls's lines
 //! of the Go 1.21 TLS fixture; input from a file or standard input; errors.
 
+mod common;
+
+use common::{succeeded, testdata};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 fn expected(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/expected/scope")
-        .join(name)
+    testdata().join("expected/scope").join(name)
 }
 
 fn run(args: &[&str], stdin: &[u8]) -> Output {
@@ -45,12 +46,7 @@ fn check(dir: &tempfile::TempDir, args: &[&str], stdin: &[u8], want: &str) {
     let (s, p) = (svg.to_string_lossy(), png.to_string_lossy());
     let mut all = args.to_vec();
     all.extend(["-svg", &s, "-png", &p]);
-    let out = run(&all, stdin);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(run(&all, stdin), &format!("scope_chart {all:?}"));
     let want_svg = std::fs::read_to_string(expected(&format!("{want}.upstream.svg"))).unwrap();
     assert_eq!(std::fs::read_to_string(&svg).unwrap(), want_svg);
     assert_eq!(

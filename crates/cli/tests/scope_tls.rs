@@ -3,12 +3,13 @@
 //! output for TLS 1.2 on the Go 1.21 trace, snapshots for both, the
 //! general form, the pprof profile, many inputs and bad input.
 
-use flate2::read::GzDecoder;
+mod common;
+
+use common::{gunzip, succeeded, testdata};
+use pprof::proto::Profile;
 use prost::Message;
-use scope::proto::Profile;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 /// Upstream's TLS 1.2 handshake patterns, in the general form's flags.
 const UPSTREAM: [&str; 8] = [
@@ -23,7 +24,7 @@ const UPSTREAM: [&str; 8] = [
 ];
 
 fn expected_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/expected/scope")
+    testdata().join("expected/scope")
 }
 
 fn expected(name: &str) -> String {
@@ -32,11 +33,7 @@ fn expected(name: &str) -> String {
 
 /// The fixture trace of Go `v`, decompressed into `dir`.
 fn trace(dir: &tempfile::TempDir, v: &str) -> String {
-    let src = expected_dir().join(format!("tls-go{v}.trace.gz"));
-    let mut data = Vec::new();
-    GzDecoder::new(std::fs::File::open(&src).unwrap())
-        .read_to_end(&mut data)
-        .unwrap();
+    let data = gunzip(&expected_dir().join(format!("tls-go{v}.trace.gz")));
     let path = dir.path().join(format!("tls-go{v}.trace"));
     std::fs::write(&path, data).unwrap();
     path.to_string_lossy().into_owned()
@@ -48,29 +45,15 @@ fn cpu_profile(v: &str) -> String {
 }
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scope_tls"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run scope_tls")
+    common::run(env!("CARGO_BIN_EXE_scope_tls"), args)
 }
 
 fn stdout(args: &[&str]) -> String {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    String::from_utf8(succeeded(run(args), &format!("{args:?}"))).unwrap()
 }
 
 fn read_profile(path: &Path) -> Profile {
-    let mut data = Vec::new();
-    GzDecoder::new(std::fs::File::open(path).unwrap())
-        .read_to_end(&mut data)
-        .unwrap();
-    Profile::decode(&data[..]).unwrap()
+    Profile::decode(&gunzip(path)[..]).unwrap()
 }
 
 #[test]
@@ -168,7 +151,7 @@ fn profile_has_upstreams_types_and_labels_with_stacks_leaf_first() {
     let o = out.to_string_lossy().into_owned();
     let text = stdout(&["-input", &t, "-text", "-output", &o]);
     let p = read_profile(&out);
-    let s = |i: i64| p.string_table[i as usize].as_str();
+    let s = |i: i64| std::str::from_utf8(&p.string_table[i as usize]).unwrap();
     let types: Vec<(&str, &str)> = p
         .sample_type
         .iter()
@@ -262,7 +245,7 @@ fn many_inputs_in_input_order() {
     stdout(&["-input", &a, &b, "-output", &o]);
     let p = read_profile(&out);
     assert_eq!(p.sample.len(), want.lines().count());
-    let s = |i: i64| p.string_table[i as usize].as_str();
+    let s = |i: i64| std::str::from_utf8(&p.string_table[i as usize]).unwrap();
     let first = p.sample[0].label.iter().find(|l| s(l.key) == "trace");
     assert_eq!(first.map(|l| s(l.str)), Some(a.as_str()));
 }

@@ -1,6 +1,7 @@
 //! The profile.proto schema as prost messages (string fields are indices
 //! into `string_table`), with helpers to build and write profiles. Used to
-//! write test profiles and as a full-object-graph reader.
+//! write test profiles, as a full-object-graph reader, and by scope_tls to
+//! read and write its profiles.
 
 use std::io::Write;
 
@@ -52,10 +53,13 @@ pub struct Profile {
     /// The sample type shown by default (string index).
     #[prost(int64, tag = "14")]
     pub default_sample_type: i64,
+    /// Documentation link for this profile (string index).
+    #[prost(int64, tag = "15")]
+    pub doc_url: i64,
 }
 
 /// A value's type and unit (string indices).
-#[derive(Clone, PartialEq, Message)]
+#[derive(Clone, Copy, PartialEq, Message)]
 pub struct ValueType {
     /// Type name, such as `inuse_space`.
     #[prost(int64, tag = "1")]
@@ -160,6 +164,9 @@ pub struct Line {
     /// Line number.
     #[prost(int64, tag = "2")]
     pub line: i64,
+    /// Column number.
+    #[prost(int64, tag = "3")]
+    pub column: i64,
 }
 
 /// A function.

@@ -25,6 +25,7 @@ fn base() -> Profile {
         line: vec![Line {
             function_id: 1,
             line: 3,
+            ..Default::default()
         }],
         ..Default::default()
     });

@@ -74,6 +74,7 @@ fn random_profile(r: &mut Rng) -> Profile {
             .map(|_| Line {
                 function_id: id(r.below(nfuncs)),
                 line: r.below(100) as i64,
+                ..Default::default()
             })
             .collect();
         // Mapping id: none, known, or unknown (which means none).

@@ -9,7 +9,6 @@
 pub mod chart;
 pub mod kind;
 pub mod profile;
-pub mod proto;
 pub mod region;
 pub mod text;
 pub mod tls;

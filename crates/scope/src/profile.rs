@@ -1,10 +1,10 @@
 //! scope_tls's pprof output: one sample per CPU sample inside an instance,
 //! labelled with the instance's start and length and the sample's offset.
 
-use crate::proto::{self, Function, Label, Line, Location, ValueType};
 use crate::region::{Frame, Scope};
 use flate2::Compression;
 use flate2::write::GzEncoder;
+use pprof::proto::{self, Function, Label, Line, Location, ValueType};
 use prost::Message;
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -31,7 +31,15 @@ impl Base {
         };
         let mut p = proto::Profile::decode(data).map_err(|e| format!("parsing profile: {e}"))?;
         if p.string_table.is_empty() {
-            p.string_table.push(String::new());
+            p.string_table.push(Vec::new());
+        }
+        // Strings must be UTF-8, as scope_tls has always required (the
+        // message is prost's for a string field that is not).
+        if p.string_table
+            .iter()
+            .any(|s| std::str::from_utf8(s).is_err())
+        {
+            return Err("parsing profile: failed to decode Protobuf message: Profile.string_table: invalid string value: data is not UTF-8 encoded".into());
         }
         let strings = p.string_table.len() as i64;
         let bad_string = |i: i64| i < 0 || i >= strings;
@@ -52,11 +60,11 @@ impl Base {
 /// Builds a profile and its interning tables.
 struct Builder {
     p: proto::Profile,
-    strings: HashMap<String, i64>,
+    strings: HashMap<Vec<u8>, i64>,
     funcs: HashMap<String, u64>,
     /// The base profile's locations by address: ID and function names,
     /// leaf first.
-    base_locs: HashMap<u64, (u64, Vec<String>)>,
+    base_locs: HashMap<u64, (u64, Vec<Vec<u8>>)>,
     /// Locations made here, by PC and leaf function (frames read through
     /// regiongraph's model have no PC).
     locs: HashMap<(u64, String), u64>,
@@ -72,10 +80,10 @@ impl Builder {
             .enumerate()
             .map(|(i, s)| (s.clone(), i as i64))
             .collect();
-        let fn_names: HashMap<u64, &str> = p
+        let fn_names: HashMap<u64, &[u8]> = p
             .function
             .iter()
-            .map(|f| (f.id, p.string_table[f.name as usize].as_str()))
+            .map(|f| (f.id, &p.string_table[f.name as usize][..]))
             .collect();
         let base_locs = p
             .location
@@ -88,7 +96,7 @@ impl Builder {
                         fn_names
                             .get(&ln.function_id)
                             .copied()
-                            .unwrap_or("")
+                            .unwrap_or_default()
                             .to_owned()
                     })
                     .collect();
@@ -109,12 +117,12 @@ impl Builder {
     }
 
     fn intern(&mut self, s: &str) -> i64 {
-        if let Some(&i) = self.strings.get(s) {
+        if let Some(&i) = self.strings.get(s.as_bytes()) {
             return i;
         }
         let i = self.p.string_table.len() as i64;
-        self.p.string_table.push(s.to_owned());
-        self.strings.insert(s.to_owned(), i);
+        self.p.string_table.push(s.as_bytes().to_owned());
+        self.strings.insert(s.as_bytes().to_owned(), i);
         i
     }
 
@@ -141,7 +149,7 @@ impl Builder {
         while let Some(f) = rest.first() {
             if let Some((id, names)) = self.base_locs.get(&f.pc).filter(|_| f.pc != 0)
                 && names.len() <= rest.len()
-                && names.iter().zip(rest).all(|(n, f)| *n == f.func)
+                && names.iter().zip(rest).all(|(n, f)| *n == f.func.as_bytes())
             {
                 out.push(*id);
                 rest = &rest[names.len().max(1)..];
@@ -205,7 +213,7 @@ pub fn build(base: Option<Base>, scopes: &[Scope], names: &[&str]) -> Vec<u8> {
     let fresh = base.is_none();
     let mut b = Builder::new(base.map_or_else(
         || proto::Profile {
-            string_table: vec![String::new()],
+            string_table: vec![Vec::new()],
             ..Default::default()
         },
         |Base(mut p)| {
@@ -305,7 +313,7 @@ mod tests {
     fn labels_values_and_leaf_first_stacks() {
         let s = scope(vec![vec![frame("leaf", 1), frame("root", 2)]]);
         let p = decode(&build(None, &[s], &["t"]));
-        let str_of = |i: i64| p.string_table[i as usize].as_str();
+        let str_of = |i: i64| std::str::from_utf8(&p.string_table[i as usize]).unwrap();
         assert_eq!((p.period, p.duration_nanos), (10_000_000, 5000));
         let sample = &p.sample[0];
         assert_eq!(sample.value, [1, 10_000_000]);
@@ -331,21 +339,29 @@ mod tests {
     }
 
     #[test]
+    fn base_strings_must_be_utf8() {
+        let mut base = proto::Profile::default();
+        base.intern("f");
+        base.string_table[1] = b"\xff".to_vec();
+        let err = Base::decode(&base.encode_to_vec()).unwrap_err();
+        assert!(err.ends_with("data is not UTF-8 encoded"), "{err}");
+    }
+
+    #[test]
     fn base_locations_are_reused_only_when_their_functions_match() {
         let mut base = proto::Profile {
-            string_table: vec!["".into(), "f".into(), "g".into()],
             period: 5,
             ..Default::default()
         };
         base.function = vec![
             Function {
                 id: 1,
-                name: 1,
+                name: base.intern("f"),
                 ..Default::default()
             },
             Function {
                 id: 2,
-                name: 2,
+                name: base.intern("g"),
                 ..Default::default()
             },
         ];

@@ -341,16 +341,29 @@ impl Ordering {
         Ok(Some((new.p, new.g)))
     }
 
-    fn proc_start(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
-        let pid = ev.args[0] as i64;
+    /// The state of proc `ev.args[0]` if its status is one of `statuses`
+    /// and the event's sequence number (`ev.args[1]`) is its next one; else
+    /// the event must wait.
+    fn p_next_in_sequence(
+        &mut self,
+        ev: &BaseEvent,
+        statuses: &[u64],
+        generation: u64,
+    ) -> Option<(&mut PState, Seq)> {
         let seq = Seq {
             generation,
             n: ev.args[1],
         };
-        let Some(state) = self.p_states.get_mut(&pid) else {
+        let s = self.p_states.get_mut(&(ev.args[0] as i64))?;
+        (statuses.contains(&s.status) && seq.succeeds(s.seq)).then_some((s, seq))
+    }
+
+    fn proc_start(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
+        let pid = ev.args[0] as i64;
+        let Some((state, seq)) = self.p_next_in_sequence(ev, &[PROC_IDLE], generation) else {
             return Ok(None);
         };
-        if state.status != PROC_IDLE || !seq.succeeds(state.seq) || cur.p != NONE {
+        if cur.p != NONE {
             return Ok(None);
         }
         validate(cur, [Must, MustNot, May])?;
@@ -378,18 +391,10 @@ impl Ordering {
 
     fn proc_steal(&mut self, ev: &mut BaseEvent, cur: Ctx, generation: u64) -> Step {
         let pid = ev.args[0] as i64;
-        let seq = Seq {
-            generation,
-            n: ev.args[1],
-        };
-        let Some(state) = self.p_states.get_mut(&pid) else {
+        let in_syscall = [PROC_SYSCALL, PROC_SYSCALL_ABANDONED];
+        let Some((state, seq)) = self.p_next_in_sequence(ev, &in_syscall, generation) else {
             return Ok(None);
         };
-        if (state.status != PROC_SYSCALL && state.status != PROC_SYSCALL_ABANDONED)
-            || !seq.succeeds(state.seq)
-        {
-            return Ok(None);
-        }
         validate(cur, [Must, May, May])?;
         let old = state.status;
         ev.args[3] = old;
@@ -565,7 +570,7 @@ impl Ordering {
     /// The state of goroutine `ev.args[0]` if it is in `status` and the
     /// event's sequence number (`ev.args[1]`) is its next one; else the
     /// event must wait.
-    fn next_in_sequence(
+    fn g_next_in_sequence(
         &mut self,
         ev: &BaseEvent,
         status: u64,
@@ -581,7 +586,7 @@ impl Ordering {
 
     fn go_start(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
         let gid = ev.args[0] as i64;
-        let Some((s, seq)) = self.next_in_sequence(ev, GO_RUNNABLE, generation) else {
+        let Some((s, seq)) = self.g_next_in_sequence(ev, GO_RUNNABLE, generation) else {
             return Ok(None);
         };
         validate(cur, [Must, Must, MustNot])?;
@@ -592,7 +597,7 @@ impl Ordering {
     }
 
     fn go_unblock(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
-        let Some((s, seq)) = self.next_in_sequence(ev, GO_WAITING, generation) else {
+        let Some((s, seq)) = self.g_next_in_sequence(ev, GO_WAITING, generation) else {
             return Ok(None);
         };
         s.status = GO_RUNNABLE;
@@ -605,7 +610,7 @@ impl Ordering {
         validate(cur, USER)?;
         self.running_g(ev, cur, GO_RUNNING)?;
         let next = ev.args[0] as i64;
-        let Some((_, seq)) = self.next_in_sequence(ev, GO_WAITING, generation) else {
+        let Some((_, seq)) = self.g_next_in_sequence(ev, GO_WAITING, generation) else {
             return Ok(None);
         };
         self.push(ev, cur);
@@ -626,15 +631,18 @@ impl Ordering {
         Ok(Some((cur.p, next)))
     }
 
+    /// The state of proc `p`, which must exist; `during` names the event
+    /// in the error.
+    fn p_state(&mut self, p: i64, during: &str) -> Result<&mut PState, String> {
+        self.p_states
+            .get_mut(&p)
+            .ok_or_else(|| format!("uninitialized proc {p} found during {during}"))
+    }
+
     fn go_syscall_begin(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
         validate(cur, USER)?;
         self.running_g(ev, cur, GO_RUNNING)?.status = GO_SYSCALL;
-        let Some(p) = self.p_states.get_mut(&cur.p) else {
-            return Err(format!(
-                "uninitialized proc {} found during GoSyscallBegin",
-                cur.p
-            ));
-        };
+        let p = self.p_state(cur.p, "GoSyscallBegin")?;
         p.status = PROC_SYSCALL;
         let seq = Seq {
             generation,
@@ -654,12 +662,7 @@ impl Ordering {
     fn go_syscall_end(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
         validate(cur, USER)?;
         self.running_g(ev, cur, GO_SYSCALL)?.status = GO_RUNNING;
-        let Some(p) = self.p_states.get_mut(&cur.p) else {
-            return Err(format!(
-                "uninitialized proc {} found during GoSyscallEnd",
-                cur.p
-            ));
-        };
+        let p = self.p_state(cur.p, "GoSyscallEnd")?;
         if p.status != PROC_SYSCALL {
             return Err(format!(
                 "expected proc {} in state Syscall, but got {} instead",
@@ -673,16 +676,8 @@ impl Ordering {
     }
 
     fn go_syscall_end_blocked(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
-        if cur.p != NONE {
-            let Some(p) = self.p_states.get(&cur.p) else {
-                return Err(format!(
-                    "uninitialized proc {} found during GoSyscallEndBlocked",
-                    cur.p
-                ));
-            };
-            if p.status == PROC_SYSCALL {
-                return Ok(None);
-            }
+        if cur.p != NONE && self.p_state(cur.p, "GoSyscallEndBlocked")?.status == PROC_SYSCALL {
+            return Ok(None);
         }
         validate(cur, [Must, May, Must])?;
         self.running_g(ev, cur, GO_SYSCALL)?.status = GO_RUNNABLE;
@@ -792,16 +787,22 @@ impl Ordering {
         Self::same(cur)
     }
 
+    /// The first GC event seen: its sequence number, and GC running, are
+    /// taken as they come.
+    fn gc_first(&mut self, ev: &BaseEvent, cur: Ctx, seq: u64) -> Step {
+        self.gc_seq = seq;
+        self.gc_state = GcState::Running;
+        self.push(ev, cur);
+        Self::same(cur)
+    }
+
     fn gc_active(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
         let seq = ev.args[0];
         if generation == self.initial_gen {
             if self.gc_state != GcState::Undetermined {
                 return Err("GCActive in the first generation isn't first GC event".into());
             }
-            self.gc_seq = seq;
-            self.gc_state = GcState::Running;
-            self.push(ev, cur);
-            return Self::same(cur);
+            return self.gc_first(ev, cur, seq);
         }
         if seq != self.gc_seq.wrapping_add(1) {
             return Ok(None);
@@ -818,10 +819,7 @@ impl Ordering {
     fn gc_begin(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
         let seq = ev.args[0];
         if self.gc_state == GcState::Undetermined {
-            self.gc_seq = seq;
-            self.gc_state = GcState::Running;
-            self.push(ev, cur);
-            return Self::same(cur);
+            return self.gc_first(ev, cur, seq);
         }
         if seq != self.gc_seq.wrapping_add(1) {
             return Ok(None);
@@ -875,16 +873,11 @@ impl Ordering {
         Self::same(cur)
     }
 
-    fn proc_ranges(&mut self, p: i64) -> Result<&mut Ranges, String> {
-        match self.p_states.get_mut(&p) {
-            Some(s) => Ok(&mut s.ranges),
-            None => Err(format!("uninitialized proc {p} found during sweep")),
-        }
-    }
-
     fn sweep_begin(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
         validate(cur, [Must, Must, May])?;
-        self.proc_ranges(cur.p)?.begin((range_start(ev.typ), 0))?;
+        self.p_state(cur.p, "sweep")?
+            .ranges
+            .begin((range_start(ev.typ), 0))?;
         self.push(ev, cur);
         Self::same(cur)
     }
@@ -902,7 +895,7 @@ impl Ordering {
 
     fn sweep_end(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
         validate(cur, [Must, Must, May])?;
-        self.proc_ranges(cur.p)?.end(ev.typ)?;
+        self.p_state(cur.p, "sweep")?.ranges.end(ev.typ)?;
         self.push(ev, cur);
         Self::same(cur)
     }
