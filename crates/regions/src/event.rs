@@ -79,32 +79,52 @@ pub fn is_run_start(typ: u8) -> bool {
     matches!(typ, t::EV_GO_START | t::EV_GC_MARK_ASSIST_DONE)
 }
 
+/// The reasons of assists and waits, as spans name them.
+pub const REASONS: [&str; 10] = [
+    "gc", "cpu", "block", "cond", "net", "recv", "select", "send", "sync", "syscall",
+];
+
+/// The "cpu" reason in [`REASONS`]: waiting to be scheduled.
+pub const CPU: u8 = 1;
+
+/// The assist reason an event type starts, if any, as an index into
+/// [`REASONS`].
+pub fn assist_code(typ: u8) -> Option<u8> {
+    (typ == t::EV_GC_MARK_ASSIST_START).then_some(0)
+}
+
+/// The wait reason an event type starts, if any, as an index into
+/// [`REASONS`].
+pub fn wait_code(typ: u8) -> Option<u8> {
+    Some(match typ {
+        t::EV_GO_BLOCK_GC => 0,
+        t::EV_GO_PREEMPT => CPU,
+        t::EV_GO_BLOCK => 2,
+        t::EV_GO_BLOCK_COND => 3,
+        t::EV_GO_BLOCK_NET => 4,
+        t::EV_GO_BLOCK_RECV => 5,
+        t::EV_GO_BLOCK_SELECT => 6,
+        t::EV_GO_BLOCK_SEND => 7,
+        t::EV_GO_BLOCK_SYNC => 8,
+        t::EV_GO_SYS_BLOCK => 9,
+        _ => return None,
+    })
+}
+
 /// The assist reason an event type starts, if any.
 pub fn assist_reason(typ: u8) -> Option<&'static str> {
-    (typ == t::EV_GC_MARK_ASSIST_START).then_some("gc")
+    assist_code(typ).map(|i| REASONS[i as usize])
 }
 
 /// The wait reason an event type starts, if any.
 pub fn wait_reason(typ: u8) -> Option<&'static str> {
-    Some(match typ {
-        t::EV_GO_PREEMPT => "cpu",
-        t::EV_GO_BLOCK => "block",
-        t::EV_GO_BLOCK_COND => "cond",
-        t::EV_GO_BLOCK_GC => "gc",
-        t::EV_GO_BLOCK_NET => "net",
-        t::EV_GO_BLOCK_RECV => "recv",
-        t::EV_GO_BLOCK_SELECT => "select",
-        t::EV_GO_BLOCK_SEND => "send",
-        t::EV_GO_BLOCK_SYNC => "sync",
-        t::EV_GO_SYS_BLOCK => "syscall",
-        _ => return None,
-    })
+    wait_code(typ).map(|i| REASONS[i as usize])
 }
 
 /// Whether the type changes what a span's goroutine is doing (runs, assists
 /// or waits).
 pub fn is_change(typ: u8) -> bool {
-    is_run_start(typ) || assist_reason(typ).is_some() || wait_reason(typ).is_some()
+    is_run_start(typ) || assist_code(typ).is_some() || wait_code(typ).is_some()
 }
 
 /// The type number of a v1 event type name (`GoStart`, `GoBlockNet`, ...).

@@ -136,8 +136,8 @@ impl Source {
     /// stacks in `stacks` (given to `f` too). A read error stops the scan; its message carries
     /// the reader's byte offset when it has one.
     pub fn scan(&self, stacks: &mut Stacks, mut f: impl FnMut(&Ev, &Stacks)) -> Result<(), String> {
-        stacks.new_generation();
         match self {
+            // Stack ids are the trace's own: the same in every scan.
             Source::Legacy(l) => scan_legacy(l, stacks, &mut f),
             Source::File(p) => {
                 let file = std::fs::File::open(p).map_err(|e| e.to_string())?;
@@ -273,6 +273,7 @@ fn scan_v2<R: Read>(
     f: &mut impl FnMut(&Ev, &Stacks),
 ) -> Result<(), String> {
     let mut reader = Reader::new(input).map_err(|e| e.to_string())?;
+    stacks.new_generation();
     let mut st = V2State::default();
     let mut next: u32 = 0;
     let mut origin: Option<i64> = None;

@@ -7,7 +7,7 @@
 //! node, plus the first one where it does not.
 
 use crate::connect::{Chains, Node};
-use crate::event::{At, Ev, NONE, assist_reason, is_change, wait_reason};
+use crate::event::{At, CPU, Ev, NONE, REASONS, assist_code, is_change, wait_code};
 use crate::patterns::Pattern;
 use crate::track::Tracked;
 use gotrace::legacy::types as t;
@@ -123,11 +123,6 @@ impl Span {
     }
 }
 
-/// The reasons a timeline entry can have.
-const REASONS: [&str; 10] = [
-    "gc", "cpu", "block", "cond", "net", "recv", "select", "send", "sync", "syscall",
-];
-
 /// What a timeline entry starts: a run, or an assist or wait for one of
 /// [`REASONS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,54 +132,28 @@ enum Mark {
     Wait(u8),
 }
 
-impl Mark {
-    fn reason(r: &str) -> u8 {
-        REASONS
-            .iter()
-            .position(|&k| k == r)
-            .expect("a known reason") as u8
-    }
-}
+/// A timeline entry: what starts, when.
+type Entry = (Mark, i64);
 
-/// A finished span, compact until it is put in a tree.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Compact {
+/// A finished span; its timeline is `entries[first..first + len]` of
+/// [`Recorder`]'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Finished {
     g: i64,
     start_ns: i64,
     length_ns: i64,
-    /// The timeline, in the order entries were found.
-    marks: Box<[(Mark, i64)]>,
-}
-
-impl Compact {
-    fn expand(&self) -> Span {
-        let mut span = Span {
-            g: self.g,
-            start_ns: self.start_ns,
-            length_ns: self.length_ns,
-            ..Span::default()
-        };
-        for &(m, v) in &self.marks {
-            let (map, r) = match m {
-                Mark::Run => {
-                    span.start_run.push(v);
-                    continue;
-                }
-                Mark::Assist(r) => (&mut span.start_assist, r),
-                Mark::Wait(r) => (&mut span.start_wait, r),
-            };
-            map.list(REASONS[r as usize]).push(v);
-        }
-        span
-    }
+    first: u32,
+    len: u32,
 }
 
 /// A span being recorded.
 #[derive(Debug)]
 struct Building {
+    node: u32,
     g: i64,
     start_ns: i64,
-    marks: Vec<(Mark, i64)>,
+    /// The timeline so far.
+    marks: Vec<Entry>,
     /// No event yet.
     first: bool,
     /// The last wait started, while the next change is not known: (event
@@ -195,11 +164,12 @@ struct Building {
 }
 
 impl Building {
-    fn new(node: &Node) -> Building {
+    fn new(n: u32, node: &Node, marks: Vec<Entry>) -> Building {
         Building {
+            node: n,
             g: node.g,
             start_ns: node.ts,
-            marks: Vec::new(),
+            marks,
             first: true,
             pending: None,
             last_ts: node.ts,
@@ -214,7 +184,7 @@ impl Building {
             return;
         }
         let start = self.start_ns;
-        let cpu = Mark::Wait(Mark::reason("cpu"));
+        let mut push = |mark, at| self.marks.push((mark, at));
         // A wait that ended before this change: runnable from its wakeup.
         if let Some((idx, ts)) = self.pending.take()
             && let Some((w, Some(woke))) = woken
@@ -222,7 +192,7 @@ impl Building {
             && ts < woke
             && woke < at.ts
         {
-            self.marks.push((cpu, woke - start));
+            push(Mark::Wait(CPU), woke - start);
         }
         if self.first
             && at.typ == t::EV_GO_START
@@ -230,27 +200,31 @@ impl Building {
         {
             let wait = start - b;
             if wait > 0 {
-                self.marks.push((cpu, -wait));
+                push(Mark::Wait(CPU), -wait);
             }
         }
         self.first = false;
-        let mark = if let Some(reason) = assist_reason(at.typ) {
-            Mark::Assist(Mark::reason(reason))
-        } else if let Some(reason) = wait_reason(at.typ) {
+        let mark = if let Some(reason) = assist_code(at.typ) {
+            Mark::Assist(reason)
+        } else if let Some(reason) = wait_code(at.typ) {
             self.pending = Some((at.idx, at.ts));
-            Mark::Wait(Mark::reason(reason))
+            Mark::Wait(reason)
         } else {
             Mark::Run
         };
-        self.marks.push((mark, at.ts - start));
+        push(mark, at.ts - start);
     }
 
-    fn finish(self) -> Compact {
-        Compact {
+    /// The finished span, its timeline moved to the end of `entries`.
+    fn finish(&mut self, entries: &mut Vec<Entry>) -> Finished {
+        let first = entries.len() as u32;
+        entries.append(&mut self.marks);
+        Finished {
             g: self.g,
             start_ns: self.start_ns,
             length_ns: self.last_ts - self.start_ns,
-            marks: self.marks.into_boxed_slice(),
+            first,
+            len: entries.len() as u32 - first,
         }
     }
 }
@@ -259,9 +233,13 @@ impl Building {
 #[derive(Debug)]
 pub struct Recorder {
     /// By node: its finished span.
-    done: Vec<Option<Compact>>,
-    /// Per goroutine: the spans open on it, by node.
-    open: Vec<Vec<(u32, Building)>>,
+    done: Vec<Option<Finished>>,
+    /// The finished spans' timelines, one after another.
+    entries: Vec<Entry>,
+    /// Timeline buffers for new spans (reused, not reallocated).
+    spare: Vec<Vec<Entry>>,
+    /// Per goroutine: the spans open on it.
+    open: Vec<Vec<Building>>,
     /// Per goroutine: its last wait event while spans are open, and when
     /// it was woken, once known.
     last_wait: Vec<Option<(u32, Option<i64>)>>,
@@ -276,6 +254,8 @@ impl Recorder {
     pub fn new(goroutines: usize) -> Recorder {
         Recorder {
             done: Vec::new(),
+            entries: Vec::new(),
+            spare: Vec::new(),
             open: std::iter::repeat_with(Vec::new).take(goroutines).collect(),
             last_wait: vec![None; goroutines],
             waits: FxHashMap::default(),
@@ -286,23 +266,25 @@ impl Recorder {
     /// Starts node `n`'s span at its start event, the current event of
     /// goroutine `gi`.
     pub fn begin(&mut self, n: u32, gi: u32, node: &Node) {
-        self.open[gi as usize].push((n, Building::new(node)));
+        let marks = self.spare.pop().unwrap_or_default();
+        self.open[gi as usize].push(Building::new(n, node, marks));
     }
 
     /// A node whose start event has passed (a region rebuilt in a chain):
     /// no event after its start carries it, so its span is that one event.
     pub fn begin_past(&mut self, n: u32, node: &Node, start: &At) {
-        let mut b = Building::new(node);
+        let mut b = Building::new(n, node, self.spare.pop().unwrap_or_default());
         b.add(start, None);
-        self.store(n, b.finish());
+        self.store(b);
     }
 
-    fn store(&mut self, n: u32, span: Compact) {
-        let i = n as usize;
+    fn store(&mut self, mut b: Building) {
+        let i = b.node as usize;
         if self.done.len() <= i {
             self.done.resize(i + 1, None);
         }
-        self.done[i] = Some(span);
+        self.done[i] = Some(b.finish(&mut self.entries));
+        self.spare.push(b.marks);
     }
 
     /// Notes when a goroutine whose wait is being recorded is woken.
@@ -333,17 +315,16 @@ impl Recorder {
         let mut open = std::mem::take(&mut self.open[g]);
         let mut i = 0;
         while i < open.len() {
-            let (n, b) = &mut open[i];
-            b.add(&at, self.last_wait[g]);
-            if self.chain.contains(n) {
+            open[i].add(&at, self.last_wait[g]);
+            if self.chain.contains(&open[i].node) {
                 i += 1;
             } else {
-                let (n, b) = open.swap_remove(i);
-                self.store(n, b.finish());
+                let b = open.swap_remove(i);
+                self.store(b);
             }
         }
         // The goroutine's last wait, for the spans still open.
-        let wait = wait_reason(ev.typ).is_some() && !open.is_empty();
+        let wait = wait_code(ev.typ).is_some() && !open.is_empty();
         if (wait || open.is_empty())
             && let Some((old, _)) = self.last_wait[g].take()
         {
@@ -359,18 +340,39 @@ impl Recorder {
     /// Closes the spans still open at the end of the trace.
     pub fn finish(&mut self) {
         for g in 0..self.open.len() {
-            for (n, b) in std::mem::take(&mut self.open[g]) {
-                self.store(n, b.finish());
+            for b in std::mem::take(&mut self.open[g]) {
+                self.store(b);
             }
         }
         self.waits.clear();
+        self.spare = Vec::new();
+        self.entries.shrink_to_fit();
     }
 
+    /// Node `n`'s span (once: it is given away).
     fn take(&mut self, n: u32) -> Span {
-        self.done
-            .get_mut(n as usize)
-            .and_then(Option::take)
-            .map_or_else(Span::default, |c| c.expand())
+        let Some(f) = self.done.get_mut(n as usize).and_then(Option::take) else {
+            return Span::default();
+        };
+        let mut span = Span {
+            g: f.g,
+            start_ns: f.start_ns,
+            length_ns: f.length_ns,
+            ..Span::default()
+        };
+        let range = f.first as usize..(f.first + f.len) as usize;
+        for &(mark, at) in &self.entries[range] {
+            let (map, r) = match mark {
+                Mark::Run => {
+                    span.start_run.push(at);
+                    continue;
+                }
+                Mark::Assist(r) => (&mut span.start_assist, r),
+                Mark::Wait(r) => (&mut span.start_wait, r),
+            };
+            map.list(REASONS[r as usize]).push(at);
+        }
+        span
     }
 }
 
