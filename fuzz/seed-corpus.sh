@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Seeds the fuzz corpus with the fixture traces (whole, and cut short).
+# Seeds the fuzz corpora (read_trace, regions) with the fixture traces
+# (whole, and cut short).
 set -euo pipefail
 cd "$(dirname "$0")"
-mkdir -p corpus/read_trace
-for t in ../testdata/traces/*.trace; do
-  n=$(basename "$t" .trace)
-  cp "$t" "corpus/read_trace/$n"
-  head -c 4096 "$t" > "corpus/read_trace/$n-head"
+for target in read_trace regions; do
+  mkdir -p "corpus/$target"
+  for t in ../testdata/traces/*.trace; do
+    n=$(basename "$t" .trace)
+    cp "$t" "corpus/$target/$n"
+    head -c 4096 "$t" > "corpus/$target/$n-head"
+  done
 done
