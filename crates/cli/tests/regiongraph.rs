@@ -254,9 +254,15 @@ fn bad_input_is_reported_with_the_file_name() {
         let cut = cut.to_string_lossy().into_owned();
         let out = run(&["-json", "-input", &cut]);
         assert_eq!(out.status.code(), Some(1), "go{v}");
-        assert!(out.stdout.is_empty(), "go{v}: nothing printed from half a trace");
+        assert!(
+            out.stdout.is_empty(),
+            "go{v}: nothing printed from half a trace"
+        );
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains(&cut) && err.contains("byte offset"), "go{v}: {err}");
+        assert!(
+            err.contains(&cut) && err.contains("byte offset"),
+            "go{v}: {err}"
+        );
     }
     let cut = dir.path().join("cut.trace").to_string_lossy().into_owned();
 
@@ -301,6 +307,9 @@ fn reads_standard_input() {
             .output()
             .unwrap();
         assert!(out.status.success(), "go{v}");
-        assert!(String::from_utf8(out.stdout).unwrap() == expected(want), "go{v}");
+        assert!(
+            String::from_utf8(out.stdout).unwrap() == expected(want),
+            "go{v}"
+        );
     }
 }
