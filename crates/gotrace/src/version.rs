@@ -58,25 +58,33 @@ impl Version {
 
 /// Reads and checks the header.
 pub(crate) fn read_header<R: BufRead>(s: &mut Stream<R>) -> Result<Version> {
-    let bad = || Error::at(0, "bad file format: not a Go execution trace?");
     let mut head = Vec::with_capacity(16);
     s.read_into(16, &mut head)?;
-    let rest = head.strip_prefix(b"go 1.").ok_or_else(bad)?;
-    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-    if digits == 0 || digits > 9 {
-        return Err(bad());
+    Version::from_header(&head)
+}
+
+impl Version {
+    /// The version a file's first 16 bytes name (`go 1.N trace`, padded
+    /// with zero bytes), or why they are no trace header.
+    pub fn from_header(head: &[u8]) -> Result<Version> {
+        let bad = || Error::at(0, "bad file format: not a Go execution trace?");
+        let rest = head.strip_prefix(b"go 1.").ok_or_else(bad)?;
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 || digits > 9 {
+            return Err(bad());
+        }
+        let tail = &rest[digits..];
+        let tail = tail.strip_prefix(b" trace").ok_or_else(bad)?;
+        if head.len() < 16 || tail.iter().any(|&b| b != 0) {
+            return Err(bad());
+        }
+        let n: u64 = std::str::from_utf8(&rest[..digits])
+            .ok()
+            .and_then(|d| d.parse().ok())
+            .ok_or_else(bad)?;
+        Version::from_minor(n)
+            .ok_or_else(|| Error::at(0, format!("unknown or unsupported trace version go 1.{n}")))
     }
-    let tail = &rest[digits..];
-    let tail = tail.strip_prefix(b" trace").ok_or_else(bad)?;
-    if head.len() < 16 || tail.iter().any(|&b| b != 0) {
-        return Err(bad());
-    }
-    let n: u64 = std::str::from_utf8(&rest[..digits])
-        .ok()
-        .and_then(|d| d.parse().ok())
-        .ok_or_else(bad)?;
-    Version::from_minor(n)
-        .ok_or_else(|| Error::at(0, format!("unknown or unsupported trace version go 1.{n}")))
 }
 
 #[cfg(test)]

@@ -78,13 +78,15 @@ fn order_fresh(fresh: &mut [u32], regions: &[Region], patterns: &[Pattern]) {
 /// list of region indexes, a range of it per goroutine, and how far the
 /// walk has got in each range.
 struct Cursor {
+    /// The event number a region is ordered by.
+    key: fn(&Region) -> u32,
     order: Vec<u32>,
     next: Vec<u32>,
     end: Vec<u32>,
 }
 
 impl Cursor {
-    fn new(tracked: &Tracked, key: impl Fn(&Region) -> u32) -> Cursor {
+    fn new(tracked: &Tracked, key: fn(&Region) -> u32) -> Cursor {
         let n = tracked.goroutines.len();
         let mut order: Vec<u32> = (0..tracked.regions.len() as u32).collect();
         // Regions are grouped by goroutine; the sort is stable.
@@ -100,22 +102,20 @@ impl Cursor {
             }
             end[gi] = i as u32 + 1;
         }
-        Cursor { order, next, end }
+        Cursor {
+            key,
+            order,
+            next,
+            end,
+        }
     }
 
     /// Takes goroutine `gi`'s regions whose key is `at` into `out`.
-    fn take(
-        &mut self,
-        gi: u32,
-        at: u32,
-        regions: &[Region],
-        key: impl Fn(&Region) -> u32,
-        out: &mut Vec<u32>,
-    ) {
+    fn take(&mut self, gi: u32, at: u32, regions: &[Region], out: &mut Vec<u32>) {
         let gi = gi as usize;
         while self.next[gi] < self.end[gi] {
             let r = self.order[self.next[gi] as usize];
-            if key(&regions[r as usize]) != at {
+            if (self.key)(&regions[r as usize]) != at {
                 break;
             }
             out.push(r);
@@ -133,9 +133,16 @@ struct Connector<'a> {
 }
 
 impl Connector<'_> {
-    fn push(&mut self, node: Node) -> u32 {
+    /// A new node, its id.
+    fn add(&mut self, node: Node) -> u32 {
         self.nodes.push(node);
-        let id = (self.nodes.len() - 1) as u32;
+        (self.nodes.len() - 1) as u32
+    }
+
+    /// A new node whose span starts with the current event (or, for a
+    /// rebuilt region, started before it).
+    fn push(&mut self, node: Node) -> u32 {
+        let id = self.add(node);
         self.created.push(id);
         id
     }
@@ -172,15 +179,13 @@ impl Connector<'_> {
         }
         if existing == NONE || self.nodes[existing as usize].local == NONE {
             if propose == NONE {
-                let wake = Node {
+                let id = self.add(Node {
                     start: NONE,
                     ts: 0,
                     g: target,
                     local: NONE,
                     parent: inbound,
-                };
-                self.nodes.push(wake);
-                let id = (self.nodes.len() - 1) as u32;
+                });
                 return (id, Some(id));
             }
             return (propose, None);
@@ -238,14 +243,6 @@ pub struct Pass<'a> {
     stale: Vec<u32>,
 }
 
-fn first(r: &Region) -> u32 {
-    r.first.idx
-}
-
-fn last(r: &Region) -> u32 {
-    r.last.idx
-}
-
 impl<'a> Pass<'a> {
     /// A pass connecting the regions of `tracked`.
     pub fn new(tracked: &'a Tracked, patterns: &'a [Pattern]) -> Pass<'a> {
@@ -258,8 +255,8 @@ impl<'a> Pass<'a> {
                 nodes: Vec::new(),
                 created: Vec::new(),
             },
-            starts: Cursor::new(tracked, first),
-            ends: Cursor::new(tracked, last),
+            starts: Cursor::new(tracked, |r| r.first.idx),
+            ends: Cursor::new(tracked, |r| r.last.idx),
             spans: Recorder::new(n),
             now: vec![NONE; n],
             seen: Vec::new(),
@@ -281,8 +278,7 @@ impl<'a> Pass<'a> {
         c.created.clear();
         let mut why = self.now[gi as usize];
         self.fresh.clear();
-        self.starts
-            .take(gi, ev.idx, regions, first, &mut self.fresh);
+        self.starts.take(gi, ev.idx, regions, &mut self.fresh);
         order_fresh(&mut self.fresh, regions, c.patterns);
         for &r in self.fresh.iter().rev() {
             why = c.push(Node {
@@ -304,7 +300,7 @@ impl<'a> Pass<'a> {
             }
         }
         self.stale.clear();
-        self.ends.take(gi, ev.idx, regions, last, &mut self.stale);
+        self.ends.take(gi, ev.idx, regions, &mut self.stale);
         if !self.stale.is_empty() {
             why = c.remove_ended(ev, why, &self.stale);
         }

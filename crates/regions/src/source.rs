@@ -12,7 +12,7 @@
 use crate::event::{Back, Ev, StackFrames};
 use analysis::links::LinkTracker;
 use gotrace::legacy::{LegacyTrace, types as t};
-use gotrace::{Event, EventKind, GoState, RangeName, Reader, Resource, Stack, Transition};
+use gotrace::{Event, EventKind, GoState, RangeName, Reader, Resource, Stack, Transition, Version};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::io::{BufReader, Read};
 use std::path::PathBuf;
@@ -106,11 +106,8 @@ impl Source {
         let path = path.into();
         let mut file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
         let head = read_head(&mut file)?;
-        if is_v1_header(&head) {
-            let chained = std::io::Read::chain(&head[..], file);
-            LegacyTrace::read(chained)
-                .map(|l| Source::Legacy(Box::new(l)))
-                .map_err(|e| e.to_string())
+        if is_v1(&head) {
+            legacy(std::io::Read::chain(&head[..], file))
         } else {
             Ok(Source::File(path))
         }
@@ -121,20 +118,17 @@ impl Source {
     pub fn from_reader<R: Read>(mut input: R) -> Result<Source, String> {
         let head = read_head(&mut input)?;
         let mut chained = std::io::Read::chain(&head[..], input);
-        if is_v1_header(&head) {
-            LegacyTrace::read(chained)
-                .map(|l| Source::Legacy(Box::new(l)))
-                .map_err(|e| e.to_string())
-        } else {
-            let mut bytes = Vec::new();
-            chained.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
-            Ok(Source::Bytes(bytes))
+        if is_v1(&head) {
+            return legacy(chained);
         }
+        let mut bytes = Vec::new();
+        chained.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+        Ok(Source::Bytes(bytes))
     }
 
     /// Calls `f` on every event, in trace order (see [`Ev::idx`]), interning
-    /// stacks in `stacks` (given to `f` too). A read error stops the scan; its message carries
-    /// the reader's byte offset when it has one.
+    /// stacks in `stacks` (given to `f` too). A read error stops the scan;
+    /// its message carries the reader's byte offset when it has one.
     pub fn scan(&self, stacks: &mut Stacks, mut f: impl FnMut(&Ev, &Stacks)) -> Result<(), String> {
         match self {
             // Stack ids are the trace's own: the same in every scan.
@@ -150,33 +144,25 @@ impl Source {
 
 /// Up to the first 16 bytes of a stream.
 fn read_head<R: Read>(input: &mut R) -> Result<Vec<u8>, String> {
-    let mut head = [0u8; 16];
-    let mut n = 0;
-    while n < head.len() {
-        match input.read(&mut head[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e.to_string()),
-        }
-    }
-    Ok(head[..n].to_vec())
+    let mut head = Vec::with_capacity(16);
+    input
+        .take(16)
+        .read_to_end(&mut head)
+        .map_err(|e| e.to_string())?;
+    Ok(head)
 }
 
-/// `go 1.NN trace` with NN ≤ 21.
-fn is_v1_header(head: &[u8]) -> bool {
-    let Some(rest) = head.strip_prefix(b"go 1.") else {
-        return false;
-    };
-    let digits: Vec<u8> = rest
-        .iter()
-        .copied()
-        .take_while(u8::is_ascii_digit)
-        .collect();
-    std::str::from_utf8(&digits)
-        .ok()
-        .and_then(|s| s.parse::<u32>().ok())
-        .is_some_and(|minor| minor <= 21)
+/// Whether a header names the Go 1.11–1.21 format. Anything else goes to
+/// the newer reader, which reports what is wrong with it.
+fn is_v1(head: &[u8]) -> bool {
+    Version::from_header(head).is_ok_and(Version::is_v1)
+}
+
+/// Reads a whole Go ≤1.21 trace.
+fn legacy<R: Read>(input: R) -> Result<Source, String> {
+    LegacyTrace::read(input)
+        .map(|l| Source::Legacy(Box::new(l)))
+        .map_err(|e| e.to_string())
 }
 
 /// Go 1.11–1.21: every event of Go 1.21's parser, in its order, with its
@@ -575,11 +561,25 @@ mod tests {
         }
     }
 
+    /// Go ≤1.21 traces are read whole, newer ones kept for each scan;
+    /// what is no trace header goes to the newer reader, which names it.
     #[test]
-    fn headers() {
-        assert!(is_v1_header(b"go 1.21 trace\0\0\0"));
-        assert!(is_v1_header(b"go 1.5 trace\0\0\0\0"));
-        assert!(!is_v1_header(b"go 1.22 trace\0\0\0"));
-        assert!(!is_v1_header(b"not a trace"));
+    fn sources_by_header() {
+        let read = |v: &str| {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("../../testdata/traces/http-go{v}.trace"));
+            Source::from_reader(std::fs::File::open(path).unwrap()).unwrap()
+        };
+        assert!(matches!(read("1.21"), Source::Legacy(_)));
+        assert!(matches!(read("1.25"), Source::Bytes(_)));
+        assert!(matches!(fixture("1.19"), Source::Legacy(_)));
+        assert!(matches!(fixture("1.25"), Source::File(_)));
+        assert!(is_v1(b"go 1.21 trace\0\0\0"));
+        assert!(is_v1(b"go 1.11 trace\0\0\0"));
+        assert!(!is_v1(b"go 1.22 trace\0\0\0"));
+        assert!(!is_v1(b"not a trace"));
+        let bad = Source::from_reader(&b"not a trace at all"[..]).unwrap();
+        let err = bad.scan(&mut Stacks::new(), |_, _| {}).unwrap_err();
+        assert!(err.contains("not a Go execution trace"), "{err}");
     }
 }

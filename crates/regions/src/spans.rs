@@ -266,16 +266,21 @@ impl Recorder {
     /// Starts node `n`'s span at its start event, the current event of
     /// goroutine `gi`.
     pub fn begin(&mut self, n: u32, gi: u32, node: &Node) {
-        let marks = self.spare.pop().unwrap_or_default();
-        self.open[gi as usize].push(Building::new(n, node, marks));
+        let b = self.building(n, node);
+        self.open[gi as usize].push(b);
     }
 
     /// A node whose start event has passed (a region rebuilt in a chain):
     /// no event after its start carries it, so its span is that one event.
     pub fn begin_past(&mut self, n: u32, node: &Node, start: &At) {
-        let mut b = Building::new(n, node, self.spare.pop().unwrap_or_default());
+        let mut b = self.building(n, node);
         b.add(start, None);
         self.store(b);
+    }
+
+    /// A new span for node `n`, in a spare timeline buffer.
+    fn building(&mut self, n: u32, node: &Node) -> Building {
+        Building::new(n, node, self.spare.pop().unwrap_or_default())
     }
 
     fn store(&mut self, mut b: Building) {
@@ -393,8 +398,7 @@ impl Trees {
         if node.local != NONE {
             return self.kinds[t.regions[node.local as usize].pattern as usize].clone();
         }
-        t.gi(node.g)
-            .map_or(String::new(), |gi| t.root_funcs[gi as usize].clone())
+        t.root_func(node.g).to_string()
     }
 
     fn build(&mut self, n: u32) -> Span {

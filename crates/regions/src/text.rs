@@ -33,11 +33,7 @@ pub fn node_string(a: &Analysis, node: u32) -> String {
     }
     let n = a.chains.node(node);
     if n.local == NONE {
-        let root = a
-            .tracked
-            .gi(n.g)
-            .map_or("", |gi| &a.tracked.root_funcs[gi as usize]);
-        return format!("{root}(g={}@{})", n.g, n.ts);
+        return format!("{}(g={}@{})", a.tracked.root_func(n.g), n.g, n.ts);
     }
     let r = &a.tracked.regions[n.local as usize];
     format!(

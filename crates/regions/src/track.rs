@@ -58,6 +58,11 @@ impl Tracked {
     pub fn gi(&self, g: i64) -> Option<u32> {
         self.goroutines.binary_search(&g).ok().map(|i| i as u32)
     }
+
+    /// Goroutine `g`'s root function ("" for an unknown goroutine).
+    pub fn root_func(&self, g: i64) -> &str {
+        self.gi(g).map_or("", |gi| &self.root_funcs[gi as usize])
+    }
 }
 
 /// A region found by a tracker: its first and last events, and `adv`, the
@@ -86,14 +91,15 @@ struct Run {
 }
 
 impl Run {
-    fn new(at: At, critical: bool) -> Run {
-        Run {
+    /// The region event `at` opens, if it activates the tracker.
+    fn activate(tr: &Tracker, f: &Facts, at: At) -> Option<Run> {
+        tr.activate.eval(f).then(|| Run {
             start: at,
             len: 1,
-            keep: u32::from(critical),
+            keep: u32::from(tr.critical.as_ref().is_some_and(|c| c.eval(f))),
             keep_at: at,
             adv: NONE,
-        }
+        })
     }
 
     /// Ends the region (before the current event, whose predecessor is
@@ -213,10 +219,8 @@ impl GState {
             if stepped.contains(&(p as u32)) {
                 continue;
             }
-            let f = facts(p);
-            if tr.activate.eval(&f) {
-                let critical = tr.critical.as_ref().is_some_and(|c| c.eval(&f));
-                self.open.push((p as u32, Run::new(at, critical)));
+            if let Some(run) = Run::activate(tr, &facts(p), at) {
+                self.open.push((p as u32, run));
             }
         }
         self.prev = Some(at);
@@ -426,9 +430,8 @@ mod tests {
             if let Some(r) = &mut open {
                 let alive = r.step(tr, &f, at(i), at(i.wrapping_sub(1)), &mut out);
                 open = open.filter(|_| alive);
-            } else if tr.activate.eval(&f) {
-                let critical = tr.critical.as_ref().is_some_and(|c| c.eval(&f));
-                open = Some(Run::new(at(i), critical));
+            } else {
+                open = Run::activate(tr, &f, at(i));
             }
         }
         if let (Some(r), true) = (&mut open, tr.flush_at_end) {

@@ -30,6 +30,7 @@ pub fn find_kind(src: &Source, patterns: &[Pattern], kind: &str) -> Result<Scope
         at: usize,
     }
     let mut walks: HashMap<i64, Walk> = HashMap::new();
+    // One kind's regions of a goroutine come in the order of its events.
     for r in tracked
         .regions
         .iter()
@@ -48,9 +49,6 @@ pub fn find_kind(src: &Source, patterns: &[Pattern], kind: &str) -> Result<Scope
             samples: Vec::new(),
         };
         walk.regions.push((*r, instance));
-    }
-    for w in walks.values_mut() {
-        w.regions.sort_by_key(|(r, _)| r.first.pos);
     }
     src.scan(&mut stacks, |ev, stacks| {
         let Some(w) = walks.get_mut(&ev.g) else {
