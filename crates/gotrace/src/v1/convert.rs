@@ -86,6 +86,7 @@ impl Converter {
     }
 
     /// The next converted event, its time made strictly increasing.
+    #[inline]
     pub(crate) fn next(&mut self) -> Result<Option<RawEvent>> {
         let mut ev = loop {
             if let Some(ev) = self.extra.pop_front() {
@@ -123,7 +124,9 @@ impl Converter {
         self.builtin_ids[Reason::ALL.len() + kind as usize]
     }
 
-    /// Converts one event; `None` when it has no counterpart.
+    /// Converts one event; `None` when it has no counterpart. (Inlined into
+    /// its one caller: called per event, it returns a large value.)
+    #[inline(always)]
     fn convert(&mut self, ev: &V1Event) -> Result<Option<RawEvent>> {
         let (g, p) = (ev.g, ev.p);
         let ctx = |m: i64| (m, i64::from(p), if g == 0 { NONE } else { g as i64 });
