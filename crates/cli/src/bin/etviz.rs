@@ -3,6 +3,7 @@
 use clap::Parser;
 use regions::svg::render;
 use regions::vizinput::read_summaries;
+use std::io::Write;
 use std::process::ExitCode;
 use toolbox_cli::goflags;
 
@@ -26,8 +27,12 @@ struct Flags {
 fn run(f: &Flags) -> Result<(), String> {
     let input = std::fs::read_to_string(&f.input).map_err(|e| format!("{}: {e}", f.input))?;
     let sums = read_summaries(&input).map_err(|e| format!("{}: {e}", f.input))?;
-    let svg = render(&sums, f.details);
-    std::fs::write(&f.output, svg).map_err(|e| format!("{}: {e}", f.output))
+    let write = || {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&f.output)?);
+        render(&sums, f.details, &mut out)?;
+        out.flush()
+    };
+    write().map_err(|e| format!("{}: {e}", f.output))
 }
 
 fn main() -> ExitCode {
