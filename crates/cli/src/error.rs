@@ -51,6 +51,14 @@ pub enum Error {
         /// The reader's error, with its byte offset.
         source: gotrace::Error,
     },
+    /// A trace could not be read for, or analysed by, the region analysis.
+    #[error("{path}: {source}")]
+    Regions {
+        /// The input's name.
+        path: String,
+        /// What went wrong, with the byte offset when the trace is broken.
+        source: regions::Error,
+    },
     /// An argument could not be turned into trace inputs.
     #[error(transparent)]
     Input(#[from] traceinput::Error),

@@ -3,6 +3,7 @@
 use clap::Parser;
 use regions::svg::render;
 use regions::vizinput::read_summaries;
+use std::io::Write;
 use std::process::ExitCode;
 use toolbox_cli::{Error, Tool, goflags};
 
@@ -29,8 +30,12 @@ fn run(f: Flags, _: &Tool) -> Result<(), Error> {
         source,
     })?;
     let sums = read_summaries(&input).map_err(|e| Error::data(&f.input, e))?;
-    let svg = render(&sums, f.details);
-    std::fs::write(&f.output, svg).map_err(|source| Error::Write {
+    let write = || {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&f.output)?);
+        render(&sums, f.details, &mut out)?;
+        out.flush()
+    };
+    write().map_err(|source| Error::Write {
         path: f.output.clone(),
         source,
     })

@@ -67,17 +67,18 @@ fn mode(f: &Flags) -> Option<Mode> {
     })
 }
 
-/// Reads and analyses one trace.
+/// Reads and analyses one trace, in two passes.
 fn analyse(input: &Input, patterns: &[Pattern]) -> Result<Analysis, Error> {
-    let name = input.name();
-    let source = source(input).map_err(|e| Error::data(name, e))?;
-    Analysis::run(&source, patterns.to_vec()).map_err(|e| Error::data(name, e))
-}
-
-/// The analysis's view of an input, read at each of its passes.
-fn source(input: &Input) -> Result<Source, String> {
-    let reader = input.open().map_err(|e| e.to_string())?;
-    Source::from_reader(reader)
+    let fail = |source| Error::Regions {
+        path: input.name().into(),
+        source,
+    };
+    input.hold().map_err(|source| Error::Read {
+        path: input.name().into(),
+        source,
+    })?;
+    let source = Source::from_fn(input.opener()).map_err(fail)?;
+    Analysis::run(&source, patterns.to_vec()).map_err(fail)
 }
 
 fn run(flags: Flags, tool: &Tool) -> Result<(), Error> {

@@ -7,6 +7,7 @@
 use analysis::eventmatch::EventMatcher;
 use clap::Parser;
 use regions::patterns::Pattern;
+use regions::source::Source;
 use scope::profile::{Base, build};
 use scope::region::{RegionSpec, Scope, StartAt, find};
 use std::io::{self, Write};
@@ -124,16 +125,18 @@ fn scan(input: &Input, finder: &Finder) -> Result<Scope, Error> {
             })
         }
         Finder::Kind(patterns, kind) => {
-            let src = source(input).map_err(|e| Error::data(name, e))?;
+            // Read in two passes.
+            input.hold().map_err(|source| Error::Read {
+                path: name.into(),
+                source,
+            })?;
+            let src = Source::from_fn(input.opener()).map_err(|source| Error::Regions {
+                path: name.into(),
+                source,
+            })?;
             scope::kind::find_kind(&src, patterns, kind).map_err(|e| Error::data(name, e))
         }
     }
-}
-
-/// The region analysis's view of an input, read at each of its passes.
-fn source(input: &Input) -> Result<regions::source::Source, String> {
-    let reader = input.open().map_err(|e| e.to_string())?;
-    regions::source::Source::from_reader(reader)
 }
 
 /// The profile that gives the output its symbols: `-profile`, else the
