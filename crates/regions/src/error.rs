@@ -117,6 +117,11 @@ pub enum CondError {
         "unknown word {0:?} in condition (expected match, stack, true, false, not, and, or, an event name such as GoStart or StateTransition, or a quoted reason such as \"preempted\")"
     )]
     UnknownWord(String),
+    /// A quoted reason that `gotrace::vocab` does not know.
+    #[error(
+        "unknown reason {0:?} in condition (see gotrace::vocab::Reason: \"chan receive\", \"preempted\", ...)"
+    )]
+    UnknownReason(String),
     /// A quoted reason that is not closed.
     #[error("unterminated reason at offset {0} of condition {1:?}")]
     Unterminated(usize, String),
