@@ -8,9 +8,9 @@
 //! the common model (`StateTransition`, `RangeBegin`, `StackSample`,
 //! `RegionBegin`, ...), then Go ≤1.21 event names (`GoStart`, `GoEnd`,
 //! `GoBlockNet`, ...: the event the analysis tells the event as, see
-//! [`Did::old`]). A quoted reason (`"chan receive"`, `"preempted"`,
-//! `"synctest"`, ...: [`gotrace::vocab::Reason`]'s names) holds for the
-//! events that block or stop their goroutine for that reason.
+//! [`Did::old`]). A quoted reason (the name of a
+//! [`gotrace::vocab::Reason`], quotes included) holds for the events that
+//! block or stop their goroutine for that reason.
 
 use crate::did::Did;
 use crate::error::CondError;
