@@ -5,7 +5,7 @@ use regions::svg::render;
 use regions::vizinput::read_summaries;
 use std::io::Write;
 use std::process::ExitCode;
-use toolbox_cli::goflags;
+use toolbox_cli::{Error, Tool, goflags};
 
 /// Draw span-tree summaries (from `regiongraph -json -summarize`) as an SVG
 /// timeline.
@@ -24,24 +24,23 @@ struct Flags {
     details: bool,
 }
 
-fn run(f: &Flags) -> Result<(), String> {
-    let input = std::fs::read_to_string(&f.input).map_err(|e| format!("{}: {e}", f.input))?;
-    let sums = read_summaries(&input).map_err(|e| format!("{}: {e}", f.input))?;
+fn run(f: Flags, _: &Tool) -> Result<(), Error> {
+    let input = std::fs::read_to_string(&f.input).map_err(|source| Error::Read {
+        path: f.input.clone(),
+        source,
+    })?;
+    let sums = read_summaries(&input).map_err(|e| Error::data(&f.input, e))?;
     let write = || {
         let mut out = std::io::BufWriter::new(std::fs::File::create(&f.output)?);
         render(&sums, f.details, &mut out)?;
         out.flush()
     };
-    write().map_err(|e| format!("{}: {e}", f.output))
+    write().map_err(|source| Error::Write {
+        path: f.output.clone(),
+        source,
+    })
 }
 
 fn main() -> ExitCode {
-    let flags: Flags = goflags::parse();
-    match run(&flags) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("etviz: {e}");
-            ExitCode::from(1)
-        }
-    }
+    toolbox_cli::main("etviz", run)
 }
