@@ -51,7 +51,8 @@ pub enum Error {
         /// The reader's error, with its byte offset.
         source: gotrace::Error,
     },
-    /// A trace could not be read for, or analysed by, the region analysis.
+    /// A trace could not be read for, or analysed by, the region analysis;
+    /// or a region pattern file or etviz's input is wrong.
     #[error("{path}: {source}")]
     Regions {
         /// The input's name.
@@ -73,8 +74,8 @@ pub enum Error {
     /// apshuffle failed.
     #[error(transparent)]
     Apshuffle(autoprof::Error),
-    /// A library found a problem in the data of a file or input (a pattern
-    /// file, a profile, a trace's contents, a JSON line).
+    /// A library whose errors are still their message found a problem in
+    /// the data of a file or input (scope's profiles and instances).
     #[error("{path}: {source}")]
     Data {
         /// The file or input, or what the data is when it has no file.

@@ -12,6 +12,7 @@ pub mod goflags;
 pub mod patterns;
 
 use std::cell::Cell;
+use std::io::Write;
 use std::process::ExitCode;
 
 pub use error::Error;
@@ -54,6 +55,31 @@ impl Tool {
             }
         }
     }
+}
+
+/// Runs `work` on many inputs in parallel and writes the text each gives
+/// to `out` in argument order, then flushes it. An input that cannot be
+/// read, or the error `work` returns after its text, is reported and the
+/// others are still processed; a write error ends the run.
+pub fn print_in_order(
+    tool: &Tool,
+    inputs: Vec<Result<traceinput::Input, traceinput::Error>>,
+    out: &mut impl Write,
+    work: impl Fn(traceinput::Input) -> (Vec<u8>, Result<(), Error>) + Sync,
+) -> Result<(), Error> {
+    traceinput::in_order(inputs, work, |r| {
+        match r {
+            Ok((text, r)) => {
+                out.write_all(&text).map_err(Error::Stdout)?;
+                if let Err(e) = r {
+                    tool.report(&e);
+                }
+            }
+            Err(e) => tool.report(&e.into()),
+        }
+        Ok::<(), Error>(())
+    })?;
+    out.flush().map_err(Error::Stdout)
 }
 
 /// The `main` of every binary: parses the flags (Go's spelling, exit 2 on

@@ -14,7 +14,13 @@ pub fn load(files: &[String]) -> Result<Vec<Pattern>, Error> {
             path: f.clone(),
             source,
         })?;
-        defs.add(&src).map_err(|e| Error::data(f, e))?;
+        defs.add(&src).map_err(|e| Error::Regions {
+            path: f.clone(),
+            source: e.into(),
+        })?;
     }
-    defs.compile().map_err(|e| Error::data("patterns", e))
+    defs.compile().map_err(|e| Error::Regions {
+        path: "patterns".into(),
+        source: e.into(),
+    })
 }

@@ -152,7 +152,13 @@ fn search(root: &Path) -> Vec<Result<Input, Error>> {
             true
         }
         Entry::Failed(rel, e) => {
-            found.push(Found::Failed(root.join(rel), e));
+            // An empty `rel` is the root itself.
+            let path = if rel.as_os_str().is_empty() {
+                root.to_path_buf()
+            } else {
+                root.join(rel)
+            };
+            found.push(Found::Failed(path, e));
             true
         }
     });

@@ -75,8 +75,9 @@ impl Filter {
 }
 
 /// Prints the matching events of one trace to `out`, each line after
-/// `prefix` (`PATH:` when there are several inputs). A read error ends the
-/// trace after what was read before it was printed.
+/// `prefix` (`PATH:` when there are several inputs). In a broken trace,
+/// the events read before the problem are printed, then its error is
+/// returned.
 fn grep(
     input: &Input,
     flags: &Flags,
@@ -183,29 +184,12 @@ fn run(flags: Flags, tool: &Tool) -> Result<(), Error> {
     }
     // Several: each trace's lines are gathered, named, and printed in
     // argument order.
-    let mut out = io::stdout().lock();
-    traceinput::in_order(
-        inputs,
-        |input| {
-            let prefix = format!("{}:", input.name());
-            let mut buf = Vec::new();
-            let r = grep(&input, &flags, Some(prefix.as_bytes()), &mut buf);
-            (buf, r)
-        },
-        |r| {
-            match r {
-                Ok((text, r)) => {
-                    out.write_all(&text).map_err(Error::Stdout)?;
-                    if let Err(e) = r {
-                        tool.report(&e);
-                    }
-                }
-                Err(e) => tool.report(&e.into()),
-            }
-            Ok::<(), Error>(())
-        },
-    )?;
-    out.flush().map_err(Error::Stdout)
+    toolbox_cli::print_in_order(tool, inputs, &mut io::stdout().lock(), |input| {
+        let prefix = format!("{}:", input.name());
+        let mut buf = Vec::new();
+        let r = grep(&input, &flags, Some(prefix.as_bytes()), &mut buf);
+        (buf, r)
+    })
 }
 
 fn main() -> ExitCode {

@@ -29,7 +29,10 @@ fn run(f: Flags, _: &Tool) -> Result<(), Error> {
         path: f.input.clone(),
         source,
     })?;
-    let sums = read_summaries(&input).map_err(|e| Error::data(&f.input, e))?;
+    let sums = read_summaries(&input).map_err(|source| Error::Regions {
+        path: f.input.clone(),
+        source,
+    })?;
     let write = || {
         let mut out = std::io::BufWriter::new(std::fs::File::create(&f.output)?);
         render(&sums, f.details, &mut out)?;

@@ -106,25 +106,13 @@ fn run(flags: Flags, tool: &Tool) -> Result<(), Error> {
     }
     // Several: analysed in parallel a few at a time, and printed in
     // argument order, each record naming its trace.
-    traceinput::in_order(
-        inputs,
-        |input| {
-            let a = analyse(&input, &patterns)?;
-            let mut buf = Vec::new();
-            render(a, mode, Some(input.name()), &mut buf)
-                .map_err(|e| Error::data(input.name(), e))?;
-            Ok::<_, Error>(buf)
-        },
-        |r| {
-            match r {
-                Ok(Ok(text)) => out.write_all(&text).map_err(Error::Stdout)?,
-                Ok(Err(e)) => tool.report(&e),
-                Err(e) => tool.report(&e.into()),
-            }
-            Ok::<(), Error>(())
-        },
-    )?;
-    out.flush().map_err(Error::Stdout)
+    toolbox_cli::print_in_order(tool, inputs, &mut out, |input| {
+        let mut buf = Vec::new();
+        let r = analyse(&input, &patterns).and_then(|a| {
+            render(a, mode, Some(input.name()), &mut buf).map_err(|e| Error::data(input.name(), e))
+        });
+        (buf, r)
+    })
 }
 
 fn main() -> ExitCode {
