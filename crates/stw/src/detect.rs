@@ -143,12 +143,7 @@ impl Detector {
 
     /// A stop-the-world range of this kind begins; `text` renders its
     /// event for the error if another one is active.
-    fn begin(
-        &mut self,
-        time: Time,
-        kind: &str,
-        text: impl Fn() -> String,
-    ) -> Result<(), Overlap> {
+    fn begin(&mut self, time: Time, kind: &str, text: impl Fn() -> String) -> Result<(), Overlap> {
         if let Some(had) = &self.request {
             return Err(Overlap {
                 had: had.text.clone(),
@@ -224,5 +219,130 @@ fn sample(ev: &Event<'_>) -> Sample {
                 pc: f.pc(),
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feeds `steps` to a fresh detector (the trace starting at time 1) and
+    /// returns the pauses it closes.
+    enum Step {
+        Proc(Time, i64, bool),
+        Begin(Time),
+        Sample(Time),
+        End(Time),
+    }
+    use Step::*;
+
+    fn run(steps: &[Step]) -> Result<Vec<Pause>, Overlap> {
+        let mut d = Detector::new();
+        d.first = Some(1);
+        let mut out = Vec::new();
+        for s in steps {
+            match *s {
+                Proc(t, id, on) => d.proc(t, id, on),
+                Begin(t) => d.begin(t, "GC mark termination", || format!("begin@{t}"))?,
+                Sample(t) => d.samples.extend(d.request.is_some().then(|| super::Sample {
+                    time: t,
+                    goroutine: 1,
+                    frames: Vec::new(),
+                })),
+                End(t) => out.push(d.end(t)),
+            }
+        }
+        Ok(out)
+    }
+
+    fn moments(p: &Pause) -> (Time, Option<Time>, Time, Time) {
+        (p.request, p.idle, p.resume, p.end)
+    }
+
+    #[test]
+    fn idle_is_the_last_moment_one_p_is_left_and_resume_the_next_start() {
+        let pauses = run(&[
+            Proc(2, 0, true),
+            Proc(3, 1, true),
+            Proc(4, 2, true),
+            Begin(10),
+            Proc(11, 1, false),
+            Proc(12, 2, false), // one left: idle
+            Proc(13, 2, true),  // a P starts: resume
+            Proc(14, 2, false), // after resume: no change
+            Proc(15, 1, true),
+            End(20),
+        ])
+        .unwrap();
+        assert_eq!(pauses.len(), 1);
+        assert_eq!(moments(&pauses[0]), (10, Some(12), 13, 20));
+        assert_eq!(pauses[0].first, 1);
+        assert_eq!(pauses[0].kind, "GC mark termination");
+    }
+
+    #[test]
+    fn the_last_idle_guess_wins_and_resume_defaults_to_the_end() {
+        let pauses = run(&[
+            Proc(2, 0, true),
+            Proc(3, 1, true),
+            Begin(10),
+            Proc(11, 1, false), // idle, first guess
+            Proc(12, 3, false), // a proc never seen executing: idle again
+            End(20),
+        ])
+        .unwrap();
+        assert_eq!(moments(&pauses[0]), (10, Some(12), 20, 20));
+    }
+
+    #[test]
+    fn with_one_p_executing_the_request_is_idle() {
+        let pauses = run(&[Proc(2, 0, true), Begin(10), Proc(15, 1, true), End(20)]).unwrap();
+        assert_eq!(moments(&pauses[0]), (10, Some(10), 15, 20));
+    }
+
+    #[test]
+    fn without_one_p_left_idle_stays_unset() {
+        let pauses = run(&[
+            Proc(2, 0, true),
+            Proc(3, 1, true),
+            Begin(10),
+            Proc(12, 2, true), // no idle yet: not a resume
+            End(20),
+        ])
+        .unwrap();
+        assert_eq!(moments(&pauses[0]), (10, None, 20, 20));
+        assert_eq!(pauses[0].idle_time(), 0);
+    }
+
+    #[test]
+    fn samples_belong_to_the_range_they_arrive_in() {
+        let pauses = run(&[
+            Sample(5),
+            Proc(2, 0, true),
+            Begin(10),
+            Sample(11),
+            Sample(25),
+            End(30),
+            Sample(31),
+            Begin(40),
+            End(50),
+        ])
+        .unwrap();
+        let times: Vec<Vec<Time>> = pauses
+            .iter()
+            .map(|p| p.samples.iter().map(|s| s.time).collect())
+            .collect();
+        assert_eq!(times, [vec![11, 25], vec![]]);
+        // State is reset between ranges.
+        assert_eq!(moments(&pauses[1]), (40, Some(40), 50, 50));
+    }
+
+    #[test]
+    fn a_range_inside_a_range_is_an_error() {
+        let e = run(&[Begin(10), Begin(11)]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "STW begins while STW is active:\nhad begin@10\ngot begin@11"
+        );
     }
 }

@@ -43,14 +43,11 @@ pub fn g3(out: &mut String, v: f64) {
         out.push(char::from(digits[0]));
         if shown > 1 {
             out.push('.');
-            digits[1..shown].iter().for_each(|&d| out.push(char::from(d)));
+            digits[1..shown]
+                .iter()
+                .for_each(|&d| out.push(char::from(d)));
         }
-        let _ = write!(
-            out,
-            "e{}{:02}",
-            if exp < 0 { '-' } else { '+' },
-            exp.abs()
-        );
+        let _ = write!(out, "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs());
         return;
     }
     let prec = if PREC > dp { nd } else { PREC };

@@ -174,3 +174,72 @@ impl ProfileWriter {
         self.p.encode_gzip()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Frame, Phase, Sample};
+
+    fn sample(g: i64, pcs: &[u64]) -> Sample {
+        Sample {
+            time: 0,
+            goroutine: g,
+            frames: pcs
+                .iter()
+                .map(|&pc| Frame {
+                    func: format!("f{pc}"),
+                    file: "a.go".into(),
+                    line: pc,
+                    pc,
+                })
+                .collect(),
+        }
+    }
+
+    fn strings(p: &proto::Profile, l: &Label) -> (String, String, i64, String) {
+        let s = |i: i64| String::from_utf8_lossy(&p.string_table[i as usize]).into_owned();
+        (s(l.key), s(l.str), l.num, s(l.num_unit))
+    }
+
+    #[test]
+    fn identical_samples_merge_and_labels_are_upstreams() {
+        let (a, b) = (sample(7, &[3, 2, 1]), sample(8, &[3, 2, 1]));
+        let placed = |sample, offset| Placed {
+            phase: Phase::Stopped,
+            offset,
+            sample,
+        };
+        let mut w = ProfileWriter::new();
+        w.add(&placed(&a, 500), "ab", None);
+        w.add(&placed(&b, 500), "ab", None);
+        w.add(&placed(&a, 500), "ab", None);
+        w.add(&placed(&a, 600), "ab", None);
+        let p = w.finish();
+        let values: Vec<Vec<i64>> = p.sample.iter().map(|s| s.value.clone()).collect();
+        assert_eq!(values, [vec![2, 1000], vec![1, 500], vec![1, 600]]);
+        assert_eq!(p.sample[0].location_id, [1, 2, 3]);
+        assert_eq!(p.location.len(), 3, "one location per PC");
+        assert_eq!(p.function.len(), 3);
+        assert_eq!(p.mapping.len(), 1);
+        let labels: Vec<_> = p.sample[0].label.iter().map(|l| strings(&p, l)).collect();
+        let s = |a: &str, b: &str, n, u: &str| (a.to_owned(), b.to_owned(), n, u.to_owned());
+        assert_eq!(
+            labels,
+            [
+                s("stw-phase", "stopped", 0, ""),
+                s("trace-sha256", "ab", 0, ""),
+                s("g", "", 7, ""),
+                s("offset", "", 500, "ns"),
+            ]
+        );
+        let t = &p.sample_type;
+        assert_eq!((t.len(), p.default_sample_type), (2, t[0].r#type));
+        assert_eq!(p.period, 1);
+    }
+
+    #[test]
+    fn no_samples_no_mapping() {
+        let p = ProfileWriter::new().finish();
+        assert!(p.sample.is_empty() && p.mapping.is_empty() && p.location.is_empty());
+    }
+}

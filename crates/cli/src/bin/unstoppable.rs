@@ -66,8 +66,15 @@ fn analyze(input: &Input, f: &Flags, named: bool) -> Result<Done, Error> {
         path: name.clone(),
         source,
     })?;
-    let scan = stw::scan(io::BufReader::with_capacity(256 << 10, reader), !f.profile.is_empty());
-    let prefix = if named { format!("{name}:") } else { String::new() };
+    let scan = stw::scan(
+        io::BufReader::with_capacity(256 << 10, reader),
+        !f.profile.is_empty(),
+    );
+    let prefix = if named {
+        format!("{name}:")
+    } else {
+        String::new()
+    };
     let opts = TextOptions {
         summary: f.print_stw,
         stacks: f.print_stacks,
@@ -118,8 +125,7 @@ fn run(f: Flags, tool: &Tool) -> Result<(), Error> {
                 Ok(Err(e)) => return Ok(tool.report(&e)),
                 Err(e) => return Ok(tool.report(&e.into())),
             };
-            out.write_all(done.text.as_bytes())
-                .map_err(Error::Stdout)?;
+            out.write_all(done.text.as_bytes()).map_err(Error::Stdout)?;
             if let Some(e) = done.scan.error.take() {
                 // Upstream stops there and writes no profile of it.
                 out.flush().map_err(Error::Stdout)?;
