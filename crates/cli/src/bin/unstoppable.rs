@@ -122,8 +122,14 @@ fn run(f: Flags, tool: &Tool) -> Result<(), Error> {
         |r| {
             let mut done = match r {
                 Ok(Ok(done)) => done,
-                Ok(Err(e)) => return Ok(tool.report(&e)),
-                Err(e) => return Ok(tool.report(&e.into())),
+                Ok(Err(e)) => {
+                    tool.report(&e);
+                    return Ok(());
+                }
+                Err(e) => {
+                    tool.report(&e.into());
+                    return Ok(());
+                }
             };
             out.write_all(done.text.as_bytes()).map_err(Error::Stdout)?;
             if let Some(e) = done.scan.error.take() {
