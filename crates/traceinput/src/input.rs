@@ -144,7 +144,7 @@ impl Input {
 
     /// Opens the trace from its start. A file is opened on the first call
     /// and its handle reused by later ones; standard input can be opened
-    /// once, unless [`Input::hold`] was called first.
+    /// once, unless [`Input::hold`] has held it in memory.
     pub fn open(&self) -> io::Result<TraceReader> {
         match &self.trace {
             Trace::File(f) => Ok(Box::new(At::whole(
