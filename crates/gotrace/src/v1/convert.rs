@@ -290,8 +290,11 @@ impl Converter {
                 w::EV_USER_LOG
             }
             EV_CPU_SAMPLE => {
-                args = [u64::from(ev.stk), u64::MAX, p as u64, g];
-                w::EV_CPU_SAMPLE
+                // The sampled context, without a thread.
+                let mut sample = RawEvent::cpu_sample(ev.ts, u64::from(ev.stk));
+                (_, sample.p, sample.g) = ctx(NONE);
+                sample.offset = ev.offset();
+                return Ok(Some(sample));
             }
             t => return Err(Error::at(ev.offset(), format!("unexpected event type {t}"))),
         };
@@ -300,11 +303,7 @@ impl Converter {
         {
             args[usize::from(i) - 1] = u64::from(ev.stk);
         }
-        let m = if p != -1 && ev.typ != EV_CPU_SAMPLE {
-            self.m_of(p)
-        } else {
-            NONE
-        };
+        let m = if p != -1 { self.m_of(p) } else { NONE };
         if ev.typ == EV_PROC_STOP {
             self.proc_ms.remove(&p);
         }
