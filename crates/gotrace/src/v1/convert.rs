@@ -187,6 +187,7 @@ impl Converter {
     /// The converted event: type `typ` with `args` (the stack, if the old
     /// event has one, put where the new type has it) in the old event's
     /// context, its thread the one holding its proc.
+    #[inline]
     fn emit(&self, ev: &V1Event, typ: w::EventType, mut args: [u64; 4]) -> RawEvent {
         if desc(ev.typ).stack
             && let Some(&i) = w::spec(typ).stack_ids.first()
@@ -198,6 +199,7 @@ impl Converter {
     }
 
     /// The converted event on thread `m`, its arguments as they are.
+    #[inline]
     fn emit_on(&self, ev: &V1Event, m: i64, typ: w::EventType, args: [u64; 4]) -> RawEvent {
         let mut out = RawEvent::new(typ, ev.ts, args);
         (out.m, out.p, out.g) = (m, i64::from(ev.p), goroutine(ev.g));
