@@ -62,12 +62,19 @@ pub struct EdgeInfo {
 /// The graph of one or more traces.
 #[derive(Debug, Default)]
 pub struct Graph {
+    /// How many traces it is the graph of.
+    pub(crate) traces: usize,
     pub(crate) stacks: Stacks,
     pub(crate) states: FxHashMap<StackState, StateInfo>,
     pub(crate) edges: FxHashMap<(StackState, StackState), EdgeInfo>,
 }
 
 impl Graph {
+    /// How many traces it is the graph of.
+    pub fn traces(&self) -> usize {
+        self.traces
+    }
+
     /// The stacks the stack-states refer to.
     pub fn stacks(&self) -> &Stacks {
         &self.stacks
@@ -98,6 +105,7 @@ impl Graph {
     /// goroutine visited (the later trace's) wins, as it does within a
     /// trace.
     pub fn merge(&mut self, later: Graph) {
+        self.traces += later.traces;
         let map = self.stacks.absorb(&later.stacks);
         let local = |s: StackState| StackState {
             stack: map[s.stack as usize],
@@ -131,4 +139,77 @@ fn merge_ends(mine: &mut Option<Ends>, later: Option<Ends>) {
         count,
         example: later.example,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::{Script, ev};
+    use gotrace::GoState::*;
+
+    /// A trace where goroutine `g` is created by 1, blocks twice at `main.w:3`
+    /// and exits; `extra` stacks are made first, so the numbering differs.
+    fn trace(g: i64, extra: usize) -> (Graph, [u64; 3]) {
+        let mut s = Script::default();
+        for i in 0..extra {
+            s.stack(&[("main.other", i as u64 + 100)]);
+        }
+        let main = s.stack(&[("main.main", 1)]);
+        let start = s.stack(&[("main.w", 2)]);
+        let block = s.stack(&[("main.w", 3)]);
+        let created = s.create(1, main, g, start);
+        s.start(g);
+        let blocked = s.own(g, block, Running, Waiting);
+        s.own(g, block, Running, Waiting);
+        let exited = s.exit(g);
+        (s.finish(), [created, blocked, exited])
+    }
+
+    fn find<'a>(g: &'a Graph, func_line: &[u8], state: GoState) -> &'a StateInfo {
+        g.states
+            .iter()
+            .find(|(s, _)| {
+                let mut t = Vec::new();
+                g.stacks.write_short(s.stack, &mut t);
+                t == func_line && s.state == state
+            })
+            .map(|(_, i)| i)
+            .expect("state present")
+    }
+
+    #[test]
+    fn merged_counts_add_up() {
+        let (mut a, [_, blocked, _]) = trace(4, 0);
+        let (b, [created, _, exited]) = trace(2, 3);
+        a.merge(b);
+        let start = find(&a, b"main.w:2\n", Runnable);
+        // The later trace's creation and exit examples, the earlier's
+        // state examples.
+        assert_eq!(
+            start.init,
+            Some(Ends {
+                count: 2,
+                example: ev(created)
+            })
+        );
+        let block = find(&a, b"main.w:3\n", Waiting);
+        assert_eq!(block.example, Some(ev(blocked)));
+        assert_eq!(block.all, 6);
+        assert_eq!(
+            block.exit,
+            Some(Ends {
+                count: 2,
+                example: ev(exited)
+            })
+        );
+        let counts: Vec<u64> = a.edges.values().map(|e| e.count).collect();
+        assert_eq!(counts.iter().sum::<u64>(), 4);
+        assert_eq!(a.edges.len(), 2);
+        // Merging into an empty graph gives the same graph.
+        let (one, _) = trace(4, 0);
+        let mut empty = Graph::default();
+        empty.merge(trace(4, 0).0);
+        assert_eq!(empty.states, one.states);
+        assert_eq!(empty.edges, one.edges);
+    }
 }

@@ -25,6 +25,9 @@ pub mod svg;
 pub mod track;
 pub mod viz;
 
+#[cfg(test)]
+mod testkit;
+
 pub use graph::{EdgeInfo, Ends, Graph, StackState, StateInfo};
 pub use stacks::{NO_STACK, StackId, Stacks};
 pub use track::{Tracker, read};

@@ -177,3 +177,69 @@ impl Stacks {
             .collect()
     }
 }
+
+#[cfg(test)]
+impl Stacks {
+    /// A stack of `(function, line)` frames, leaf first, in file `x.go`,
+    /// the PCs counting up from `pc`.
+    pub(crate) fn test_stack(&mut self, frames: &[(&str, u64)], pc: u64) -> StackId {
+        let frames: Vec<Frame> = frames
+            .iter()
+            .zip(pc..)
+            .map(|(&(func, line), pc)| Frame {
+                func: self.string(func.as_bytes()),
+                file: self.string(b"x.go"),
+                pc,
+                line,
+            })
+            .collect();
+        self.intern(&frames)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_frames_same_number_and_traits() {
+        let mut s = Stacks::default();
+        let a = s.test_stack(&[("main.f", 3), ("main.main", 9)], 0x10);
+        let b = s.test_stack(&[("main.f", 3), ("main.main", 9)], 0x10);
+        let c = s.test_stack(&[("main.f", 3), ("main.main", 9)], 0x20);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_ne!(a, NO_STACK);
+        assert_eq!(s.test_stack(&[], 0), NO_STACK);
+        let mut short = Vec::new();
+        s.write_short(c, &mut short);
+        assert_eq!(short, b"main.main:9\nmain.f:3\n");
+        assert_eq!(s.cmp(a, c), Ordering::Less);
+        let m = s.test_stack(&[("runtime.mallocgc", 1), ("main.f", 3)], 0);
+        let z = s.test_stack(&[("main.f", 0)], 0);
+        let y = s.test_stack(&[("runtime.Gosched", 1), ("main.f", 3)], 0);
+        let t = |id| {
+            let t = s.traits(id);
+            (t.malloc, t.buggy, t.gosched)
+        };
+        assert_eq!(t(a), (false, false, false));
+        assert_eq!(t(m), (true, false, false));
+        assert_eq!(t(z), (false, true, false));
+        assert_eq!(t(y), (false, false, true));
+    }
+
+    #[test]
+    fn absorbed_stacks_keep_their_frames() {
+        let mut a = Stacks::default();
+        let mut b = Stacks::default();
+        let x = a.test_stack(&[("main.x", 1)], 1);
+        let y = b.test_stack(&[("main.y", 2)], 2);
+        let x2 = b.test_stack(&[("main.x", 1)], 1);
+        let map = a.absorb(&b);
+        assert_eq!(map[x2 as usize], x);
+        assert_eq!(map[NO_STACK as usize], NO_STACK);
+        let mut short = Vec::new();
+        a.write_short(map[y as usize], &mut short);
+        assert_eq!(short, b"main.y:2\n");
+    }
+}

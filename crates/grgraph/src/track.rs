@@ -102,15 +102,44 @@ struct Book {
 /// Builds the graph of one trace from its events, in trace order.
 #[derive(Default)]
 pub struct Tracker {
-    stacks: Stacks,
+    pub(crate) stacks: Stacks,
     goroutines: FxHashMap<i64, Goroutine>,
     book: Book,
+}
+
+/// An event's line, made when first needed and then kept.
+struct Lazy<'a> {
+    make: &'a mut dyn FnMut() -> Box<[u8]>,
+    line: Option<Box<[u8]>>,
+}
+
+impl<'a> Lazy<'a> {
+    fn new(make: &'a mut dyn FnMut() -> Box<[u8]>) -> Lazy<'a> {
+        Lazy { make, line: None }
+    }
+
+    fn get(&mut self) -> Box<[u8]> {
+        self.line.get_or_insert_with(&mut *self.make).clone()
+    }
 }
 
 fn line(ev: &Event<'_>) -> Box<[u8]> {
     let mut out = Vec::with_capacity(128);
     gotrace::format::write_event_line(ev, &mut out);
     out.into()
+}
+
+/// One goroutine state transition as the rules see it: the goroutine
+/// whose event it is (`src`, with the event's own stack) and the one whose
+/// state changes (`dst`, with the transition's stack), either [`NONE`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Step {
+    pub(crate) src: i64,
+    pub(crate) src_stk: StackId,
+    pub(crate) dst: i64,
+    pub(crate) dst_stk: StackId,
+    pub(crate) from: GoState,
+    pub(crate) to: GoState,
 }
 
 impl Tracker {
@@ -129,26 +158,44 @@ impl Tracker {
         };
         let src = ev.goroutine();
         let src_stk = self.stacks.canonical(&ev.stack());
-        let preemption = from == GoState::Running && to == GoState::Runnable;
+        let dst_stk = if src != dst && dst != NONE {
+            self.stacks.canonical(&st.stack)
+        } else {
+            NO_STACK
+        };
+        let step = Step {
+            src,
+            src_stk,
+            dst,
+            dst_stk,
+            from,
+            to,
+        };
+        self.step(step, &mut || line(ev));
+    }
+
+    /// Applies one transition; `example` gives the line of its event.
+    pub(crate) fn step(&mut self, s: Step, example: &mut dyn FnMut() -> Box<[u8]>) {
+        let mut example = Lazy::new(example);
+        let preemption = s.from == GoState::Running && s.to == GoState::Runnable;
         let class = Class {
             preemption,
-            async_preemption: preemption && !self.stacks.traits(src_stk).gosched,
+            async_preemption: preemption && !self.stacks.traits(s.src_stk).gosched,
         };
-        if src != dst {
-            if src != NONE {
-                self.origin(src, ev, class, src_stk);
+        if s.src != s.dst {
+            if s.src != NONE {
+                self.origin(s.src, &mut example, class, s.src_stk);
             }
-            if dst != NONE {
-                let dst_stk = self.stacks.canonical(&st.stack);
-                self.target(dst, ev, class, dst_stk, from, to);
+            if s.dst != NONE {
+                self.target(s.dst, &mut example, class, s.dst_stk, s.from, s.to);
             }
-        } else if src != NONE {
-            self.target(src, ev, class, src_stk, from, to);
+        } else if s.src != NONE {
+            self.target(s.src, &mut example, class, s.src_stk, s.from, s.to);
         }
     }
 
     /// `gid` made the event happen to another goroutine, at `stk`.
-    fn origin(&mut self, gid: i64, ev: &Event<'_>, class: Class, stk: StackId) {
+    fn origin(&mut self, gid: i64, ev: &mut Lazy<'_>, class: Class, stk: StackId) {
         let g = self.goroutines.entry(gid).or_default();
         if g.current == GoState::Undetermined {
             // It makes another goroutine change: it must be running.
@@ -172,7 +219,7 @@ impl Tracker {
     fn target(
         &mut self,
         gid: i64,
-        ev: &Event<'_>,
+        ev: &mut Lazy<'_>,
         class: Class,
         stk: StackId,
         from: GoState,
@@ -223,6 +270,7 @@ impl Tracker {
             })
             .collect();
         Graph {
+            traces: 1,
             stacks: self.stacks,
             states,
             edges,
@@ -233,10 +281,10 @@ impl Tracker {
 impl Book {
     /// Keeps `ev` as the example of `ss` if it has none yet (events come
     /// in time order, so the first one is the earliest).
-    fn offer_state(&mut self, ss: StackState, ev: &Event<'_>) {
+    fn offer_state(&mut self, ss: StackState, ev: &mut Lazy<'_>) {
         let slot = self.states.entry(ss).or_default();
         if slot.example.is_none() {
-            slot.example = Some(line(ev));
+            slot.example = Some(ev.get());
         }
     }
 
@@ -246,7 +294,7 @@ impl Book {
         &mut self,
         gid: i64,
         g: &mut Goroutine,
-        ev: &Event<'_>,
+        ev: &mut Lazy<'_>,
         class: Class,
         stk: StackId,
         traits: Traits,
@@ -289,12 +337,12 @@ impl Book {
     }
 
     /// Counts one passage of goroutine `gid` along `key`.
-    fn add_edge(&mut self, gid: i64, key: EdgeKey, ev: &Event<'_>) {
+    fn add_edge(&mut self, gid: i64, key: EdgeKey, ev: &mut Lazy<'_>) {
         let id = *self.edge_ids.entry(key).or_insert_with(|| {
             self.edges.push(EdgeSlot {
                 key,
                 count: 0,
-                example: line(ev),
+                example: ev.get(),
             });
             (self.edges.len() - 1) as u32
         });
@@ -337,5 +385,218 @@ fn count_end(end: &mut Option<(i64, Ends)>, gid: i64, example: Box<[u8]>) {
         None => {
             *end = Some((gid, Ends { count: 1, example }));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::graph::{EdgeInfo, Ends, Graph, StackState, StateInfo};
+    use crate::stacks::NO_STACK;
+    use crate::testkit::{Script, ev, ss};
+    use gotrace::GoState::*;
+    use gotrace::NONE;
+
+    fn state(g: &Graph, s: StackState) -> StateInfo {
+        g.states.get(&s).cloned().unwrap_or_default()
+    }
+
+    fn edge(g: &Graph, from: StackState, to: StackState) -> Option<EdgeInfo> {
+        g.edges.get(&(from, to)).cloned()
+    }
+
+    fn ends(count: u64, example: u64) -> Option<Ends> {
+        Some(Ends {
+            count,
+            example: ev(example),
+        })
+    }
+
+    #[test]
+    fn a_goroutine_life() {
+        let mut s = Script::default();
+        let main10 = s.stack(&[("main.main", 10)]);
+        let main11 = s.stack(&[("main.main", 11)]);
+        let start = s.stack(&[("main.worker", 20)]);
+        let recv = s.stack(&[("runtime.chanrecv1", 5), ("main.worker", 21)]);
+        let created = s.create(1, main10, 2, start);
+        s.start(2);
+        let blocked = s.own(2, recv, Running, Waiting);
+        // Main wakes it (main's first stack-state was main10, Running).
+        s.unblock(1, main11, 2);
+        s.start(2);
+        s.own(2, recv, Running, Waiting);
+        s.unblock(1, main11, 2);
+        s.start(2);
+        let exited = s.exit(2);
+        let g = s.finish();
+
+        let start_rn = ss(start, Runnable);
+        let recv_w = ss(recv, Waiting);
+        assert_eq!(state(&g, start_rn).init, ends(1, created));
+        // The first edge had a stackless Running on the way: no example.
+        assert_eq!(
+            edge(&g, start_rn, recv_w),
+            Some(EdgeInfo {
+                count: 1,
+                example: None
+            })
+        );
+        assert_eq!(edge(&g, recv_w, recv_w).map(|e| e.count), Some(1));
+        assert_eq!(state(&g, recv_w).example, Some(ev(blocked)));
+        assert_eq!(state(&g, recv_w).exit, ends(1, exited));
+        // recv_w: end of start→recv, both ends of recv→recv.
+        assert_eq!(state(&g, recv_w).all, 3);
+        // Main, as the waker: Running at main10, then main11 twice.
+        let m10 = ss(main10, Running);
+        let m11 = ss(main11, Running);
+        assert_eq!(edge(&g, m10, m11).map(|e| e.count), Some(1));
+        assert_eq!(edge(&g, m11, m11).map(|e| e.count), Some(1));
+        assert_eq!(state(&g, m11).all, 3);
+        // Main's first edge comes from no stack (it ran before the trace):
+        // not in the graph.
+        assert_eq!(g.edges.len(), 4);
+        assert!(g.edges.keys().all(|(f, _)| f.stack != NO_STACK));
+    }
+
+    #[test]
+    fn straight_edges_give_examples_and_count_every_passage() {
+        let mut s = Script::default();
+        let a = s.stack(&[("main.a", 1)]);
+        let b = s.stack(&[("main.b", 2)]);
+        let w = |s: &mut Script, g, at| s.own(g, at, Running, Waiting);
+        w(&mut s, 7, a);
+        let first_ab = w(&mut s, 7, b);
+        for _ in 0..4 {
+            w(&mut s, 7, a);
+            w(&mut s, 7, b);
+        }
+        w(&mut s, 8, a);
+        w(&mut s, 8, b);
+        let g = s.finish();
+        let (a, b) = (ss(a, Waiting), ss(b, Waiting));
+        assert_eq!(
+            edge(&g, a, b),
+            Some(EdgeInfo {
+                count: 6,
+                example: Some(ev(first_ab))
+            })
+        );
+        assert_eq!(edge(&g, b, a).map(|e| e.count), Some(4));
+        // Distinct (goroutine, edge) pairs: 7 has a→b and b→a, 8 has a→b.
+        assert_eq!(state(&g, a).all, 3);
+        assert_eq!(state(&g, b).all, 3);
+    }
+
+    #[test]
+    fn preemptions_and_unreliable_stacks_are_skipped() {
+        let mut s = Script::default();
+        let a = s.stack(&[("main.a", 1)]);
+        let b = s.stack(&[("main.b", 2)]);
+        let spin = s.stack(&[("main.spin", 3)]);
+        let yield_ = s.stack(&[("runtime.Gosched", 1), ("main.y", 4)]);
+        let malloc = s.stack(&[("runtime.mallocgc", 9), ("main.m", 5)]);
+        let buggy = s.stack(&[("main.z", 0)]);
+        s.own(3, a, Running, Waiting);
+        // Forced preemption and its restart: nothing.
+        s.own(3, spin, Running, Runnable);
+        s.start(3);
+        // GC assist and unsymbolized stacks: nothing.
+        s.own(3, malloc, Running, Waiting);
+        s.own(3, buggy, Running, Waiting);
+        s.own(3, b, Running, Waiting);
+        // Gosched is a state; its restart is swallowed.
+        s.own(3, yield_, Running, Runnable);
+        s.start(3);
+        s.own(3, a, Running, Waiting);
+        let g = s.finish();
+        let (a, b, y) = (ss(a, Waiting), ss(b, Waiting), ss(yield_, Runnable));
+        let mut got: Vec<_> = g.edges.keys().copied().collect();
+        got.sort_by(|x, y| g.cmp_states(&x.0, &y.0).then(g.cmp_states(&x.1, &y.1)));
+        let mut want = vec![(a, b), (b, y), (y, a)];
+        want.sort_by(|x, y| g.cmp_states(&x.0, &y.0).then(g.cmp_states(&x.1, &y.1)));
+        assert_eq!(got, want);
+        // Straight edges: no stackless state was recorded in between.
+        assert!(g.edges.values().all(|e| e.example.is_some()));
+    }
+
+    #[test]
+    fn stackless_states_fold_into_via_up_to_eight() {
+        let mut s = Script::default();
+        let a = s.stack(&[("main.a", 1)]);
+        let b = s.stack(&[("main.b", 2)]);
+        s.own(4, a, Running, Waiting);
+        for _ in 0..10 {
+            s.step((NONE, NO_STACK), (4, NO_STACK), Waiting, Runnable);
+            s.start(4);
+        }
+        s.own(4, b, Running, Waiting);
+        let first_a = s.own(4, a, Running, Waiting);
+        s.step((NONE, NO_STACK), (4, NO_STACK), Waiting, Runnable);
+        s.start(4);
+        s.own(4, b, Running, Waiting);
+        let g = s.finish();
+        let (a, b) = (ss(a, Waiting), ss(b, Waiting));
+        // Two different vias, one simple edge, never straight.
+        assert_eq!(
+            edge(&g, a, b),
+            Some(EdgeInfo {
+                count: 2,
+                example: None
+            })
+        );
+        assert_eq!(
+            edge(&g, b, a),
+            Some(EdgeInfo {
+                count: 1,
+                example: Some(ev(first_a))
+            })
+        );
+        // Goroutine 4 with two a→b edges (two vias) and one b→a.
+        assert_eq!(state(&g, a).all, 3);
+    }
+
+    #[test]
+    fn creation_and_exit_examples_come_from_the_highest_goroutine() {
+        let mut s = Script::default();
+        let main = s.stack(&[("main.main", 1)]);
+        let start = s.stack(&[("main.w", 2)]);
+        let block = s.stack(&[("main.w", 3)]);
+        let mut exits = Vec::new();
+        let mut creations = Vec::new();
+        for child in [9, 5] {
+            creations.push(s.create(1, main, child, start));
+        }
+        for child in [9, 5] {
+            s.start(child);
+            s.own(child, block, Running, Waiting);
+            s.unblock(1, main, child);
+            s.start(child);
+            exits.push(s.exit(child));
+        }
+        let g = s.finish();
+        let start_rn = ss(start, Runnable);
+        let block_w = ss(block, Waiting);
+        // Goroutine 9 was created and exited first, but is visited last.
+        // A creation's example is the creation of its start stack-state,
+        // the first one.
+        assert_eq!(state(&g, start_rn).init, ends(2, creations[0]));
+        assert_eq!(state(&g, block_w).exit, ends(2, exits[0]));
+    }
+
+    #[test]
+    fn a_reused_goroutine_id_exits_twice() {
+        // A cgo callback's goroutine is created and destroyed again and
+        // again with one ID: its last exit edge gives the example.
+        let mut s = Script::default();
+        let a = s.stack(&[("main.cb", 1)]);
+        let mut last = 0;
+        for state in [Running, Syscall] {
+            s.step((NONE, NO_STACK), (6, NO_STACK), NotExist, Syscall);
+            s.own(6, a, Syscall, state);
+            last = s.own(6, NO_STACK, state, NotExist);
+        }
+        let g = s.finish();
+        assert_eq!(state(&g, ss(a, Syscall)).exit, ends(1, last));
+        assert_eq!(state(&g, ss(a, Running)).exit.map(|e| e.count), Some(1));
     }
 }
