@@ -64,7 +64,8 @@ for t in "$@"; do
   for i in $(seq "$runs"); do
     norm struct "$tmp/up$i.dot" > "$tmp/up.struct"
     if ! cmp -s "$tmp/ours.struct" "$tmp/up.struct"; then
-      verdict="DIFF ($(diff "$tmp/ours.struct" "$tmp/up.struct" | grep -c '^[<>]') lines vs run $i)"
+      n=$(diff "$tmp/ours.struct" "$tmp/up.struct" | grep -c '^[<>]' || true)
+      verdict="DIFF ($n lines vs run $i)"
       status=1
       break
     fi
@@ -74,7 +75,7 @@ for t in "$@"; do
   for field in weight tip; do
     for i in $(seq "$runs"); do norm "$field" "$tmp/up$i.dot"; done | LC_ALL=C sort -u > "$tmp/up.$field"
     norm "$field" "$tmp/ours.dot" > "$tmp/ours.$field"
-    missing=$(LC_ALL=C comm -23 "$tmp/ours.$field" "$tmp/up.$field" | wc -l)
+    missing=$(LC_ALL=C comm -23 "$tmp/ours.$field" "$tmp/up.$field" | wc -l || true)
     variants=$(($(wc -l < "$tmp/up.$field") - $(wc -l < "$tmp/ours.$field")))
     if [ "$missing" -eq 0 ]; then
       line="$line ${field}s upstream's ($variants other variants seen);"
