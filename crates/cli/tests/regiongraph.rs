@@ -2,25 +2,10 @@
 //! pattern files and bad input. The analysis's own results are tested with
 //! the `regions` crate (`crates/regions/tests`).
 
-use flate2::read::GzDecoder;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{gunzip, testdata};
 use std::process::{Command, Output, Stdio};
-
-const KINDS: [&str; 8] = [
-    "client/http_write",
-    "client/http_read",
-    "client/http_roundtrip",
-    "client/http_dial",
-    "client/http_dns",
-    "server/http_read",
-    "server/http_write",
-    "server/http",
-];
-
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
-}
 
 fn trace(v: &str) -> String {
     testdata()
@@ -54,11 +39,7 @@ fn stdout(args: &[&str]) -> String {
 
 fn expected(name: &str) -> String {
     let path = testdata().join("expected/regiongraph").join(name);
-    let mut out = String::new();
-    GzDecoder::new(std::fs::File::open(&path).unwrap())
-        .read_to_string(&mut out)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    out
+    String::from_utf8(gunzip(&path)).unwrap()
 }
 
 /// Several inputs: in argument order whatever the thread count, each line
@@ -97,7 +78,8 @@ fn many_inputs_are_named_and_ordered() {
 #[test]
 fn list_patterns_prints_the_defaults() {
     let out = stdout(&["-list-patterns"]);
-    for k in KINDS {
+    for p in regions::patterns::PatternDefs::builtin().compile().unwrap() {
+        let k = p.kind;
         assert!(out.contains(&format!("kind = \"{k}\"")), "{k}");
     }
 }
