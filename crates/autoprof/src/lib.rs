@@ -8,7 +8,6 @@
 
 mod bundle;
 mod discover;
-mod gotime;
 mod hosts;
 mod links;
 mod meta;

@@ -15,7 +15,6 @@ mod bytes;
 mod error;
 mod event;
 pub mod format;
-pub mod gosort;
 pub mod legacy;
 mod reader;
 mod table;

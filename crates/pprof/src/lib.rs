@@ -27,7 +27,6 @@
 mod decode;
 mod error;
 mod filter;
-pub mod goregex;
 mod gzip;
 mod profile;
 pub mod proto;

@@ -170,7 +170,7 @@ impl PatternDefs {
                     let stacks = d
                         .stacks
                         .iter()
-                        .map(|s| StackPattern::new(s).map_err(err))
+                        .map(|s| StackPattern::new(s).map_err(|e| err(e.to_string())))
                         .collect::<Result<Vec<_>, _>>()?;
                     Rule::Track(Tracker {
                         stacks,

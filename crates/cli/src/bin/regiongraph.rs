@@ -4,6 +4,7 @@
 //! trees or their summaries. Several traces are analysed in parallel.
 
 use clap::Parser;
+use gocompat::flag;
 use rayon::prelude::*;
 use regions::Analysis;
 use regions::output::{Mode, render};
@@ -24,23 +25,23 @@ struct Flags {
     input: Vec<String>,
     /// Print full chains of inter-region connections
     #[arg(long = "show-chains", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = goflags::parse_bool)]
+          default_value = "false", value_parser = flag::parse_bool)]
     show_chains: bool,
     /// Print pairs of inter-region connections
     #[arg(long = "show-pairs", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = goflags::parse_bool)]
+          default_value = "false", value_parser = flag::parse_bool)]
     show_pairs: bool,
     /// Print regions
     #[arg(long = "show-regions", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = goflags::parse_bool)]
+          default_value = "false", value_parser = flag::parse_bool)]
     show_regions: bool,
     /// Print clusters in JSON format (subject to change)
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = goflags::parse_bool)]
+          default_value = "false", value_parser = flag::parse_bool)]
     json: bool,
     /// Use a summary in the JSON format
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = goflags::parse_bool)]
+          default_value = "false", value_parser = flag::parse_bool)]
     summarize: bool,
     /// Region pattern file (TOML, see -list-patterns) added to the built-in
     /// patterns; a kind already defined is replaced, and
@@ -49,7 +50,7 @@ struct Flags {
     patterns: Vec<String>,
     /// Print the built-in region patterns (the pattern file format) and exit
     #[arg(long = "list-patterns", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = goflags::parse_bool)]
+          default_value = "false", value_parser = flag::parse_bool)]
     list_patterns: bool,
     /// More trace files
     paths: Vec<String>,

@@ -6,6 +6,7 @@
 
 use analysis::eventmatch::EventMatcher;
 use clap::Parser;
+use gocompat::flag;
 use rayon::prelude::*;
 use regions::patterns::{Pattern, PatternDefs};
 use scope::profile::{Base, build};
@@ -32,7 +33,7 @@ struct Flags {
     output: String,
     /// Write text format to stdout
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = goflags::parse_bool)]
+          default_value = "false", value_parser = flag::parse_bool)]
     text: bool,
     /// Event and stack pattern that starts an instance, in etgrep's -match
     /// language (repeatable: any of them); replaces the TLS handshake
