@@ -1,12 +1,12 @@
 //! Go-compatibility helpers: the places where matching upstream's Go tools
 //! byte for byte needs Go's own rules rather than Rust's, one module each.
 //!
-//! - [`sort`]: Go's unstable `slices.SortFunc` / `sort.Slice` order.
-//! - [`literal`]: Go string literals as `fmt.Fscanf("%q")` reads them.
-//! - [`re2`]: Go (RE2) regexps compiled with the `regex` crate.
-//! - [`quote`]: `strconv.Quote`.
-//! - [`flag`]: booleans and integers as Go's `flag` package parses them.
-//! - [`time`]: RFC 3339 timestamps as Go's `time.Parse` reads them.
+//! - [`sort`], Go's unstable `slices.SortFunc` / `sort.Slice` order;
+//! - [`literal`], Go string literals as `fmt.Fscanf("%q")` reads them;
+//! - [`re2`], Go (RE2) regexps compiled with the `regex` crate;
+//! - [`quote`], `strconv.Quote`;
+//! - [`flag`], booleans and integers as Go's `flag` package parses them;
+//! - [`time`], RFC 3339 timestamps as Go's `time.Parse` reads them.
 
 pub mod flag;
 pub mod literal;
