@@ -4,7 +4,8 @@
 
 use crate::stackmatch::{PatternError, StackPattern};
 use gocompat::literal::{LiteralError, scan_literals};
-use gotrace::{Event, EventKind, GoState, ProcState, RangeName, Transition};
+use gotrace::vocab::{Meaning, OldEvent};
+use gotrace::{Event, EventKind};
 
 /// Why a `-match` value cannot be used (the texts are upstream's where
 /// upstream has the case).
@@ -21,7 +22,7 @@ pub enum MatchError {
     NoEquivalent(&'static str),
     /// A record type of the older format that is not an event.
     #[error("{0:?} is a record of the older trace format, not an event")]
-    NotAnEvent(String),
+    NotAnEvent(&'static str),
     /// The stack specs are not Go string literals.
     #[error(transparent)]
     Literal(#[from] LiteralError),
@@ -30,177 +31,16 @@ pub enum MatchError {
     Stack(#[from] PatternError),
 }
 
-/// Block reasons that have an older event name of their own.
-const NAMED_BLOCK_REASONS: [&str; 9] = [
-    "forever",
-    "sleep",
-    "chan send",
-    "chan receive",
-    "select",
-    "sync",
-    "sync.(*Cond).Wait",
-    "network",
-    "GC mark assist wait for work",
-];
-
-/// What an older (Go ≤1.21) event name means in the parsed model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Alias {
-    /// A goroutine transition between these states, with this reason
-    /// (`None`: any reason).
-    Go(&'static [GoState], &'static [GoState], Option<&'static str>),
-    /// A goroutine blocking for a reason without a name of its own.
-    GoBlockOther,
-    /// A proc transition.
-    Proc(&'static [ProcState], &'static [ProcState]),
-    /// A metric with this name.
-    Metric(&'static str),
-    /// A range of this family.
-    Range(RangeFamily),
-    /// Any event of the kinds listed.
-    Kinds(&'static [EventKind]),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RangeFamily {
-    GcMark,
-    Stw,
-    Sweep,
-    Assist,
-}
-
-fn alias(name: &str) -> Result<Option<(Alias, &'static [EventKind])>, MatchError> {
-    use GoState as G;
-    use ProcState as P;
-    const ST: &[EventKind] = &[EventKind::StateTransition];
-    const BEGIN: &[EventKind] = &[EventKind::RangeBegin];
-    const END: &[EventKind] = &[EventKind::RangeEnd];
-    let blocked = |reason| Alias::Go(&[G::Running], &[G::Waiting], Some(reason));
-    let a = match name {
-        "GoCreate" => (
-            Alias::Go(&[G::NotExist], &[G::Runnable, G::Waiting], None),
-            ST,
-        ),
-        "GoStart" | "GoStartLocal" | "GoStartLabel" => {
-            (Alias::Go(&[G::Runnable], &[G::Running], None), ST)
-        }
-        "GoEnd" => (Alias::Go(&[G::Running], &[G::NotExist], None), ST),
-        "GoStop" => (blocked("forever"), ST),
-        "GoSched" => (
-            Alias::Go(&[G::Running], &[G::Runnable], Some("runtime.Gosched")),
-            ST,
-        ),
-        "GoPreempt" => (
-            Alias::Go(&[G::Running], &[G::Runnable], Some("preempted")),
-            ST,
-        ),
-        "GoSleep" => (blocked("sleep"), ST),
-        "GoBlockSend" => (blocked("chan send"), ST),
-        "GoBlockRecv" => (blocked("chan receive"), ST),
-        "GoBlockSelect" => (blocked("select"), ST),
-        "GoBlockSync" => (blocked("sync"), ST),
-        "GoBlockCond" => (blocked("sync.(*Cond).Wait"), ST),
-        "GoBlockNet" => (blocked("network"), ST),
-        "GoBlockGC" => (blocked("GC mark assist wait for work"), ST),
-        "GoBlock" => (Alias::GoBlockOther, ST),
-        "GoUnblock" | "GoUnblockLocal" => (Alias::Go(&[G::Waiting], &[G::Runnable], None), ST),
-        "GoSysCall" => (Alias::Go(&[G::Running], &[G::Syscall], None), ST),
-        "GoSysExit" | "GoSysExitLocal" => (Alias::Go(&[G::Syscall], &[G::Runnable], None), ST),
-        "GoWaiting" => (Alias::Go(&[G::Undetermined], &[G::Waiting], None), ST),
-        "GoInSyscall" => (Alias::Go(&[G::Undetermined], &[G::Syscall], None), ST),
-        "ProcStart" => (Alias::Proc(&[P::Idle, P::Undetermined], &[P::Running]), ST),
-        "ProcStop" => (Alias::Proc(&[P::Running, P::Undetermined], &[P::Idle]), ST),
-        "Gomaxprocs" => (
-            Alias::Metric("/sched/gomaxprocs:threads"),
-            &[EventKind::Metric][..],
-        ),
-        "HeapAlloc" => (
-            Alias::Metric("/memory/classes/heap/objects:bytes"),
-            &[EventKind::Metric][..],
-        ),
-        "HeapGoal" => (
-            Alias::Metric("/gc/heap/goal:bytes"),
-            &[EventKind::Metric][..],
-        ),
-        "GCStart" => (Alias::Range(RangeFamily::GcMark), BEGIN),
-        "GCDone" => (Alias::Range(RangeFamily::GcMark), END),
-        "GCSTWStart" | "STWStart" => (Alias::Range(RangeFamily::Stw), BEGIN),
-        "GCSTWDone" | "STWDone" => (Alias::Range(RangeFamily::Stw), END),
-        "GCSweepStart" => (Alias::Range(RangeFamily::Sweep), BEGIN),
-        "GCSweepDone" => (Alias::Range(RangeFamily::Sweep), END),
-        "GCMarkAssistStart" => (Alias::Range(RangeFamily::Assist), BEGIN),
-        "GCMarkAssistDone" => (Alias::Range(RangeFamily::Assist), END),
-        "UserTaskCreate" => (
-            Alias::Kinds(&[EventKind::TaskBegin]),
-            &[EventKind::TaskBegin][..],
-        ),
-        "UserTaskEnd" => (
-            Alias::Kinds(&[EventKind::TaskEnd]),
-            &[EventKind::TaskEnd][..],
-        ),
-        "UserRegion" => {
-            const R: &[EventKind] = &[EventKind::RegionBegin, EventKind::RegionEnd];
-            (Alias::Kinds(R), R)
-        }
-        "UserLog" => (Alias::Kinds(&[EventKind::Log]), &[EventKind::Log][..]),
-        "CPUSample" => (
-            Alias::Kinds(&[EventKind::StackSample]),
-            &[EventKind::StackSample][..],
-        ),
-        "GoSysBlock" => return Err(MatchError::NoEquivalent("GoSysBlock")),
-        "Batch" | "Frequency" | "Stack" | "String" | "TimerGoroutine" | "FutileWakeup" | "None" => {
-            return Err(MatchError::NotAnEvent(name.to_owned()));
-        }
-        _ => return Ok(None),
+/// The older (Go ≤1.21) event name `name` as the parsed model sees it, or
+/// why it has no counterpart there.
+fn alias(name: &str) -> Result<Option<OldEvent>, MatchError> {
+    let Some(old) = OldEvent::from_name(name) else {
+        return Ok(None);
     };
-    Ok(Some(a))
-}
-
-impl Alias {
-    fn matches(&self, ev: &Event<'_>) -> bool {
-        match *self {
-            Alias::Go(from, to, reason) => match ev.state_transition() {
-                Some(st) => match st.transition {
-                    Transition::Goroutine { from: f, to: t, .. } => {
-                        from.contains(&f)
-                            && to.contains(&t)
-                            && reason.is_none_or(|r| st.reason == r)
-                    }
-                    Transition::Proc { .. } => false,
-                },
-                None => false,
-            },
-            Alias::GoBlockOther => match ev.state_transition() {
-                Some(st) => {
-                    matches!(
-                        st.transition,
-                        Transition::Goroutine {
-                            from: GoState::Running,
-                            to: GoState::Waiting,
-                            ..
-                        }
-                    ) && !NAMED_BLOCK_REASONS.contains(&st.reason)
-                }
-                None => false,
-            },
-            Alias::Proc(from, to) => match ev.state_transition().map(|s| s.transition) {
-                Some(Transition::Proc { from: f, to: t, .. }) => {
-                    from.contains(&f) && to.contains(&t)
-                }
-                _ => false,
-            },
-            Alias::Metric(name) => ev.metric().is_some_and(|m| m.name == name),
-            Alias::Range(family) => ev.range().is_some_and(|r| {
-                matches!(
-                    (family, r.name),
-                    (RangeFamily::GcMark, RangeName::GcMark)
-                        | (RangeFamily::Stw, RangeName::StopTheWorld(_))
-                        | (RangeFamily::Sweep, RangeName::GcSweep)
-                        | (RangeFamily::Assist, RangeName::GcMarkAssist)
-                )
-            }),
-            Alias::Kinds(kinds) => kinds.contains(&ev.kind()),
-        }
+    match old.meaning() {
+        Meaning::NoCounterpart => Err(MatchError::NoEquivalent(old.name())),
+        Meaning::Record => Err(MatchError::NotAnEvent(old.name())),
+        _ => Ok(Some(old)),
     }
 }
 
@@ -209,7 +49,7 @@ impl Alias {
 pub struct EventMatcher {
     /// Kinds accepted; empty for `Any`.
     kinds: &'static [EventKind],
-    alias: Option<Alias>,
+    alias: Option<OldEvent>,
     specs: Vec<String>,
     pattern: StackPattern,
 }
@@ -232,9 +72,9 @@ impl EventMatcher {
                     .find(|x| **x == k)
                     .expect("listed kind"),
             )
-        } else if let Some((a, kinds)) = alias(name)? {
-            alias_pred = Some(a);
-            kinds
+        } else if let Some(old) = alias(name)? {
+            alias_pred = Some(old);
+            old.kinds()
         } else {
             return Err(MatchError::UnknownEvent(name.to_owned()));
         };

@@ -262,6 +262,15 @@ pub struct Metric {
     pub value: u64,
 }
 
+impl Metric {
+    /// The name of GOMAXPROCS samples.
+    pub const GOMAXPROCS: &'static str = "/sched/gomaxprocs:threads";
+    /// The name of heap-size samples.
+    pub const HEAP_ALLOC: &'static str = "/memory/classes/heap/objects:bytes";
+    /// The name of heap-goal samples.
+    pub const HEAP_GOAL: &'static str = "/gc/heap/goal:bytes";
+}
+
 /// The name of a range, which for stop-the-world ranges carries its kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RangeName<'a> {
@@ -518,9 +527,9 @@ impl<'a> Event<'a> {
     /// Metric details, for Metric events.
     pub fn metric(&self) -> Option<Metric> {
         let name = match self.raw.typ {
-            EV_PROCS_CHANGE => "/sched/gomaxprocs:threads",
-            EV_HEAP_ALLOC => "/memory/classes/heap/objects:bytes",
-            EV_HEAP_GOAL => "/gc/heap/goal:bytes",
+            EV_PROCS_CHANGE => Metric::GOMAXPROCS,
+            EV_HEAP_ALLOC => Metric::HEAP_ALLOC,
+            EV_HEAP_GOAL => Metric::HEAP_GOAL,
             _ => return None,
         };
         Some(Metric {

@@ -9,7 +9,8 @@
 //! allocate per event; only one generation of the trace (about a second of
 //! execution) is held in memory at a time.
 //!
-//! [`format`] renders events as `go tool trace -d=parsed` prints them.
+//! [`format`] renders events as `go tool trace -d=parsed` prints them;
+//! [`vocab`] names block reasons and maps Go ≤1.21 event names onto the model.
 
 mod bytes;
 mod error;
@@ -21,6 +22,7 @@ mod table;
 mod v1;
 mod v2;
 mod version;
+pub mod vocab;
 
 pub use error::{Error, Result};
 pub use event::{

@@ -11,56 +11,9 @@ use crate::event::{NO_TASK, NONE, RawEvent, Time};
 use crate::table::Table;
 use crate::v2::spec as w;
 use crate::v2::{GO_RUNNABLE, GO_RUNNING, GO_SYSCALL, GO_WAITING, PROC_IDLE, PROC_RUNNING};
+use crate::vocab::{OldEvent, Reason, StwKind};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::{BTreeSet, VecDeque};
-
-/// Reason and kind strings the converter adds to the string table, in
-/// Go's order.
-const BUILTINS: [&str; 29] = [
-    "forever",
-    "preempted",
-    "runtime.Gosched",
-    "sleep",
-    "chan send",
-    "chan receive",
-    "network",
-    "sync",
-    "sync.(*Cond).Wait",
-    "select",
-    "",
-    "GC mark assist wait for work",
-    "",
-    "GC mark termination",
-    "GC sweep termination",
-    "write heap dump",
-    "goroutine profile",
-    "goroutine profile cleanup",
-    "all goroutine stack trace",
-    "read mem stats",
-    "AllThreadsSyscall",
-    "GOMAXPROCS",
-    "start trace",
-    "stop trace",
-    "CountPagesInUse (test)",
-    "ReadMetricsSlow (test)",
-    "ReadMemStatsSlow (test)",
-    "PageCachePagesLeaked (test)",
-    "ResetDebugLog (test)",
-];
-const S_FOREVER: usize = 0;
-const S_PREEMPTED: usize = 1;
-const S_GOSCHED: usize = 2;
-const S_SLEEP: usize = 3;
-const S_CHAN_SEND: usize = 4;
-const S_CHAN_RECV: usize = 5;
-const S_NETWORK: usize = 6;
-const S_SYNC: usize = 7;
-const S_SYNC_COND: usize = 8;
-const S_SELECT: usize = 9;
-const S_EMPTY: usize = 10;
-const S_MARK_ASSIST_WAIT: usize = 11;
-const S_STW_UNKNOWN: usize = 12;
-const NUM_STW_REASONS: u64 = 17;
 
 /// Yields the converted events of a v1 trace.
 pub(crate) struct Converter {
@@ -76,6 +29,7 @@ pub(crate) struct Converter {
     last_stw_reason: u64,
     last_ts: Time,
     inline_ids: Vec<u64>,
+    /// String IDs of [`Reason::ALL`], then of [`StwKind::ALL`].
     builtin_ids: Vec<u64>,
     first_ts: Option<Time>,
 }
@@ -91,8 +45,12 @@ impl Converter {
             table.add_string(next, s);
             inline_ids.push(next);
         }
-        let mut builtin_ids = Vec::with_capacity(BUILTINS.len());
-        for s in BUILTINS {
+        let builtins = Reason::ALL
+            .iter()
+            .map(|r| r.name())
+            .chain(StwKind::ALL.iter().map(|k| k.name()));
+        let mut builtin_ids = Vec::with_capacity(Reason::ALL.len() + StwKind::ALL.len());
+        for s in builtins {
             next = next.checked_add(1).ok_or_else(too_many)?;
             table.add_string(next, s.as_bytes());
             builtin_ids.push(next);
@@ -150,19 +108,18 @@ impl Converter {
         self.proc_ms.get(&p).copied().unwrap_or(NONE)
     }
 
-    fn reason(&self, s: usize, stk: u32) -> [u64; 4] {
-        [self.builtin_ids[s], u64::from(stk), 0, 0]
+    /// Arguments of a block or stop: the reason the old event type stands
+    /// for, and the stack.
+    fn reason(&self, ev: &V1Event) -> [u64; 4] {
+        let r = OldEvent::from_code(ev.typ)
+            .and_then(OldEvent::reason)
+            .unwrap_or(Reason::Empty);
+        [self.builtin_ids[r as usize], u64::from(ev.stk), 0, 0]
     }
 
-    fn stw_reason(&self, kind: u64) -> usize {
-        let r = if self.version < 21 {
-            if kind <= 1 { kind + 1 } else { 0 }
-        } else if kind < NUM_STW_REASONS {
-            kind
-        } else {
-            0
-        };
-        S_STW_UNKNOWN + r as usize
+    fn stw_reason(&self, code: u64) -> u64 {
+        let kind = StwKind::from_v1(self.version, code);
+        self.builtin_ids[Reason::ALL.len() + kind as usize]
     }
 
     /// Converts one event; `None` when it has no counterpart.
@@ -207,7 +164,7 @@ impl Converter {
             EV_GC_START => w::EV_GC_BEGIN,
             EV_GC_DONE => w::EV_GC_END,
             EV_STW_START => {
-                let sid = self.builtin_ids[self.stw_reason(ev.args[0])];
+                let sid = self.stw_reason(ev.args[0]);
                 self.last_stw_reason = sid;
                 args = [sid, 0, 0, 0];
                 w::EV_STW_BEGIN
@@ -244,33 +201,14 @@ impl Converter {
                 return Ok(Some(start));
             }
             EV_GO_END => w::EV_GO_DESTROY,
-            EV_GO_STOP => {
-                args = self.reason(S_FOREVER, ev.stk);
-                w::EV_GO_BLOCK
-            }
-            EV_GO_SCHED => {
-                args = self.reason(S_GOSCHED, ev.stk);
+            EV_GO_SCHED | EV_GO_PREEMPT => {
+                args = self.reason(ev);
                 w::EV_GO_STOP
             }
-            EV_GO_PREEMPT => {
-                args = self.reason(S_PREEMPTED, ev.stk);
-                w::EV_GO_STOP
-            }
-            EV_GO_SLEEP | EV_GO_BLOCK | EV_GO_BLOCK_SEND | EV_GO_BLOCK_RECV
+            EV_GO_STOP | EV_GO_SLEEP | EV_GO_BLOCK | EV_GO_BLOCK_SEND | EV_GO_BLOCK_RECV
             | EV_GO_BLOCK_SELECT | EV_GO_BLOCK_SYNC | EV_GO_BLOCK_COND | EV_GO_BLOCK_NET
             | EV_GO_BLOCK_GC => {
-                let s = match ev.typ {
-                    EV_GO_SLEEP => S_SLEEP,
-                    EV_GO_BLOCK => S_EMPTY,
-                    EV_GO_BLOCK_SEND => S_CHAN_SEND,
-                    EV_GO_BLOCK_RECV => S_CHAN_RECV,
-                    EV_GO_BLOCK_SELECT => S_SELECT,
-                    EV_GO_BLOCK_SYNC => S_SYNC,
-                    EV_GO_BLOCK_COND => S_SYNC_COND,
-                    EV_GO_BLOCK_NET => S_NETWORK,
-                    _ => S_MARK_ASSIST_WAIT,
-                };
-                args = self.reason(s, ev.stk);
+                args = self.reason(ev);
                 w::EV_GO_BLOCK
             }
             EV_GO_UNBLOCK => w::EV_GO_UNBLOCK,
