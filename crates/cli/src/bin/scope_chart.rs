@@ -62,7 +62,7 @@ fn run(f: Flags) -> Result<(), String> {
         ));
     }
     if !f.png.is_empty() {
-        let png = chart::png::render(&data)?;
+        let png = chart::png::render(&data).map_err(|e| e.to_string())?;
         std::fs::write(&f.png, png).map_err(|e| format!("write {}: {e}", f.png))?;
     }
     if !f.svg.is_empty() {
