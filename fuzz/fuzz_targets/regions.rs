@@ -18,11 +18,14 @@ fuzz_target!(|data: &[u8]| {
     let Ok(a) = regions::Analysis::run(&source, patterns.clone()) else {
         return;
     };
-    let _ = (
-        regions::text::regions(&a),
-        regions::text::chains(&a),
-        regions::text::pairs(&a),
-    );
+    let mut sink = std::io::sink();
+    for print in [
+        regions::text::regions,
+        regions::text::chains,
+        regions::text::pairs,
+    ] {
+        print(&a, None, &mut sink).expect("the sink takes everything");
+    }
     for tree in a.into_trees() {
         let _ = regions::summary::summarize(&tree);
     }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use zip::ZipArchive;
 use zip::result::ZipError;
 
+use crate::error::BundleError;
 use crate::meta::Meta;
 use crate::paths::join_inside;
 
@@ -35,9 +36,9 @@ pub struct Bundle {
 }
 
 /// Opens a zip file's central directory.
-pub fn open_zip(path: &Path) -> Result<ZipArchive<File>, String> {
-    let f = File::open(path).map_err(|e| e.to_string())?;
-    ZipArchive::new(f).map_err(|e| format!("not a readable zip file: {e}"))
+pub fn open_zip(path: &Path) -> Result<ZipArchive<File>, BundleError> {
+    let f = File::open(path).map_err(BundleError::OpenZip)?;
+    ZipArchive::new(f).map_err(BundleError::Zip)
 }
 
 /// Reads a whole zip member into `buf` (cleared first); `Ok(false)` when
@@ -46,19 +47,27 @@ pub fn read_zip_member(
     z: &mut ZipArchive<File>,
     name: &str,
     buf: &mut Vec<u8>,
-) -> Result<bool, String> {
+) -> Result<bool, BundleError> {
     buf.clear();
     let mut f = match z.by_name(name) {
         Ok(f) => f,
         Err(ZipError::FileNotFound) => return Ok(false),
-        Err(e) => return Err(format!("zip member {name}: {e}")),
+        Err(source) => {
+            return Err(BundleError::Member {
+                name: name.into(),
+                source,
+            });
+        }
     };
     if f.is_dir() {
         return Ok(false);
     }
     buf.reserve(f.size().min(1 << 30) as usize);
     f.read_to_end(buf)
-        .map_err(|e| format!("zip member {name}: {e}"))?;
+        .map_err(|source| BundleError::MemberRead {
+            name: name.into(),
+            source,
+        })?;
     Ok(true)
 }
 
@@ -75,7 +84,12 @@ impl Bundle {
     /// Reads the profile `pprof/<name>` into `buf` (cleared first).
     /// `Ok(false)` when the bundle has no such file, or the path leaves the
     /// root.
-    pub fn read_profile(&self, root: &Path, name: &str, buf: &mut Vec<u8>) -> Result<bool, String> {
+    pub fn read_profile(
+        &self,
+        root: &Path,
+        name: &str,
+        buf: &mut Vec<u8>,
+    ) -> Result<bool, BundleError> {
         buf.clear();
         match self.form {
             Form::Folder => {
@@ -86,7 +100,7 @@ impl Bundle {
                 match read {
                     Ok(_) => Ok(true),
                     Err(e) if is_absent(&e) => Ok(false),
-                    Err(e) => Err(format!("{}: {e}", rel.display())),
+                    Err(source) => Err(BundleError::File { path: rel, source }),
                 }
             }
             Form::Zip => {

@@ -5,14 +5,15 @@
 //! process id, and dropping duplicates (a folder beats a zip, then the
 //! earlier path in walk order wins).
 
-use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::bundle::{Bundle, Form, open_zip, read_zip_member};
+use crate::error::{BundleError, Error};
 use crate::meta::Meta;
 use crate::report::{Problems, Progress};
+use crate::walk::{Entry, is_zip_name, walk};
 
 /// Something the walk found that may be a bundle.
 struct Candidate {
@@ -29,13 +30,15 @@ pub fn discover(
     root: &Path,
     problems: &mut Problems,
     progress: bool,
-) -> std::io::Result<Vec<Bundle>> {
-    let mut found = Vec::new();
-    std::fs::read_dir(root)?;
-    walk(root, PathBuf::new(), &mut found, problems);
+) -> Result<Vec<Bundle>, Error> {
+    std::fs::read_dir(root).map_err(|source| Error::Root {
+        root: root.to_path_buf(),
+        source,
+    })?;
+    let found = candidates(root, problems);
 
     let bar = Progress::new(progress, found.len(), "reading metas");
-    let loaded: Vec<Result<Option<Bundle>, String>> = found
+    let loaded: Vec<Result<Option<Bundle>, BundleError>> = found
         .par_iter()
         .enumerate()
         .map(|(walk_index, c)| {
@@ -57,55 +60,43 @@ pub fn discover(
     Ok(sort_and_dedupe(bundles))
 }
 
-fn walk(root: &Path, rel: PathBuf, out: &mut Vec<Candidate>, problems: &mut Problems) {
-    let entries = match std::fs::read_dir(root.join(&rel)) {
-        Ok(rd) => rd.collect::<Result<Vec<_>, _>>(),
-        Err(e) => Err(e),
-    };
-    let mut entries = match entries {
-        Ok(e) => e,
-        Err(e) => {
-            problems.add(&rel, format!("cannot list folder: {e}"));
-            return;
-        }
-    };
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let name = e.file_name();
-        let child = rel.join(&name);
-        let Ok(ty) = e.file_type() else {
-            problems.add(&child, "cannot stat".into());
-            continue;
-        };
-        if ty.is_dir() {
-            walk(root, child, out, problems);
-        } else if ty.is_file() {
-            if name == "meta" {
-                out.push(Candidate {
-                    rel: rel.clone(),
-                    form: Form::Folder,
-                });
-            } else if is_zip_name(&name) {
-                out.push(Candidate {
-                    rel: child,
-                    form: Form::Zip,
-                });
+/// Collects folders that hold a regular file named `meta` and regular
+/// `.zip` files, in walk order; every folder is walked into.
+fn candidates(root: &Path, problems: &mut Problems) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    walk(root, &mut |e| {
+        match e {
+            Entry::Folder(_) => {}
+            Entry::File(rel) => {
+                let Some(name) = rel.file_name() else {
+                    return true;
+                };
+                if name == "meta" {
+                    out.push(Candidate {
+                        rel: rel.parent().unwrap_or(Path::new("")).to_path_buf(),
+                        form: Form::Folder,
+                    });
+                } else if is_zip_name(name) {
+                    out.push(Candidate {
+                        rel: rel.to_path_buf(),
+                        form: Form::Zip,
+                    });
+                }
             }
+            Entry::Failed(rel, e) => problems.add(rel, e),
         }
-    }
-}
-
-fn is_zip_name(name: &OsStr) -> bool {
-    let b = name.as_encoded_bytes();
-    b.len() > 4 && b[b.len() - 4..].eq_ignore_ascii_case(b".zip")
+        true
+    });
+    out
 }
 
 /// Reads a candidate's meta. `Ok(None)`: a zip without a `meta` member,
 /// which is not a bundle.
-fn load(root: &Path, c: &Candidate, walk_index: usize) -> Result<Option<Bundle>, String> {
+fn load(root: &Path, c: &Candidate, walk_index: usize) -> Result<Option<Bundle>, BundleError> {
     let bytes = match c.form {
-        Form::Folder => std::fs::read(root.join(&c.rel).join("meta"))
-            .map_err(|e| format!("reading meta: {e}"))?,
+        Form::Folder => {
+            std::fs::read(root.join(&c.rel).join("meta")).map_err(BundleError::ReadMeta)?
+        }
         Form::Zip => {
             let mut z = open_zip(&root.join(&c.rel))?;
             let mut b = Vec::new();
@@ -115,7 +106,7 @@ fn load(root: &Path, c: &Candidate, walk_index: usize) -> Result<Option<Bundle>,
             b
         }
     };
-    let meta = Meta::parse(&bytes).map_err(|e| format!("bad meta: {e}"))?;
+    let meta = Meta::parse(&bytes).map_err(BundleError::BadMeta)?;
     Ok(Some(Bundle {
         rel: c.rel.clone(),
         form: c.form,

@@ -8,6 +8,7 @@
 
 mod bundle;
 mod discover;
+mod error;
 mod hosts;
 mod links;
 mod meta;
@@ -15,15 +16,16 @@ mod output;
 mod paths;
 mod rank;
 mod report;
+pub mod walk;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
 use rayon::prelude::*;
 
-pub use bundle::{Bundle, Form};
+pub use bundle::{Bundle, Form, open_zip, read_zip_member};
 pub use discover::discover;
+pub use error::{BundleError, Error};
 pub use meta::{Meta, Timestamp};
 pub use rank::Query;
 pub use report::Problems;
@@ -57,16 +59,15 @@ pub struct Outcome {
 /// Runs apshuffle: results on `stdout`, skipped inputs and the progress
 /// bar (when stderr is a terminal) on stderr. Errors are fatal ones: the
 /// root cannot be read, links cannot be written, or stdout fails.
-pub fn run(opts: &Options, stdout: impl Write) -> Result<Outcome> {
+pub fn run(opts: &Options, stdout: impl Write) -> Result<Outcome, Error> {
     let root = &opts.root;
     let progress = std::io::stderr().is_terminal();
     let mut problems = Problems::default();
-    let mut bundles = discover(root, &mut problems, progress)
-        .with_context(|| format!("-C {}", root.display()))?;
+    let mut bundles = discover(root, &mut problems, progress)?;
     let mut out = output::Out::new(stdout);
 
     if opts.write_links {
-        links::write_links(root, &bundles).context("create symlink tree")?;
+        links::write_links(root, &bundles)?;
     } else {
         if opts.with_trace {
             let keep: Vec<bool> = bundles.par_iter().map(|b| b.has_trace(root)).collect();

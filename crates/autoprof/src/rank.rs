@@ -10,6 +10,7 @@ use pprof::Filter;
 use rayon::prelude::*;
 
 use crate::bundle::Bundle;
+use crate::error::BundleError;
 use crate::report::{Problems, Progress};
 
 /// A bundle's value, and the bundle it was compared with (`-vs-prev`).
@@ -45,7 +46,7 @@ pub fn count(
     progress: bool,
 ) -> Vec<Option<i128>> {
     let bar = Progress::new(progress, bundles.len(), "counting");
-    let results: Vec<Result<Option<i128>, String>> = bundles
+    let results: Vec<Result<Option<i128>, BundleError>> = bundles
         .par_iter()
         .map(|b| {
             let r = count_one(root, b, q);
@@ -68,7 +69,7 @@ pub fn count(
 
 /// Counts one bundle, reading its profile into a per-thread buffer so that
 /// memory stays at one profile per thread.
-fn count_one(root: &Path, b: &Bundle, q: &Query) -> Result<Option<i128>, String> {
+fn count_one(root: &Path, b: &Bundle, q: &Query) -> Result<Option<i128>, BundleError> {
     thread_local! {
         static RAW: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     }
@@ -79,7 +80,10 @@ fn count_one(root: &Path, b: &Bundle, q: &Query) -> Result<Option<i128>, String>
         }
         let sum = pprof::sum(&raw, &q.sample_type, &q.filter)
             .map(Some)
-            .map_err(|e| format!("pprof/{}: {e}", q.profile));
+            .map_err(|source| BundleError::Profile {
+                name: q.profile.clone(),
+                source,
+            });
         shrink(&mut raw);
         sum
     })

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::error::BundleError;
 use crate::paths::display;
 
 /// Inputs that were skipped, with the reason, in the order found.
@@ -17,9 +18,11 @@ pub struct Problems {
 impl Problems {
     /// Records that the bundle or file at `rel` (relative to the root) was
     /// skipped because of `reason`.
-    pub fn add(&mut self, rel: &Path, reason: String) {
-        self.items
-            .push((display(rel).to_string_lossy().into_owned(), reason));
+    pub fn add(&mut self, rel: &Path, reason: BundleError) {
+        self.items.push((
+            display(rel).to_string_lossy().into_owned(),
+            reason.to_string(),
+        ));
     }
 
     /// How many inputs were skipped.

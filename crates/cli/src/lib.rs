@@ -1,19 +1,94 @@
-//! Shared plumbing for the toolbox binaries: Go-style flag spelling on top of
-//! clap, and the common way of reporting fatal errors.
+//! Shared plumbing for the toolbox binaries: Go-style flag spelling on top
+//! of clap, the one error type, the one way to end, and loading region
+//! pattern files.
+//!
+//! Every binary's `main` is `toolbox_cli::main("TOOL", run)`: flags are
+//! parsed, `run` does the work and may [`Tool::report`] problems with
+//! single inputs and go on, and [`Tool::finish`] turns the outcome into the
+//! exit status.
 
+pub mod error;
 pub mod goflags;
+pub mod patterns;
 
+use std::cell::Cell;
+use std::io::Write;
 use std::process::ExitCode;
 
-/// Ends a tool's run: success, or the error on stderr as `TOOL: message`
-/// with exit status 1. A closed output pipe (`... | head`) is a success.
-pub fn finish(tool: &str, result: Result<(), String>) -> ExitCode {
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.contains("Broken pipe") => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("{tool}: {e}");
-            ExitCode::from(1)
+pub use error::Error;
+
+/// A running tool: its name, and whether a problem has been reported.
+#[derive(Debug)]
+pub struct Tool {
+    name: &'static str,
+    failed: Cell<bool>,
+}
+
+impl Tool {
+    /// A tool named `name`, nothing reported yet.
+    pub fn new(name: &'static str) -> Tool {
+        Tool {
+            name,
+            failed: Cell::new(false),
         }
     }
+
+    /// Reports a problem on standard error as `TOOL: message`; the tool
+    /// will exit with status 1.
+    pub fn report(&self, e: &Error) {
+        eprintln!("{}: {e}", self.name);
+        self.failed.set(true);
+    }
+
+    /// The exit status for `result`: 0 on success, or when standard output
+    /// was closed by its reader (`| head`) with no problem reported before;
+    /// the status an [`Error::Exit`] names; else 1, the error reported.
+    pub fn finish(&self, result: Result<(), Error>) -> ExitCode {
+        let ok = || ExitCode::from(u8::from(self.failed.get()));
+        match result {
+            Ok(()) => ok(),
+            Err(e) if e.is_closed_pipe() => ok(),
+            Err(Error::Exit(status)) => ExitCode::from(status),
+            Err(e) => {
+                self.report(&e);
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+/// Runs `work` on many inputs in parallel and writes the text each gives
+/// to `out` in argument order, then flushes it. An input that cannot be
+/// read, or the error `work` returns after its text, is reported and the
+/// others are still processed; a write error ends the run.
+pub fn print_in_order(
+    tool: &Tool,
+    inputs: Vec<Result<traceinput::Input, traceinput::Error>>,
+    out: &mut impl Write,
+    work: impl Fn(traceinput::Input) -> (Vec<u8>, Result<(), Error>) + Sync,
+) -> Result<(), Error> {
+    traceinput::in_order(inputs, work, |r| {
+        match r {
+            Ok((text, r)) => {
+                out.write_all(&text).map_err(Error::Stdout)?;
+                if let Err(e) = r {
+                    tool.report(&e);
+                }
+            }
+            Err(e) => tool.report(&e.into()),
+        }
+        Ok::<(), Error>(())
+    })?;
+    out.flush().map_err(Error::Stdout)
+}
+
+/// The `main` of every binary: parses the flags (Go's spelling, exit 2 on
+/// a usage error), runs `run`, and ends as [`Tool::finish`] says.
+pub fn main<F: clap::Parser>(
+    name: &'static str,
+    run: fn(F, &Tool) -> Result<(), Error>,
+) -> ExitCode {
+    let tool = Tool::new(name);
+    let result = run(goflags::parse(), &tool);
+    tool.finish(result)
 }

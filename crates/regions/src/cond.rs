@@ -5,6 +5,7 @@
 //! parentheses (`!`, `&&`, `||` also accepted). `and` binds tighter than
 //! `or`.
 
+use crate::error::CondError;
 use crate::event::type_by_name;
 
 /// A parsed condition.
@@ -39,13 +40,13 @@ pub struct Facts {
 
 impl Cond {
     /// Parses a condition; the error says what was expected where.
-    pub fn parse(src: &str) -> Result<Cond, String> {
+    pub fn parse(src: &str) -> Result<Cond, CondError> {
         let tokens = tokenize(src)?;
         let mut p = Parser { tokens, at: 0 };
         let c = p.or()?;
         match p.tokens.get(p.at) {
             None => Ok(c),
-            Some(tok) => Err(format!("unexpected {tok:?} in condition {src:?}")),
+            Some(tok) => Err(CondError::Trailing(tok.clone(), src.to_string())),
         }
     }
 
@@ -63,7 +64,7 @@ impl Cond {
     }
 }
 
-fn tokenize(src: &str) -> Result<Vec<String>, String> {
+fn tokenize(src: &str) -> Result<Vec<String>, CondError> {
     let mut out = Vec::new();
     let mut chars = src.char_indices().peekable();
     while let Some(&(i, c)) = chars.peek() {
@@ -75,9 +76,7 @@ fn tokenize(src: &str) -> Result<Vec<String>, String> {
         } else if c == '&' || c == '|' {
             chars.next();
             if chars.next_if(|&(_, d)| d == c).is_none() {
-                return Err(format!(
-                    "expected {c}{c} at offset {i} of condition {src:?}"
-                ));
+                return Err(CondError::Single(c, i, src.to_string()));
             }
             out.push(if c == '&' { "and" } else { "or" }.to_string());
         } else if c.is_ascii_alphanumeric() || c == '_' {
@@ -88,9 +87,11 @@ fn tokenize(src: &str) -> Result<Vec<String>, String> {
             }
             out.push(word);
         } else {
-            return Err(format!(
-                "unexpected {c:?} at offset {i} of condition {src:?}"
-            ));
+            return Err(CondError::BadChar {
+                found: c,
+                offset: i,
+                src: src.to_string(),
+            });
         }
     }
     Ok(out)
@@ -106,7 +107,7 @@ impl Parser {
         self.tokens.get(self.at).map(String::as_str)
     }
 
-    fn or(&mut self) -> Result<Cond, String> {
+    fn or(&mut self) -> Result<Cond, CondError> {
         let mut c = self.and()?;
         while self.peek() == Some("or") {
             self.at += 1;
@@ -115,7 +116,7 @@ impl Parser {
         Ok(c)
     }
 
-    fn and(&mut self) -> Result<Cond, String> {
+    fn and(&mut self) -> Result<Cond, CondError> {
         let mut c = self.unary()?;
         while self.peek() == Some("and") {
             self.at += 1;
@@ -124,9 +125,9 @@ impl Parser {
         Ok(c)
     }
 
-    fn unary(&mut self) -> Result<Cond, String> {
+    fn unary(&mut self) -> Result<Cond, CondError> {
         let Some(tok) = self.peek().map(str::to_string) else {
-            return Err("condition ends too early".to_string());
+            return Err(CondError::EndsEarly);
         };
         self.at += 1;
         match tok.as_str() {
@@ -134,7 +135,7 @@ impl Parser {
             "(" => {
                 let c = self.or()?;
                 if self.peek() != Some(")") {
-                    return Err("missing )".to_string());
+                    return Err(CondError::MissingParen);
                 }
                 self.at += 1;
                 Ok(c)
@@ -145,7 +146,7 @@ impl Parser {
             "stack" => Ok(Cond::HasStack),
             name => type_by_name(name)
                 .map(Cond::Type)
-                .ok_or_else(|| format!("unknown word {name:?} in condition (expected match, stack, true, false, not, and, or, or an event type such as GoStart)")),
+                .ok_or_else(|| CondError::UnknownWord(name.to_string())),
         }
     }
 }
@@ -180,7 +181,12 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert!(Cond::parse("GoStrat").unwrap_err().contains("GoStrat"));
+        assert!(
+            Cond::parse("GoStrat")
+                .unwrap_err()
+                .to_string()
+                .contains("GoStrat")
+        );
         assert!(Cond::parse("match and").is_err());
         assert!(Cond::parse("(match").is_err());
         assert!(Cond::parse("match & stack").is_err());

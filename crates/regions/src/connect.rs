@@ -3,6 +3,7 @@
 //! nodes), hands reasons to the goroutines each event wakes or creates,
 //! and hands the chain in force at every event to the span recorder.
 
+use crate::error::Result;
 use crate::event::{Ev, NONE};
 use crate::patterns::Pattern;
 use crate::source::{Source, Stacks};
@@ -351,7 +352,7 @@ pub fn connect(
     tracked: &Tracked,
     patterns: &[Pattern],
     stacks: &mut Stacks,
-) -> Result<(Chains, Recorder), String> {
+) -> Result<(Chains, Recorder)> {
     let mut pass = Pass::new(tracked, patterns);
     src.scan(stacks, |ev, _| pass.observe(ev))?;
     Ok(pass.finish())

@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 pub mod cond;
 pub mod connect;
+pub mod error;
 pub mod event;
 pub mod json;
 pub mod output;
@@ -37,6 +38,7 @@ pub mod track;
 pub mod vizinput;
 
 use connect::Chains;
+pub use error::{Error, Result};
 use patterns::Pattern;
 use source::{Source, Stacks};
 use spans::Recorder;
@@ -59,7 +61,7 @@ impl Analysis {
     /// to connect them and record the spans. Memory grows with the
     /// goroutines, regions and spans, not with the events (beyond what a
     /// Go ≤1.21 trace's reader must hold).
-    pub fn run(source: &Source, patterns: Vec<Pattern>) -> Result<Analysis, String> {
+    pub fn run(source: &Source, patterns: Vec<Pattern>) -> Result<Analysis> {
         let mut stacks = Stacks::new();
         let tracked = track::track(source, &patterns, &mut stacks)?;
         let (chains, spans) = connect::connect(source, &tracked, &patterns, &mut stacks)?;

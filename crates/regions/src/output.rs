@@ -22,12 +22,13 @@ pub enum Mode {
 }
 
 /// Writes one analysis. `name` is the trace's name, given when several
-/// traces are printed together.
+/// traces are printed together. Stops at the first write error, which it
+/// returns.
 pub fn render(a: Analysis, mode: Mode, name: Option<&str>, out: &mut dyn Write) -> io::Result<()> {
-    let lines = match mode {
-        Mode::Chains => text::chains(&a),
-        Mode::Pairs => text::pairs(&a),
-        Mode::Regions => text::regions(&a),
+    match mode {
+        Mode::Chains => text::chains(&a, name, out),
+        Mode::Pairs => text::pairs(&a, name, out),
+        Mode::Regions => text::regions(&a, name, out),
         Mode::Json | Mode::JsonSummary => {
             let mut line = String::new();
             for span in a.into_trees() {
@@ -40,14 +41,7 @@ pub fn render(a: Analysis, mode: Mode, name: Option<&str>, out: &mut dyn Write) 
                 line.push('\n');
                 out.write_all(line.as_bytes())?;
             }
-            return Ok(());
+            Ok(())
         }
-    };
-    for line in lines {
-        if let Some(n) = name {
-            write!(out, "{n}:")?;
-        }
-        writeln!(out, "{line}")?;
     }
-    Ok(())
 }

@@ -3,6 +3,7 @@
 //! files into the defaults, and compiling them for the tracker.
 
 use crate::cond::Cond;
+use crate::error::{PatternError, RegionProblem};
 use analysis::stackmatch::StackPattern;
 use serde::Deserialize;
 
@@ -111,15 +112,15 @@ impl PatternDefs {
     /// Adds a pattern file's entries: an entry whose kind is already defined
     /// replaces that definition in place, others are appended. With
     /// `replace_builtins = true` the earlier definitions are dropped first.
-    pub fn add(&mut self, src: &str) -> Result<(), String> {
-        let file: PatternFile = toml::from_str(src).map_err(|e| e.to_string())?;
+    pub fn add(&mut self, src: &str) -> Result<(), PatternError> {
+        let file: PatternFile = toml::from_str(src)?;
         if file.replace_builtins {
             self.defs.clear();
         }
         let mut seen = std::collections::HashSet::new();
         for def in file.regions {
             if !seen.insert(def.kind.clone()) {
-                return Err(format!("kind {:?} is defined twice", def.kind));
+                return Err(PatternError::DefinedTwice(def.kind));
             }
             match self.defs.iter_mut().find(|d| d.kind == def.kind) {
                 Some(old) => *old = def,
@@ -130,20 +131,21 @@ impl PatternDefs {
     }
 
     /// Compiles the definitions; errors name the kind at fault.
-    pub fn compile(&self) -> Result<Vec<Pattern>, String> {
-        let index = |kind: &str, of: &str| -> Result<usize, String> {
-            let i = self.defs.iter().position(|d| d.kind == kind);
-            match i {
-                Some(i) if self.defs[i].between.is_none() => Ok(i),
-                Some(_) => Err(format!(
-                    "region {of:?}: {kind:?} is itself a negative-space region"
-                )),
-                None => Err(format!("region {of:?}: no region kind {kind:?}")),
-            }
-        };
+    pub fn compile(&self) -> Result<Vec<Pattern>, PatternError> {
         let mut out = Vec::with_capacity(self.defs.len());
         for d in &self.defs {
-            let err = |e: String| format!("region {:?}: {e}", d.kind);
+            let err = |problem: RegionProblem| PatternError::Region {
+                kind: d.kind.clone(),
+                problem,
+            };
+            let index = |kind: &str| {
+                let i = self.defs.iter().position(|d| d.kind == kind);
+                match i {
+                    Some(i) if self.defs[i].between.is_none() => Ok(i),
+                    Some(_) => Err(err(RegionProblem::BetweenOfBetween(kind.to_string()))),
+                    None => Err(err(RegionProblem::NoSuchKind(kind.to_string()))),
+                }
+            };
             let rule = match &d.between {
                 Some([a, b]) => {
                     let tracked = !d.stacks.is_empty()
@@ -154,23 +156,24 @@ impl PatternDefs {
                         || d.allow_single
                         || d.flush_at_end;
                     if tracked {
-                        return Err(err(
-                            "a negative-space region (between) takes no tracker keys".into(),
-                        ));
+                        return Err(err(RegionProblem::BetweenWithTrackerKeys));
                     }
                     Rule::Between {
-                        starts: index(a, &d.kind)?,
-                        ends: index(b, &d.kind)?,
+                        starts: index(a)?,
+                        ends: index(b)?,
                     }
                 }
                 None => {
                     let cond = |src: &Option<String>, default: &str| {
-                        Cond::parse(src.as_deref().unwrap_or(default)).map_err(err)
+                        Cond::parse(src.as_deref().unwrap_or(default))
+                            .map_err(|e| err(RegionProblem::Cond(e)))
                     };
                     let stacks = d
                         .stacks
                         .iter()
-                        .map(|s| StackPattern::new(s).map_err(|e| err(e.to_string())))
+                        .map(|s| {
+                            StackPattern::new(s).map_err(|e| err(RegionProblem::Stack(e.into())))
+                        })
                         .collect::<Result<Vec<_>, _>>()?;
                     Rule::Track(Tracker {
                         stacks,
@@ -179,7 +182,7 @@ impl PatternDefs {
                         critical: d
                             .critical
                             .as_deref()
-                            .map(|c| Cond::parse(c).map_err(err))
+                            .map(|c| Cond::parse(c).map_err(|e| err(RegionProblem::Cond(e))))
                             .transpose()?,
                         reactivate: d.reactivate,
                         allow_single: d.allow_single,
@@ -344,6 +347,7 @@ stacks = [["**", "dialConnFor$", "**"]]
             d.add(src)
                 .and_then(|_| d.compile().map(|_| ()))
                 .unwrap_err()
+                .to_string()
         };
         assert!(bad("[[region]]\nkind = \"x\"\nstacks = [[\"(\"]]\n").contains("\"x\""));
         assert!(bad("[[region]]\nkind = \"x\"\nactivate = \"GoStrat\"\n").contains("GoStrat"));

@@ -2,6 +2,7 @@
 //! timeline as ranges of running, assisting and waiting (upstream's
 //! `cluster.Running`).
 
+use crate::error::TimelineError;
 use crate::spans::Span;
 use std::collections::BTreeMap;
 
@@ -81,20 +82,23 @@ enum Change<'a> {
 /// at equal times are ordered as Go's `sort.Slice` orders upstream's list
 /// of runs, then assists, then waits (reasons by name, one of the orders
 /// Go's map iteration gives).
-pub fn timeline(span: &Span) -> Result<Timeline, String> {
+pub fn timeline(span: &Span) -> Result<Timeline, TimelineError> {
     let mut changes: Vec<(i64, Change<'_>)> =
         span.start_run.iter().map(|&t| (t, Change::Run)).collect();
     for (what, map) in [("assist", &span.start_assist), ("wait", &span.start_wait)] {
         let mut seen: BTreeMap<i64, &str> = BTreeMap::new();
         for (reason, list) in map {
             if reason.is_empty() {
-                return Err(format!("cluster.Running: blank {what} reason"));
+                return Err(TimelineError::BlankReason(what));
             }
             for &ts in list {
                 if let Some(prev) = seen.insert(ts, reason) {
-                    return Err(format!(
-                        "cluster.Running: duplicate {what} reasons {prev:?} and {reason:?} at {ts}"
-                    ));
+                    return Err(TimelineError::Duplicate {
+                        what,
+                        first: prev.to_string(),
+                        second: reason.to_string(),
+                        at: ts,
+                    });
                 }
                 changes.push((
                     ts,
@@ -204,14 +208,19 @@ mod tests {
         };
         let e = timeline(&dup).unwrap_err();
         assert_eq!(
-            e,
+            e.to_string(),
             "cluster.Running: duplicate wait reasons \"cpu\" and \"net\" at 3"
         );
         let blank = Span {
             start_assist: [(String::new(), vec![1])].into(),
             ..Span::default()
         };
-        assert!(timeline(&blank).unwrap_err().contains("blank assist"));
+        assert!(
+            timeline(&blank)
+                .unwrap_err()
+                .to_string()
+                .contains("blank assist")
+        );
         let woken = Span {
             length_ns: 10,
             start_run: vec![0],

@@ -9,6 +9,7 @@
 //! README's regiongraph section): only the goroutines' states, links and
 //! the events held while a system call's outcome is unknown are kept.
 
+use crate::error::Result;
 use crate::event::{Back, Ev, StackFrames};
 use analysis::links::LinkTracker;
 use gotrace::legacy::{LegacyTrace, types as t};
@@ -79,13 +80,17 @@ impl Stacks {
     }
 }
 
+/// Opens a fresh reader of a trace, from its start, at each call.
+pub type Open = dyn Fn() -> std::io::Result<Box<dyn Read + Send>> + Send + Sync;
+
 /// A trace to scan.
 pub enum Source {
     /// A Go ≤1.21 trace, read whole.
     Legacy(Box<LegacyTrace>),
-    /// A Go 1.22+ trace file, re-read at each scan.
-    File(PathBuf),
-    /// A Go 1.22+ trace held in memory (read from a pipe).
+    /// A Go 1.22+ trace, re-opened at each scan.
+    Reopen(Box<Open>),
+    /// A Go 1.22+ trace held in memory (read from a stream that cannot be
+    /// read twice).
     Bytes(Vec<u8>),
 }
 
@@ -93,49 +98,60 @@ impl std::fmt::Debug for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Source::Legacy(l) => write!(f, "Legacy({} events)", l.len()),
-            Source::File(p) => write!(f, "File({})", p.display()),
+            Source::Reopen(_) => f.write_str("Reopen"),
             Source::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
         }
     }
 }
 
 impl Source {
-    /// Opens a trace file. Go ≤1.21 traces are read now; newer ones are
-    /// read at each scan.
-    pub fn open(path: impl Into<PathBuf>) -> Result<Source, String> {
-        let path = path.into();
-        let mut file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
-        let head = read_head(&mut file)?;
+    /// A trace that `open` reads from its start at each call: Go ≤1.21
+    /// traces are read whole now (one call); newer ones are read again at
+    /// each scan (a call per scan).
+    pub fn from_fn(
+        open: impl Fn() -> std::io::Result<Box<dyn Read + Send>> + Send + Sync + 'static,
+    ) -> Result<Source> {
+        let mut input = open()?;
+        let head = read_head(&mut input)?;
         if is_v1(&head) {
-            legacy(std::io::Read::chain(&head[..], file))
+            legacy(std::io::Read::chain(&head[..], input))
         } else {
-            Ok(Source::File(path))
+            Ok(Source::Reopen(Box::new(open)))
         }
     }
 
+    /// Opens a trace file (see [`Source::from_fn`]).
+    pub fn open(path: impl Into<PathBuf>) -> Result<Source> {
+        let path = path.into();
+        Source::from_fn(move || {
+            let file = std::fs::File::open(&path)?;
+            Ok(Box::new(file) as Box<dyn Read + Send>)
+        })
+    }
+
     /// Reads a trace from a stream that cannot be read twice: Go ≤1.21
-    /// traces as [`Source::open`] does, newer ones into memory.
-    pub fn from_reader<R: Read>(mut input: R) -> Result<Source, String> {
+    /// traces as [`Source::from_fn`] does, newer ones into memory.
+    pub fn from_reader<R: Read>(mut input: R) -> Result<Source> {
         let head = read_head(&mut input)?;
         let mut chained = std::io::Read::chain(&head[..], input);
         if is_v1(&head) {
             return legacy(chained);
         }
         let mut bytes = Vec::new();
-        chained.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+        chained.read_to_end(&mut bytes)?;
         Ok(Source::Bytes(bytes))
     }
 
     /// Calls `f` on every event, in trace order (see [`Ev::idx`]), interning
     /// stacks in `stacks` (given to `f` too). A read error stops the scan;
-    /// its message carries the reader's byte offset when it has one.
-    pub fn scan(&self, stacks: &mut Stacks, mut f: impl FnMut(&Ev, &Stacks)) -> Result<(), String> {
+    /// a broken trace's error has the reader's byte offset when known.
+    pub fn scan(&self, stacks: &mut Stacks, mut f: impl FnMut(&Ev, &Stacks)) -> Result<()> {
         match self {
             // Stack ids are the trace's own: the same in every scan.
             Source::Legacy(l) => scan_legacy(l, stacks, &mut f),
-            Source::File(p) => {
-                let file = std::fs::File::open(p).map_err(|e| e.to_string())?;
-                scan_v2(BufReader::new(file), stacks, &mut f)
+            Source::Reopen(open) => {
+                let input = BufReader::new(open()?);
+                scan_v2(input, stacks, &mut f)
             }
             Source::Bytes(b) => scan_v2(&b[..], stacks, &mut f),
         }
@@ -143,12 +159,9 @@ impl Source {
 }
 
 /// Up to the first 16 bytes of a stream.
-fn read_head<R: Read>(input: &mut R) -> Result<Vec<u8>, String> {
+fn read_head<R: Read>(input: &mut R) -> Result<Vec<u8>> {
     let mut head = Vec::with_capacity(16);
-    input
-        .take(16)
-        .read_to_end(&mut head)
-        .map_err(|e| e.to_string())?;
+    input.take(16).read_to_end(&mut head)?;
     Ok(head)
 }
 
@@ -159,10 +172,8 @@ fn is_v1(head: &[u8]) -> bool {
 }
 
 /// Reads a whole Go ≤1.21 trace.
-fn legacy<R: Read>(input: R) -> Result<Source, String> {
-    LegacyTrace::read(input)
-        .map(|l| Source::Legacy(Box::new(l)))
-        .map_err(|e| e.to_string())
+fn legacy<R: Read>(input: R) -> Result<Source> {
+    Ok(Source::Legacy(Box::new(LegacyTrace::read(input)?)))
 }
 
 /// Go 1.11–1.21: every event of Go 1.21's parser, in its order, with its
@@ -171,7 +182,7 @@ fn scan_legacy(
     legacy: &LegacyTrace,
     stacks: &mut Stacks,
     f: &mut impl FnMut(&Ev, &Stacks),
-) -> Result<(), String> {
+) -> Result<()> {
     // Links not yet reached: target event -> its source.
     let mut pending: FxHashMap<u32, Back> = FxHashMap::default();
     for ev in legacy.events() {
@@ -181,7 +192,8 @@ fn scan_legacy(
         if let Some(l) = ev.link() {
             let back = Back { idx, ts: ev.ts() };
             if pending.insert(l as u32, back).is_some() {
-                return Err(format!("two events link to event {l}"));
+                let msg = format!("two events link to event {l}");
+                return Err(std::io::Error::other(msg).into());
             }
             let target = legacy.event(l);
             if target.typ() == t::EV_GO_START && target.g() as i64 != g {
@@ -253,17 +265,13 @@ struct V2State {
 }
 
 /// Go 1.22+: the common model's events mapped onto v1 types.
-fn scan_v2<R: Read>(
-    input: R,
-    stacks: &mut Stacks,
-    f: &mut impl FnMut(&Ev, &Stacks),
-) -> Result<(), String> {
-    let mut reader = Reader::new(input).map_err(|e| e.to_string())?;
+fn scan_v2<R: Read>(input: R, stacks: &mut Stacks, f: &mut impl FnMut(&Ev, &Stacks)) -> Result<()> {
+    let mut reader = Reader::new(input)?;
     stacks.new_generation();
     let mut st = V2State::default();
     let mut next: u32 = 0;
     let mut origin: Option<i64> = None;
-    while let Some(ev) = reader.read_event().map_err(|e| e.to_string())? {
+    while let Some(ev) = reader.read_event()? {
         let time = ev.time();
         let base = *origin.get_or_insert(time);
         if ev.kind() == EventKind::Sync {
@@ -561,6 +569,46 @@ mod tests {
         }
     }
 
+    /// `from_fn` opens a Go ≤1.21 trace once and a newer one again for
+    /// each scan, giving what the file gives; a broken trace's error keeps
+    /// the reader's byte offset, and a failing opener its I/O error.
+    #[test]
+    fn from_fn_reopens_newer_traces_only() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        for (v, calls) in [("1.21", 1), ("1.25", 3)] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("../../testdata/traces/http-go{v}.trace"));
+            let n = Arc::new(AtomicUsize::new(0));
+            let counter = Arc::clone(&n);
+            let src = Source::from_fn(move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+                Ok(Box::new(std::fs::File::open(&path)?) as Box<dyn Read + Send>)
+            })
+            .unwrap();
+            let (a, b) = (events(&src), events(&src));
+            assert_eq!(a, b);
+            assert_eq!(a, events(&fixture(v)), "go{v}");
+            assert_eq!(n.load(Ordering::SeqCst), calls, "go{v}");
+        }
+        let data = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../testdata/traces/http-go1.25.trace"),
+        )
+        .unwrap();
+        let half = data[..data.len() / 2].to_vec();
+        let src =
+            Source::from_fn(move || Ok(Box::new(std::io::Cursor::new(half.clone())) as _)).unwrap();
+        let err = src.scan(&mut Stacks::new(), |_, _| {}).unwrap_err();
+        assert!(matches!(err, crate::Error::Trace(_)), "{err:?}");
+        assert!(err.offset().is_some_and(|o| o > 0), "{err:?}");
+        let gone = Source::from_fn(|| Err(std::io::ErrorKind::NotFound.into())).unwrap_err();
+        assert_eq!(
+            gone.io().map(std::io::Error::kind),
+            Some(std::io::ErrorKind::NotFound)
+        );
+    }
+
     /// Go ≤1.21 traces are read whole, newer ones kept for each scan;
     /// what is no trace header goes to the newer reader, which names it.
     #[test]
@@ -573,13 +621,16 @@ mod tests {
         assert!(matches!(read("1.21"), Source::Legacy(_)));
         assert!(matches!(read("1.25"), Source::Bytes(_)));
         assert!(matches!(fixture("1.19"), Source::Legacy(_)));
-        assert!(matches!(fixture("1.25"), Source::File(_)));
+        assert!(matches!(fixture("1.25"), Source::Reopen(_)));
         assert!(is_v1(b"go 1.21 trace\0\0\0"));
         assert!(is_v1(b"go 1.11 trace\0\0\0"));
         assert!(!is_v1(b"go 1.22 trace\0\0\0"));
         assert!(!is_v1(b"not a trace"));
         let bad = Source::from_reader(&b"not a trace at all"[..]).unwrap();
         let err = bad.scan(&mut Stacks::new(), |_, _| {}).unwrap_err();
-        assert!(err.contains("not a Go execution trace"), "{err}");
+        assert!(
+            err.to_string().contains("not a Go execution trace"),
+            "{err}"
+        );
     }
 }

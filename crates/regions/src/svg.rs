@@ -189,7 +189,16 @@ impl Canvas {
 
 /// Draws the summaries as an SVG document. A zero time width (every span
 /// of length zero), where upstream divides by zero, is drawn as 1 ns.
-pub fn render(sums: &[VizSummary], details: bool) -> String {
+pub fn render(
+    sums: &[VizSummary],
+    details: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    out.write_all(document(sums, details).as_bytes())
+}
+
+/// The SVG document of [`render`].
+fn document(sums: &[VizSummary], details: bool) -> String {
     let mut min_ts = 0;
     let (mut max_ts, mut max_len, mut bars) = (0i64, 0i64, 0i64);
     for (i, s) in sums.iter().enumerate() {
@@ -229,7 +238,7 @@ mod tests {
 
     #[test]
     fn empty_input_is_an_empty_canvas() {
-        let svg = render(&[], false);
+        let svg = document(&[], false);
         assert!(svg.contains("<svg width=\"1000\" height=\"106\""), "{svg}");
         assert!(svg.ends_with("</svg>\n"));
     }
@@ -249,7 +258,7 @@ mod tests {
         c.flat.length_ns = 2374451;
         c.root.length_ns = 2374451;
         sums.extend([b, c]);
-        let svg = render(&sums, false);
+        let svg = document(&sums, false);
         assert!(svg.contains("height=\"148\""));
         let first = "<rect x=\"0\" y=\"0\" width=\"2\" height=\"5\" fill=\"magenta\" />\n\
 <rect x=\"0\" y=\"0\" width=\"2\" height=\"5\" fill=\"black\" />\n\

@@ -1,28 +1,34 @@
 //! Text printers: `-show-regions`, `-show-chains` and `-show-pairs` lines,
-//! worded as upstream prints them. Chains and pairs, which upstream prints
-//! in Go map order, come out sorted.
+//! worded as upstream prints them, each led by `NAME:` when a trace name is
+//! given. Chains and pairs, which upstream prints in Go map order, come out
+//! sorted.
 
 use crate::Analysis;
 use crate::event::NONE;
 use std::collections::HashSet;
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+/// Writes one line, led by `name:` when given.
+fn line(out: &mut dyn Write, name: Option<&str>, text: &str) -> io::Result<()> {
+    if let Some(n) = name {
+        write!(out, "{n}:")?;
+    }
+    writeln!(out, "{text}")
+}
 
 /// One line per region: `kind(g=G@first-last)`, goroutines ascending, then
 /// pattern order, then time.
-pub fn regions(a: &Analysis) -> Vec<String> {
+pub fn regions(a: &Analysis, name: Option<&str>, out: &mut dyn Write) -> io::Result<()> {
     let t = &a.tracked;
-    t.regions
-        .iter()
-        .map(|r| {
-            format!(
-                "{}(g={}@{}-{})",
-                a.patterns[r.pattern as usize].kind,
-                t.goroutines[r.gi as usize],
-                r.first.ts,
-                r.last.ts
-            )
-        })
-        .collect()
+    for r in &t.regions {
+        let text = format!(
+            "{}(g={}@{}-{})",
+            a.patterns[r.pattern as usize].kind, t.goroutines[r.gi as usize], r.first.ts, r.last.ts
+        );
+        line(out, name, &text)?;
+    }
+    Ok(())
 }
 
 /// How a chain node prints: `kind(g=G@start-last)` for a region node,
@@ -43,7 +49,14 @@ pub fn node_string(a: &Analysis, node: u32) -> String {
 }
 
 /// For each distinct recorded chain head, its chain root first; sorted.
-pub fn chains(a: &Analysis) -> Vec<String> {
+pub fn chains(a: &Analysis, name: Option<&str>, out: &mut dyn Write) -> io::Result<()> {
+    for text in chain_lines(a) {
+        line(out, name, &text)?;
+    }
+    Ok(())
+}
+
+fn chain_lines(a: &Analysis) -> Vec<String> {
     let mut out: Vec<String> = a
         .chains
         .recorded
@@ -67,7 +80,14 @@ pub fn chains(a: &Analysis) -> Vec<String> {
 
 /// Each distinct (parent, child) link of the recorded chains, plus
 /// (`<nil>`, root) for their roots; sorted.
-pub fn pairs(a: &Analysis) -> Vec<String> {
+pub fn pairs(a: &Analysis, name: Option<&str>, out: &mut dyn Write) -> io::Result<()> {
+    for text in pair_lines(a) {
+        line(out, name, &text)?;
+    }
+    Ok(())
+}
+
+fn pair_lines(a: &Analysis) -> Vec<String> {
     let mut set: HashSet<(u32, u32)> = HashSet::new();
     for &head in &a.chains.recorded {
         let mut prev = NONE;

@@ -6,6 +6,7 @@
 //! kept.
 
 use crate::cond::Facts;
+use crate::error::Result;
 use crate::event::{At, Ev, NONE};
 use crate::patterns::{Pattern, Rule, Tracker};
 use crate::source::{Source, Stacks};
@@ -317,7 +318,7 @@ pub fn negative_space(starts: &[Found], ends: &[Found]) -> Vec<Found> {
 }
 
 /// The first pass: every region of the trace, by the patterns' trackers.
-pub fn track(src: &Source, patterns: &[Pattern], stacks: &mut Stacks) -> Result<Tracked, String> {
+pub fn track(src: &Source, patterns: &[Pattern], stacks: &mut Stacks) -> Result<Tracked> {
     let np = patterns.len();
     // matches[stack * np + p]: whether pattern p's stacks match the stack.
     let mut matches: Vec<bool> = Vec::new();

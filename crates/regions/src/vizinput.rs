@@ -5,6 +5,7 @@
 //! `net/http.(*connReader).backgroundRead` are removed with their subtrees,
 //! as upstream does before drawing.
 
+use crate::error::{Error, SummaryProblem};
 use crate::spans::{Reasons, Span};
 use serde_json::{Map, Value};
 
@@ -120,15 +121,21 @@ fn filter(span: &mut Span) {
 /// Reads a stream of summary JSON values (whitespace-separated). Summaries
 /// whose root is rejected are skipped. Errors give the byte offset (of the
 /// bad JSON, or of the value that does not fit).
-pub fn read_summaries(input: &str) -> Result<Vec<VizSummary>, String> {
+pub fn read_summaries(input: &str) -> Result<Vec<VizSummary>, Error> {
     let mut out = Vec::new();
     let mut stream = serde_json::Deserializer::from_str(input).into_iter::<Value>();
     loop {
         let end = stream.byte_offset();
         let at = input.len() - input[end..].trim_start().len();
         let Some(next) = stream.next() else { break };
-        let v = next.map_err(|e| format!("at byte offset {}: {e}", error_offset(input, &e)))?;
-        let mut s = summary(&v).map_err(|e| format!("at byte offset {at}: {e}"))?;
+        let v = next.map_err(|e| Error::Summaries {
+            offset: error_offset(input, &e) as u64,
+            problem: SummaryProblem::Json(e),
+        })?;
+        let mut s = summary(&v).map_err(|e| Error::Summaries {
+            offset: at as u64,
+            problem: SummaryProblem::Shape(e),
+        })?;
         if s.root.kind == REJECTED_KIND {
             continue;
         }
@@ -167,17 +174,24 @@ mod tests {
 
     #[test]
     fn errors_name_the_offset() {
-        let e = read_summaries("{\"LengthNs\":1}\n").unwrap_err();
+        let e = read_summaries("{\"LengthNs\":1}\n")
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("byte offset 0") && e.contains("-summarize"),
             "{e}"
         );
         let e = read_summaries("{\"LengthNs\":1,\"Flat\":{},\"Root\":{}}\n{\"LengthNs\":x}")
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("byte offset 47"), "{e}");
-        let e = read_summaries("\n  {\"LengthNs\":1}").unwrap_err();
+        let e = read_summaries("\n  {\"LengthNs\":1}")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("byte offset 3"), "{e}");
-        let e = read_summaries("{\"Flat\":{},\"Root\":{\"G\":\"x\"}}").unwrap_err();
+        let e = read_summaries("{\"Flat\":{},\"Root\":{\"G\":\"x\"}}")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("Root: G: want an integer"), "{e}");
     }
 }

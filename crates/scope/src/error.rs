@@ -12,8 +12,8 @@ pub enum Error {
         known: Vec<String>,
     },
     /// The region analysis could not read the trace.
-    #[error("{0}")]
-    Regions(String),
+    #[error(transparent)]
+    Regions(#[from] regions::Error),
     /// A chart without lanes (upstream refuses it too).
     #[error("no samples to draw")]
     NoSamples,

@@ -21,7 +21,7 @@ pub fn find_kind(src: &Source, patterns: &[Pattern], kind: &str) -> Result<Scope
         });
     };
     let mut stacks = Stacks::new();
-    let tracked = regions::track::track(src, patterns, &mut stacks).map_err(Error::Regions)?;
+    let tracked = regions::track::track(src, patterns, &mut stacks)?;
     /// One goroutine's regions of the kind, in order, and how far its
     /// events have got.
     struct Walk {
@@ -76,8 +76,7 @@ pub fn find_kind(src: &Source, patterns: &[Pattern], kind: &str) -> Result<Scope
             offset: ev.ts - r.first.ts,
             frames: frames.collect(),
         });
-    })
-    .map_err(Error::Regions)?;
+    })?;
     let mut instances: Vec<Instance> = walks
         .into_values()
         .flat_map(|w| w.regions.into_iter().map(|(_, i)| i))

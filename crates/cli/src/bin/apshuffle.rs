@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use gocompat::flag::parse_bool;
 use gocompat::re2::Pattern;
+use toolbox_cli::{Error, Tool};
 
 /// Rank Autoprof bundles under a folder by a profile value, list their
 /// hosts, or link each bundle to its process's previous and next ones.
@@ -57,8 +58,7 @@ fn go_regex(s: &str) -> Result<Pattern, String> {
     Pattern::new(s).map_err(|e| e.to_string())
 }
 
-fn main() -> ExitCode {
-    let a: Args = toolbox_cli::goflags::parse();
+fn run(a: Args, _: &Tool) -> Result<(), Error> {
     let on = |b: Option<bool>| b.unwrap_or(false);
     let count = (!a.profile_sort.is_empty()).then(|| autoprof::Query {
         profile: a.profile_sort.clone(),
@@ -77,12 +77,16 @@ fn main() -> ExitCode {
         vs_prev: on(a.vs_prev),
         json: on(a.json),
     };
-    match autoprof::run(&opts, std::io::BufWriter::new(std::io::stdout().lock())) {
-        Ok(o) if o.skipped > 0 => ExitCode::from(3),
-        Ok(_) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("apshuffle: {e:#}");
-            ExitCode::FAILURE
-        }
+    let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    match autoprof::run(&opts, stdout) {
+        // Skipped inputs are already named on stderr.
+        Ok(o) if o.skipped > 0 => Err(Error::Exit(3)),
+        Ok(_) => Ok(()),
+        Err(autoprof::Error::Write(e)) => Err(Error::Stdout(e)),
+        Err(e) => Err(Error::Apshuffle(e)),
     }
+}
+
+fn main() -> ExitCode {
+    toolbox_cli::main("apshuffle", run)
 }

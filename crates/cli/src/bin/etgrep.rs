@@ -6,18 +6,22 @@ use clap::Parser;
 use gocompat::flag;
 use gotrace::{Event, EventKind, Reader, format};
 use std::collections::{BTreeMap, HashMap};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::process::ExitCode;
-use toolbox_cli::goflags;
+use toolbox_cli::{Error, Tool};
+use traceinput::Input;
 
 /// Print the events of a Go execution trace (any format, Go 1.11 to today's),
 /// one line per event, as `go tool trace -d=parsed` prints their first line.
 #[derive(Parser, Debug)]
 #[command(name = "etgrep", version)]
 struct Flags {
-    /// Path to execution trace file ("-" for standard input)
-    #[arg(long, default_value = "")]
-    input: String,
+    /// Path to execution trace file ("-" for standard input), Autoprof
+    /// bundle (zip or folder) or folder to search for them (repeatable, and
+    /// more may follow the flags); with several traces each line starts
+    /// with `PATH:`
+    #[arg(long, action = clap::ArgAction::Append)]
+    input: Vec<String>,
     /// Show full stack of matching events
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
           default_value = "false", value_parser = flag::parse_bool)]
@@ -37,6 +41,8 @@ struct Flags {
     /// Older event names such as GoBlockSync or GoCreate are accepted too.
     #[arg(long = "match", value_parser = EventMatcher::parse)]
     matcher: Option<EventMatcher>,
+    /// More inputs
+    paths: Vec<String>,
 }
 
 struct Filter {
@@ -69,37 +75,44 @@ impl Filter {
     }
 }
 
-fn open(path: &str) -> io::Result<Box<dyn Read>> {
-    if path == "-" {
-        return Ok(Box::new(io::stdin()));
-    }
-    Ok(Box::new(std::fs::File::open(path)?))
-}
-
-fn run(flags: Flags) -> Result<(), String> {
-    let path = &flags.input;
-    let input = open(path).map_err(|e| format!("open {path}: {e}"))?;
-    let mut reader = Reader::new(input).map_err(|e| format!("{path}: {e}"))?;
+/// Prints the matching events of one trace to `out`, each line after
+/// `prefix` (`PATH:` when there are several inputs). In a broken trace,
+/// the events read before the problem are printed, then its error is
+/// returned.
+fn grep(
+    input: &Input,
+    flags: &Flags,
+    prefix: Option<&[u8]>,
+    out: &mut impl Write,
+) -> Result<(), Error> {
+    let name = input.name();
+    let open_error = |source| Error::Open {
+        path: name.into(),
+        source,
+    };
+    let trace_error = |source| Error::Trace {
+        path: name.into(),
+        source,
+    };
+    let mut reader = Reader::new(input.open().map_err(open_error)?).map_err(trace_error)?;
     let mut filter = Filter {
         goroutine: flags.goroutine,
         time: flags.time,
-        matcher: flags.matcher,
+        matcher: flags.matcher.clone(),
         stack_cache: HashMap::new(),
     };
     let by_time = flags.sort == "time";
     let by_goroutine = flags.sort == "goroutine";
-    // Output is gathered in chunks of 64 KiB or more, so it goes to stdout
-    // without another buffer.
-    let mut out = io::stdout().lock();
     let mut groups: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
     let mut line = Vec::with_capacity(4096);
+    let mut one = Vec::new();
     let mut failure = None;
     loop {
         let ev = match reader.read_event() {
             Ok(Some(ev)) => ev,
             Ok(None) => break,
             Err(e) => {
-                failure = Some(format!("{path}: {e}"));
+                failure = Some(trace_error(e));
                 break;
             }
         };
@@ -115,33 +128,71 @@ fn run(flags: Flags) -> Result<(), String> {
         } else {
             groups.entry(goid).or_default()
         };
-        format::write_event_line(&ev, buf);
-        buf.push(b'\n');
+        let text = if prefix.is_some() {
+            one.clear();
+            &mut one
+        } else {
+            &mut *buf
+        };
+        format::write_event_line(&ev, text);
+        text.push(b'\n');
         if flags.stacks {
-            format::write_stack_lines(&ev, buf);
+            format::write_stack_lines(&ev, text);
+        }
+        if let Some(p) = prefix {
+            prefix_lines(p, &one, buf);
         }
         if by_time && line.len() >= 64 << 10 {
-            write_out(&mut out, &line)?;
+            out.write_all(&line).map_err(Error::Stdout)?;
             line.clear();
         }
     }
-    write_out(&mut out, &line)?;
+    out.write_all(&line).map_err(Error::Stdout)?;
     let mut first = true;
     for text in groups.values() {
         if !first {
-            write_out(&mut out, b"\n")?;
+            out.write_all(prefix.unwrap_or_default())
+                .and_then(|()| out.write_all(b"\n"))
+                .map_err(Error::Stdout)?;
         }
         first = false;
-        write_out(&mut out, text)?;
+        out.write_all(text).map_err(Error::Stdout)?;
     }
-    out.flush().map_err(|e| e.to_string())?;
+    out.flush().map_err(Error::Stdout)?;
     failure.map_or(Ok(()), Err)
 }
 
-fn write_out(out: &mut impl Write, data: &[u8]) -> Result<(), String> {
-    out.write_all(data).map_err(|e| e.to_string())
+/// Appends `text`'s lines to `out`, each after `prefix`.
+fn prefix_lines(prefix: &[u8], text: &[u8], out: &mut Vec<u8>) {
+    for l in text.split_inclusive(|&b| b == b'\n') {
+        out.extend_from_slice(prefix);
+        out.extend_from_slice(l);
+    }
+}
+
+fn run(flags: Flags, tool: &Tool) -> Result<(), Error> {
+    let args: Vec<&String> = flags.input.iter().chain(&flags.paths).collect();
+    if args.is_empty() {
+        return Err(Error::Usage("no -input trace given".into()));
+    }
+    let mut inputs = traceinput::expand(&args);
+    // One trace: straight to standard output, in chunks of 64 KiB or more,
+    // so without another buffer.
+    if matches!(&inputs[..], [Ok(_)])
+        && let Some(Ok(input)) = inputs.pop()
+    {
+        return grep(&input, &flags, None, &mut io::stdout().lock());
+    }
+    // Several: each trace's lines are gathered, named, and printed in
+    // argument order.
+    toolbox_cli::print_in_order(tool, inputs, &mut io::stdout().lock(), |input| {
+        let prefix = format!("{}:", input.name());
+        let mut buf = Vec::new();
+        let r = grep(&input, &flags, Some(prefix.as_bytes()), &mut buf);
+        (buf, r)
+    })
 }
 
 fn main() -> ExitCode {
-    toolbox_cli::finish("etgrep", run(goflags::parse()))
+    toolbox_cli::main("etgrep", run)
 }

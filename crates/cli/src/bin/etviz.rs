@@ -4,8 +4,9 @@ use clap::Parser;
 use gocompat::flag;
 use regions::svg::render;
 use regions::vizinput::read_summaries;
+use std::io::Write;
 use std::process::ExitCode;
-use toolbox_cli::goflags;
+use toolbox_cli::{Error, Tool};
 
 /// Draw span-tree summaries (from `regiongraph -json -summarize`) as an SVG
 /// timeline.
@@ -24,20 +25,26 @@ struct Flags {
     details: bool,
 }
 
-fn run(f: &Flags) -> Result<(), String> {
-    let input = std::fs::read_to_string(&f.input).map_err(|e| format!("{}: {e}", f.input))?;
-    let sums = read_summaries(&input).map_err(|e| format!("{}: {e}", f.input))?;
-    let svg = render(&sums, f.details);
-    std::fs::write(&f.output, svg).map_err(|e| format!("{}: {e}", f.output))
+fn run(f: Flags, _: &Tool) -> Result<(), Error> {
+    let input = std::fs::read_to_string(&f.input).map_err(|source| Error::Read {
+        path: f.input.clone(),
+        source,
+    })?;
+    let sums = read_summaries(&input).map_err(|source| Error::Regions {
+        path: f.input.clone(),
+        source,
+    })?;
+    let write = || {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&f.output)?);
+        render(&sums, f.details, &mut out)?;
+        out.flush()
+    };
+    write().map_err(|source| Error::Write {
+        path: f.output.clone(),
+        source,
+    })
 }
 
 fn main() -> ExitCode {
-    let flags: Flags = goflags::parse();
-    match run(&flags) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("etviz: {e}");
-            ExitCode::from(1)
-        }
-    }
+    toolbox_cli::main("etviz", run)
 }

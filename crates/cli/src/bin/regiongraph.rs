@@ -5,22 +5,23 @@
 
 use clap::Parser;
 use gocompat::flag;
-use rayon::prelude::*;
 use regions::Analysis;
 use regions::output::{Mode, render};
-use regions::patterns::{BUILTIN, Pattern, PatternDefs};
+use regions::patterns::{BUILTIN, Pattern};
 use regions::source::Source;
-use std::io::Write;
+use std::io::{self, Write};
 use std::process::ExitCode;
-use toolbox_cli::goflags;
+use toolbox_cli::{Error, Tool};
+use traceinput::Input;
 
 /// Find regions of work in Go execution traces (any format, Go 1.11 to
 /// today's) and the causal links between them.
 #[derive(Parser, Debug)]
 #[command(name = "regiongraph", version)]
 struct Flags {
-    /// Path to execution trace file ("-" for standard input; repeatable, and
-    /// more paths may follow the flags)
+    /// Path to execution trace file ("-" for standard input), Autoprof
+    /// bundle (zip or folder) or folder to search for them (repeatable, and
+    /// more may follow the flags)
     #[arg(long, action = clap::ArgAction::Append)]
     input: Vec<String>,
     /// Print full chains of inter-region connections
@@ -52,7 +53,7 @@ struct Flags {
     #[arg(long = "list-patterns", num_args = 0..=1, require_equals = true, default_missing_value = "true",
           default_value = "false", value_parser = flag::parse_bool)]
     list_patterns: bool,
-    /// More trace files
+    /// More inputs
     paths: Vec<String>,
 }
 
@@ -67,92 +68,54 @@ fn mode(f: &Flags) -> Option<Mode> {
     })
 }
 
-fn patterns(files: &[String]) -> Result<Vec<Pattern>, String> {
-    let mut defs = PatternDefs::builtin();
-    for f in files {
-        let src = std::fs::read_to_string(f).map_err(|e| format!("{f}: {e}"))?;
-        defs.add(&src).map_err(|e| format!("{f}: {e}"))?;
+/// Reads and analyses one trace, in two passes.
+fn analyse(input: &Input, patterns: &[Pattern]) -> Result<Analysis, Error> {
+    let fail = |source| Error::Regions {
+        path: input.name().into(),
+        source,
+    };
+    input.hold().map_err(|source| Error::Read {
+        path: input.name().into(),
+        source,
+    })?;
+    let source = Source::from_fn(input.opener()).map_err(fail)?;
+    Analysis::run(&source, patterns.to_vec()).map_err(fail)
+}
+
+fn run(flags: Flags, tool: &Tool) -> Result<(), Error> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if flags.list_patterns {
+        out.write_all(BUILTIN.as_bytes()).map_err(Error::Stdout)?;
+        return out.flush().map_err(Error::Stdout);
     }
-    defs.compile().map_err(|e| format!("patterns: {e}"))
-}
-
-fn analyse(path: &str, patterns: &[Pattern]) -> Result<Analysis, String> {
-    let source = if path == "-" {
-        Source::from_reader(std::io::stdin().lock())
-    } else {
-        Source::open(path)
+    let patterns = toolbox_cli::patterns::load(&flags.patterns)?;
+    let args: Vec<&String> = flags.input.iter().chain(&flags.paths).collect();
+    if args.is_empty() {
+        return Err(Error::Usage("no -input trace given".into()));
+    }
+    let Some(mode) = mode(&flags) else {
+        return Ok(());
     };
-    let source = source.map_err(|e| format!("{path}: {e}"))?;
-    Analysis::run(&source, patterns.to_vec()).map_err(|e| format!("{path}: {e}"))
-}
-
-/// Analyses and prints one trace straight to standard output.
-fn one(path: &str, patterns: &[Pattern], mode: Mode) -> ExitCode {
-    let a = match analyse(path, patterns) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("regiongraph: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    // A closed pipe ends the output quietly.
-    let _ = render(a, mode, None, &mut out).and_then(|()| out.flush());
-    ExitCode::SUCCESS
+    let mut inputs = traceinput::expand(&args);
+    // One trace: printed straight to standard output, unnamed.
+    if matches!(&inputs[..], [Ok(_)])
+        && let Some(Ok(input)) = inputs.pop()
+    {
+        let a = analyse(&input, &patterns)?;
+        render(a, mode, None, &mut out).map_err(Error::Stdout)?;
+        return out.flush().map_err(Error::Stdout);
+    }
+    // Several: analysed in parallel a few at a time, and printed in
+    // argument order, each record naming its trace.
+    toolbox_cli::print_in_order(tool, inputs, &mut out, |input| {
+        let mut buf = Vec::new();
+        let r = analyse(&input, &patterns).and_then(|a| {
+            render(a, mode, Some(input.name()), &mut buf).map_err(|e| Error::data(input.name(), e))
+        });
+        (buf, r)
+    })
 }
 
 fn main() -> ExitCode {
-    let flags: Flags = goflags::parse();
-    if flags.list_patterns {
-        print!("{BUILTIN}");
-        return ExitCode::SUCCESS;
-    }
-    let patterns = match patterns(&flags.patterns) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("regiongraph: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let inputs: Vec<&String> = flags.input.iter().chain(&flags.paths).collect();
-    if inputs.is_empty() {
-        eprintln!("regiongraph: no -input trace given");
-        return ExitCode::from(1);
-    }
-    let Some(mode) = mode(&flags) else {
-        return ExitCode::SUCCESS;
-    };
-    if let [path] = inputs[..] {
-        return one(path, &patterns, mode);
-    }
-    // Traces are analysed in parallel a few at a time, and printed in
-    // argument order as each group completes, so memory holds a few traces.
-    let group = rayon::current_num_threads() * 2;
-    let mut status = ExitCode::SUCCESS;
-    let mut stdout = std::io::stdout().lock();
-    for chunk in inputs.chunks(group) {
-        let results: Vec<Result<Vec<u8>, String>> = chunk
-            .par_iter()
-            .map(|p| {
-                let a = analyse(p, &patterns)?;
-                let mut buf = Vec::new();
-                render(a, mode, Some(p), &mut buf).map_err(|e| e.to_string())?;
-                Ok(buf)
-            })
-            .collect();
-        for r in results {
-            match r {
-                Ok(text) => {
-                    if stdout.write_all(&text).is_err() {
-                        return ExitCode::SUCCESS;
-                    }
-                }
-                Err(e) => {
-                    eprintln!("regiongraph: {e}");
-                    status = ExitCode::from(1);
-                }
-            }
-        }
-    }
-    status
+    toolbox_cli::main("regiongraph", run)
 }

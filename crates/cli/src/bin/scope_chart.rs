@@ -7,7 +7,7 @@ use gocompat::flag;
 use scope::chart::{self, input};
 use std::io::Read;
 use std::process::ExitCode;
-use toolbox_cli::goflags;
+use toolbox_cli::{Error, Tool};
 
 /// Chart scope_tls's text lines (`start N length N frac F stack A;B;C`).
 #[derive(Parser, Debug)]
@@ -28,10 +28,10 @@ struct Flags {
     sample: bool,
 }
 
-fn read_input(f: &Flags) -> Result<String, String> {
+fn read_input(f: &Flags) -> Result<String, Error> {
     if f.sample {
         if !f.input.is_empty() {
-            return Err("-sample and -input exclude each other".into());
+            return Err(Error::Usage("-sample and -input exclude each other".into()));
         }
         return Ok(chart::SAMPLE.to_owned());
     }
@@ -39,16 +39,31 @@ fn read_input(f: &Flags) -> Result<String, String> {
     if f.input.is_empty() || f.input == "-" {
         std::io::stdin()
             .read_to_end(&mut buf)
-            .map_err(|e| format!("reading standard input: {e}"))?;
+            .map_err(|source| Error::Read {
+                path: "standard input".into(),
+                source,
+            })?;
     } else {
-        buf = std::fs::read(&f.input).map_err(|e| format!("read {}: {e}", f.input))?;
+        buf = std::fs::read(&f.input).map_err(|source| Error::Read {
+            path: f.input.clone(),
+            source,
+        })?;
     }
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
-fn run(f: Flags) -> Result<(), String> {
+fn write(path: &str, data: &[u8]) -> Result<(), Error> {
+    std::fs::write(path, data).map_err(|source| Error::Write {
+        path: path.into(),
+        source,
+    })
+}
+
+fn run(f: Flags, _: &Tool) -> Result<(), Error> {
     if f.svg.is_empty() && f.png.is_empty() {
-        return Err("nothing to write: give -svg PATH and/or -png PATH".into());
+        return Err(Error::Usage(
+            "nothing to write: give -svg PATH and/or -png PATH".into(),
+        ));
     }
     let name = if f.input.is_empty() {
         "standard input"
@@ -57,28 +72,21 @@ fn run(f: Flags) -> Result<(), String> {
     };
     let data = input::parse(&read_input(&f)?);
     if data.lanes.is_empty() {
-        return Err(format!(
-            "{name}: no sample lines (start N length N frac F stack A;B;...)"
+        return Err(Error::data(
+            name,
+            "no sample lines (start N length N frac F stack A;B;...)",
         ));
     }
     if !f.png.is_empty() {
-        let png = chart::png::render(&data).map_err(|e| e.to_string())?;
-        std::fs::write(&f.png, png).map_err(|e| format!("write {}: {e}", f.png))?;
+        let png = chart::png::render(&data).map_err(|e| Error::data(&f.png, e))?;
+        write(&f.png, &png)?;
     }
     if !f.svg.is_empty() {
-        let svg = chart::svg::render(&data);
-        std::fs::write(&f.svg, svg).map_err(|e| format!("write {}: {e}", f.svg))?;
+        write(&f.svg, chart::svg::render(&data).as_bytes())?;
     }
     Ok(())
 }
 
 fn main() -> ExitCode {
-    let flags: Flags = goflags::parse();
-    match run(flags) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("scope_chart: {e}");
-            ExitCode::from(1)
-        }
-    }
+    toolbox_cli::main("scope_chart", run)
 }

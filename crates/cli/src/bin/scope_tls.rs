@@ -7,13 +7,14 @@
 use analysis::eventmatch::EventMatcher;
 use clap::Parser;
 use gocompat::flag;
-use rayon::prelude::*;
-use regions::patterns::{Pattern, PatternDefs};
+use regions::patterns::Pattern;
+use regions::source::Source;
 use scope::profile::{Base, build};
 use scope::region::{RegionSpec, Scope, StartAt, find};
 use std::io::{self, Write};
 use std::process::ExitCode;
-use toolbox_cli::goflags;
+use toolbox_cli::{Error, Tool};
+use traceinput::Input;
 
 /// Place CPU samples at their position inside many instances of a short
 /// operation (TLS client handshakes unless -start/-end or -region is
@@ -22,10 +23,13 @@ use toolbox_cli::goflags;
 #[derive(Parser, Debug)]
 #[command(name = "scope_tls", version)]
 struct Flags {
-    /// Path to execution trace file (repeatable; more paths may follow the flags)
+    /// Path to execution trace file ("-" for standard input), Autoprof
+    /// bundle (zip or folder) or folder to search for them (repeatable, and
+    /// more may follow the flags)
     #[arg(long, action = clap::ArgAction::Append)]
     input: Vec<String>,
-    /// Path to corresponding CPU profile (optional)
+    /// Path to corresponding CPU profile (optional; for a bundle, its
+    /// pprof/profile-during-trace by default)
     #[arg(long, default_value = "")]
     profile: String,
     /// Path to output profile
@@ -57,7 +61,7 @@ struct Flags {
     /// built-in patterns (repeatable)
     #[arg(long, action = clap::ArgAction::Append)]
     patterns: Vec<String>,
-    /// More trace files
+    /// More inputs
     paths: Vec<String>,
 }
 
@@ -67,39 +71,36 @@ enum Finder {
     Kind(Vec<Pattern>, String),
 }
 
-fn finder(f: &Flags) -> Result<Finder, String> {
+fn finder(f: &Flags) -> Result<Finder, Error> {
     if f.region.is_empty() {
         if !f.patterns.is_empty() {
-            return Err("-patterns needs -region".into());
+            return Err(Error::Usage("-patterns needs -region".into()));
         }
         return spec(f).map(Finder::Events);
     }
     if !f.start.is_empty() || !f.end.is_empty() {
-        return Err("-region excludes -start and -end".into());
+        return Err(Error::Usage("-region excludes -start and -end".into()));
     }
-    let mut defs = PatternDefs::builtin();
-    for p in &f.patterns {
-        let src = std::fs::read_to_string(p).map_err(|e| format!("{p}: {e}"))?;
-        defs.add(&src).map_err(|e| format!("{p}: {e}"))?;
-    }
-    let patterns = defs.compile().map_err(|e| format!("patterns: {e}"))?;
+    let patterns = toolbox_cli::patterns::load(&f.patterns)?;
     Ok(Finder::Kind(patterns, f.region.clone()))
 }
 
-fn spec(f: &Flags) -> Result<RegionSpec, String> {
+fn spec(f: &Flags) -> Result<RegionSpec, Error> {
     if f.start.is_empty() && f.end.is_empty() {
         return Ok(scope::tls::handshake());
     }
     if f.start.is_empty() || f.end.is_empty() {
-        return Err("-start and -end must be given together".into());
+        return Err(Error::Usage(
+            "-start and -end must be given together".into(),
+        ));
     }
     let start_at = match f.start_at.as_str() {
         "event" => StartAt::Event,
         "resume" => StartAt::Resume,
         other => {
-            return Err(format!(
+            return Err(Error::Usage(format!(
                 "-start-at: want \"event\" or \"resume\", got {other:?}"
-            ));
+            )));
         }
     };
     Ok(RegionSpec {
@@ -109,52 +110,111 @@ fn spec(f: &Flags) -> Result<RegionSpec, String> {
     })
 }
 
-fn scan(path: &str, finder: &Finder) -> Result<Scope, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("open {path}: {e}"))?;
-    let input = io::BufReader::new(file);
+/// Finds the instances in one trace.
+fn scan(input: &Input, finder: &Finder) -> Result<Scope, Error> {
+    let name = input.name();
+    let open_error = |source| Error::Open {
+        path: name.into(),
+        source,
+    };
     match finder {
-        Finder::Events(spec) => find(input, spec).map_err(|e| format!("{path}: {e}")),
+        Finder::Events(spec) => {
+            let reader = io::BufReader::new(input.open().map_err(open_error)?);
+            find(reader, spec).map_err(|source| Error::Trace {
+                path: name.into(),
+                source,
+            })
+        }
         Finder::Kind(patterns, kind) => {
-            drop(input);
-            let src = regions::source::Source::open(path).map_err(|e| format!("{path}: {e}"))?;
-            scope::kind::find_kind(&src, patterns, kind).map_err(|e| format!("{path}: {e}"))
+            // Read in two passes.
+            input.hold().map_err(|source| Error::Read {
+                path: name.into(),
+                source,
+            })?;
+            let src = Source::from_fn(input.opener()).map_err(|source| Error::Regions {
+                path: name.into(),
+                source,
+            })?;
+            scope::kind::find_kind(&src, patterns, kind).map_err(|e| Error::data(name, e))
         }
     }
 }
 
-fn run(f: Flags) -> Result<(), String> {
-    let finder = finder(&f)?;
-    let paths: Vec<&String> = f.input.iter().chain(&f.paths).collect();
-    if paths.is_empty() {
-        return Err("no input: give -input FILE".into());
+/// The profile that gives the output its symbols: `-profile`, else the
+/// first bundle's `pprof/profile-during-trace`.
+fn base(path: &str, inputs: &[Result<Input, traceinput::Error>]) -> Result<Option<Base>, Error> {
+    if !path.is_empty() {
+        let raw = std::fs::read(path).map_err(|source| Error::Read {
+            path: path.into(),
+            source,
+        })?;
+        return Base::decode(&raw)
+            .map(Some)
+            .map_err(|e| Error::data(path, e));
     }
-    let base = if f.profile.is_empty() {
-        None
-    } else {
-        let p = &f.profile;
-        let raw = std::fs::read(p).map_err(|e| format!("read {p}: {e}"))?;
-        Some(Base::decode(&raw).map_err(|e| format!("{p}: {e}"))?)
+    let Some(bundle) = inputs.iter().flatten().find(|i| i.is_bundle()) else {
+        return Ok(None);
     };
-    let scopes: Vec<Scope> = paths
-        .par_iter()
-        .map(|p| scan(p, &finder))
-        .collect::<Result<_, _>>()?;
+    let name = bundle.name();
+    let raw = bundle
+        .bundle_profile("profile-during-trace")
+        .map_err(|source| Error::Bundle {
+            path: name.into(),
+            source,
+        })?;
+    raw.map(|raw| {
+        Base::decode(&raw)
+            .map_err(|e| Error::data(format!("{name}: pprof/profile-during-trace"), e))
+    })
+    .transpose()
+}
+
+fn run(f: Flags, tool: &Tool) -> Result<(), Error> {
+    let finder = finder(&f)?;
+    let args: Vec<&String> = f.input.iter().chain(&f.paths).collect();
+    if args.is_empty() {
+        return Err(Error::Usage("no input: give -input FILE".into()));
+    }
+    let inputs = traceinput::expand(&args);
+    let base = base(&f.profile, &inputs)?;
+    let mut scopes = Vec::new();
+    let mut names = Vec::new();
+    traceinput::in_order(
+        inputs,
+        |input| {
+            let s = scan(&input, &finder);
+            (input.name().to_owned(), s)
+        },
+        |r| {
+            match r {
+                Ok((name, Ok(s))) => {
+                    names.push(name);
+                    scopes.push(s);
+                }
+                Ok((_, Err(e))) => tool.report(&e),
+                Err(e) => tool.report(&e.into()),
+            }
+            Ok::<(), Error>(())
+        },
+    )?;
     if f.text {
-        let stdout = io::stdout();
-        let mut out = io::BufWriter::new(stdout.lock());
+        let mut out = io::BufWriter::new(io::stdout().lock());
         for s in &scopes {
-            scope::text::write_lines(&mut out, &s.instances).map_err(|e| e.to_string())?;
+            scope::text::write_lines(&mut out, &s.instances).map_err(Error::Stdout)?;
         }
-        out.flush().map_err(|e| e.to_string())?;
+        out.flush().map_err(Error::Stdout)?;
     }
     if !f.output.is_empty() {
-        let names: Vec<&str> = paths.iter().map(|p| p.as_str()).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let bytes = build(base, &scopes, &names);
-        std::fs::write(&f.output, bytes).map_err(|e| format!("write {}: {e}", f.output))?;
+        std::fs::write(&f.output, bytes).map_err(|source| Error::Write {
+            path: f.output.clone(),
+            source,
+        })?;
     }
     Ok(())
 }
 
 fn main() -> ExitCode {
-    toolbox_cli::finish("scope_tls", run(goflags::parse()))
+    toolbox_cli::main("scope_tls", run)
 }

@@ -1,0 +1,162 @@
+//! The readers an input hands out, each from the input's start: a file
+//! read through one shared handle with positional reads, a zip member
+//! decompressed in place and checked against its CRC and size, and
+//! standard input held in memory.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::os::unix::fs::FileExt;
+use std::sync::Arc;
+
+/// Reads `file` from `pos` up to `end` with positional reads, so readers
+/// on one handle do not disturb each other.
+pub(crate) struct At {
+    file: Arc<File>,
+    pos: u64,
+    end: u64,
+}
+
+impl At {
+    /// The whole file.
+    pub(crate) fn whole(file: Arc<File>) -> At {
+        At {
+            file,
+            pos: 0,
+            end: u64::MAX,
+        }
+    }
+
+    /// `len` bytes from `start`.
+    pub(crate) fn range(file: Arc<File>, start: u64, len: u64) -> At {
+        At {
+            file,
+            pos: start,
+            end: start.saturating_add(len),
+        }
+    }
+}
+
+impl Read for At {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = usize::try_from(self.end - self.pos).unwrap_or(usize::MAX);
+        let n = buf.len().min(left);
+        if n == 0 {
+            return Ok(0);
+        }
+        let got = self.file.read_at(&mut buf[..n], self.pos)?;
+        self.pos += got as u64;
+        Ok(got)
+    }
+}
+
+/// Passes a zip member's bytes through, and fails at their end if their
+/// CRC-32 or length is not the one the zip's directory gives.
+pub(crate) struct Checked<R> {
+    inner: R,
+    crc: flate2::Crc,
+    len: u64,
+    want_crc: u32,
+    want_len: u64,
+}
+
+impl<R: Read> Checked<R> {
+    pub(crate) fn new(inner: R, want_crc: u32, want_len: u64) -> Checked<R> {
+        Checked {
+            inner,
+            crc: flate2::Crc::new(),
+            len: 0,
+            want_crc,
+            want_len,
+        }
+    }
+}
+
+impl<R: Read> Read for Checked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            if self.len != self.want_len || self.crc.sum() != self.want_crc {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "pprof/trace: zip member is corrupt (wrong size or CRC)",
+                ));
+            }
+            return Ok(0);
+        }
+        self.crc.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+}
+
+/// Bytes held in memory, shared by every reader of them.
+pub(crate) struct Held {
+    bytes: Arc<[u8]>,
+    pos: usize,
+}
+
+impl Held {
+    pub(crate) fn new(bytes: Arc<[u8]>) -> Held {
+        Held { bytes, pos: 0 }
+    }
+}
+
+impl Read for Held {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let rest = &self.bytes[self.pos.min(self.bytes.len())..];
+        let n = rest.len().min(buf.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn positional_readers_share_a_handle() {
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(b"0123456789").unwrap();
+        let f = Arc::new(f);
+        let mut a = At::range(f.clone(), 2, 5);
+        let mut b = At::whole(f);
+        let (mut x, mut y) = (String::new(), String::new());
+        a.read_to_string(&mut x).unwrap();
+        b.read_to_string(&mut y).unwrap();
+        assert_eq!((x.as_str(), y.as_str()), ("23456", "0123456789"));
+    }
+
+    #[test]
+    fn checked_fails_on_a_wrong_crc_or_length() {
+        let mut crc = flate2::Crc::new();
+        crc.update(b"abc");
+        let mut out = Vec::new();
+        Checked::new(&b"abc"[..], crc.sum(), 3)
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, b"abc");
+        assert!(
+            Checked::new(&b"abd"[..], crc.sum(), 3)
+                .read_to_end(&mut Vec::new())
+                .is_err()
+        );
+        assert!(
+            Checked::new(&b"ab"[..], crc.sum(), 3)
+                .read_to_end(&mut Vec::new())
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn held_bytes_read_again() {
+        let bytes: Arc<[u8]> = Arc::from(&b"xyz"[..]);
+        for _ in 0..2 {
+            let mut s = String::new();
+            Held::new(bytes.clone()).read_to_string(&mut s).unwrap();
+            assert_eq!(s, "xyz");
+        }
+    }
+}
