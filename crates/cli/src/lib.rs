@@ -92,3 +92,34 @@ pub fn main<F: clap::Parser>(
     let result = run(goflags::parse(), &tool);
     tool.finish(result)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io;
+
+    #[test]
+    fn exit_status_by_error_kind_not_text() {
+        let tool = Tool::new("t");
+        let pipe = || io::Error::new(io::ErrorKind::BrokenPipe, "anything");
+        assert_eq!(tool.finish(Ok(())), ExitCode::SUCCESS);
+        assert_eq!(tool.finish(Err(Error::Stdout(pipe()))), ExitCode::SUCCESS);
+        let write = Error::Write {
+            path: "/dev/stdout".into(),
+            source: pipe(),
+        };
+        assert_eq!(tool.finish(Err(write)), ExitCode::SUCCESS);
+        // The words alone do not make a closed pipe.
+        let words = io::Error::other("Broken pipe");
+        assert_eq!(tool.finish(Err(Error::Stdout(words))), ExitCode::from(1));
+        assert_eq!(
+            Tool::new("t").finish(Err(Error::Exit(3))),
+            ExitCode::from(3)
+        );
+        // Once a problem is reported, the run ends with status 1.
+        let tool = Tool::new("t");
+        tool.report(&Error::Usage("x".into()));
+        assert_eq!(tool.finish(Ok(())), ExitCode::from(1));
+        assert_eq!(tool.finish(Err(Error::Stdout(pipe()))), ExitCode::from(1));
+    }
+}

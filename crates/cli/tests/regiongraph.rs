@@ -1,6 +1,6 @@
-//! regiongraph against upstream's output on the committed HTTP fixtures of
-//! Go 1.19 and 1.21, against its own snapshot on Go 1.25, and its handling
-//! of many inputs, pattern files and bad input.
+//! regiongraph's flags, inputs and exit codes: many inputs, standard input,
+//! pattern files and bad input. The analysis's own results are tested with
+//! the `regions` crate (`crates/regions/tests`).
 
 use flate2::read::GzDecoder;
 use std::io::Read;
@@ -59,102 +59,6 @@ fn expected(name: &str) -> String {
         .read_to_string(&mut out)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     out
-}
-
-fn sorted(s: &str) -> Vec<&str> {
-    let mut v: Vec<&str> = s.lines().collect();
-    v.sort_unstable();
-    v
-}
-
-/// Every output form, against the committed expectation (upstream's for Go
-/// ≤1.21; chains and pairs as sorted lines).
-fn check_all_forms(v: &str) {
-    let t = trace(v);
-    let forms: [(&[&str], &str, bool); 5] = [
-        (&["-show-regions"], "regions.txt.gz", false),
-        (&["-show-chains"], "chains.txt.gz", true),
-        (&["-show-pairs"], "pairs.txt.gz", true),
-        (&["-json"], "json.gz", false),
-        (&["-json", "-summarize"], "summary.json.gz", false),
-    ];
-    for (flags, file, sort) in forms {
-        let mut args = vec!["-input", t.as_str()];
-        args.extend_from_slice(flags);
-        let got = stdout(&args);
-        let want = expected(&format!("http-go{v}.{file}"));
-        assert!(!want.is_empty(), "go{v} {file}: empty expectation");
-        if sort {
-            assert!(sorted(&got) == sorted(&want), "go{v} {flags:?} differs");
-        } else {
-            assert!(got == want, "go{v} {flags:?} differs");
-        }
-    }
-}
-
-#[test]
-fn equals_upstream_on_go119() {
-    check_all_forms("1.19");
-}
-
-#[test]
-fn equals_upstream_on_go121() {
-    check_all_forms("1.21");
-}
-
-#[test]
-fn go125_matches_snapshot() {
-    check_all_forms("1.25");
-}
-
-fn kind_counts(regions: &str) -> Vec<usize> {
-    KINDS
-        .iter()
-        .map(|k| {
-            regions
-                .lines()
-                .filter(|l| l.strip_prefix(k).is_some_and(|r| r.starts_with("(g=")))
-                .count()
-        })
-        .collect()
-}
-
-/// On Go 1.25 the same program gives the same kinds of regions in similar
-/// numbers as on Go 1.21, and the cause trees have inbound requests (or the
-/// load driver's own outbound requests) at their roots.
-#[test]
-fn go125_finds_what_go121_finds() {
-    let old = kind_counts(&stdout(&["-input", &trace("1.21"), "-show-regions"]));
-    let new = kind_counts(&stdout(&["-input", &trace("1.25"), "-show-regions"]));
-    for (i, k) in KINDS.iter().enumerate() {
-        let (a, b) = (old[i] as f64, new[i] as f64);
-        assert!(b > 0.0, "no {k} regions on Go 1.25");
-        assert!(
-            (a - b).abs() <= 0.35 * a.max(b),
-            "{k}: {a} on 1.21, {b} on 1.25"
-        );
-    }
-    let json = stdout(&["-input", &trace("1.25"), "-json"]);
-    let mut roots = 0;
-    for line in json.lines() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        let kind = v["Kind"].as_str().unwrap();
-        assert!(
-            kind.starts_with("server/") || kind == "client/http_roundtrip",
-            "root {kind}"
-        );
-        roots += 1;
-    }
-    assert!(roots > 50, "{roots} roots");
-    // A dial caused by an outbound request caused by an inbound one.
-    let chains = stdout(&["-input", &trace("1.25"), "-show-chains"]);
-    assert!(chains.lines().any(|l| {
-        let a = l.find("server/http(").unwrap_or(usize::MAX);
-        let b = l.find("client/http_roundtrip(").unwrap_or(0);
-        let c = l.find("client/http_dial(").unwrap_or(0);
-        let d = l.find("client/http_dns(").unwrap_or(0);
-        a < b && b < c && c < d
-    }));
 }
 
 /// Several inputs: in argument order whatever the thread count, each line

@@ -2,51 +2,11 @@
 //! kind, a time, an M/P/G context and a stack, plus kind-specific details
 //! computed on demand from its wire type and arguments.
 
+use crate::raw::{RawEvent, go_status_state, proc_status_state};
 use crate::table::Table;
-use crate::v2::spec::{self, *};
+pub use crate::values::{ClockSnapshot, GoState, NO_TASK, NONE, ProcState, Time};
+use crate::wire::{self, *};
 use std::borrow::Cow;
-
-/// Nanoseconds on the trace's clock.
-pub type Time = i64;
-/// "No thread", "no proc", "no goroutine".
-pub const NONE: i64 = -1;
-/// The parent of a root task.
-pub const NO_TASK: u64 = u64::MAX;
-
-/// An event as the reader keeps it: its wire type, time, context and up to
-/// four arguments (the wire arguments after the time delta, followed by any
-/// values the reader added, as Go's parser does).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct RawEvent {
-    pub(crate) typ: EventType,
-    pub(crate) time: Time,
-    pub(crate) m: i64,
-    pub(crate) p: i64,
-    pub(crate) g: i64,
-    pub(crate) args: [u64; 4],
-    /// Input offset of the wire event this came from (0 if none).
-    pub(crate) offset: u64,
-}
-
-impl RawEvent {
-    pub(crate) fn new(typ: EventType, time: Time, args: [u64; 4]) -> RawEvent {
-        RawEvent {
-            typ,
-            time,
-            m: NONE,
-            p: NONE,
-            g: NONE,
-            args,
-            offset: 0,
-        }
-    }
-
-    /// The reader's Sync event number `n`; `snapshot` says whether the
-    /// generation's clock snapshot belongs to it.
-    pub(crate) fn sync(time: Time, n: u64, snapshot: bool) -> RawEvent {
-        RawEvent::new(EV_READER_SYNC, time, [n, u64::from(snapshot), 0, 0])
-    }
-}
 
 /// What an event is about. The numbering is Go's `trace.EventKind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -134,87 +94,8 @@ impl EventKind {
             EV_USER_REGION_BEGIN => EventKind::RegionBegin,
             EV_USER_REGION_END => EventKind::RegionEnd,
             EV_USER_LOG => EventKind::Log,
-            128..=136 => EventKind::Experimental,
+            EV_SPAN..=EV_GOROUTINE_STACK_FREE => EventKind::Experimental,
             _ => EventKind::Bad,
-        }
-    }
-}
-
-/// Goroutine states (Go's `trace.GoState`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum GoState {
-    Undetermined,
-    NotExist,
-    Runnable,
-    Running,
-    Waiting,
-    Syscall,
-    /// A value outside Go's range.
-    Bad,
-}
-
-impl GoState {
-    pub(crate) fn from_u64(v: u64) -> GoState {
-        match v {
-            0 => GoState::Undetermined,
-            1 => GoState::NotExist,
-            2 => GoState::Runnable,
-            3 => GoState::Running,
-            4 => GoState::Waiting,
-            5 => GoState::Syscall,
-            _ => GoState::Bad,
-        }
-    }
-
-    /// The state's name as Go prints it.
-    pub fn name(self) -> &'static str {
-        match self {
-            GoState::Undetermined => "Undetermined",
-            GoState::NotExist => "NotExist",
-            GoState::Runnable => "Runnable",
-            GoState::Running => "Running",
-            GoState::Waiting => "Waiting",
-            GoState::Syscall => "Syscall",
-            GoState::Bad => "Bad",
-        }
-    }
-
-    /// Running or in a syscall.
-    pub fn executing(self) -> bool {
-        matches!(self, GoState::Running | GoState::Syscall)
-    }
-}
-
-/// Proc states (Go's `trace.ProcState`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ProcState {
-    Undetermined,
-    NotExist,
-    Running,
-    Idle,
-    /// A value outside Go's range.
-    Bad,
-}
-
-impl ProcState {
-    pub(crate) fn from_u64(v: u64) -> ProcState {
-        match v {
-            0 => ProcState::Undetermined,
-            1 => ProcState::NotExist,
-            2 => ProcState::Running,
-            3 => ProcState::Idle,
-            _ => ProcState::Bad,
-        }
-    }
-
-    /// The state's name as Go prints it.
-    pub fn name(self) -> &'static str {
-        match self {
-            ProcState::Undetermined => "Undetermined",
-            ProcState::NotExist => "NotExist",
-            ProcState::Running => "Running",
-            ProcState::Idle => "Idle",
-            ProcState::Bad => "Bad",
         }
     }
 }
@@ -325,19 +206,6 @@ pub struct Log<'a> {
     pub task: u64,
     pub category: &'a str,
     pub message: &'a str,
-}
-
-/// The clock reading a generation starts with (Go 1.25+ traces).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClockSnapshot {
-    /// The trace clock, in ns.
-    pub trace: Time,
-    /// The OS monotonic clock, in ns.
-    pub mono: u64,
-    /// Wall-clock seconds since the Unix epoch.
-    pub wall_sec: i64,
-    /// Nanoseconds within `wall_sec`.
-    pub wall_nsec: i64,
 }
 
 /// Details of a Sync event.
@@ -508,7 +376,7 @@ impl<'a> Event<'a> {
         let id = match self.raw.typ {
             EV_READER_SYNC => 0,
             EV_CPU_SAMPLE => self.raw.args[0],
-            t => match spec::spec(t).stack_ids.first() {
+            t => match wire::spec(t).stack_ids.first() {
                 Some(&i) => self.raw.args[usize::from(i) - 1],
                 None => 0,
             },
@@ -548,7 +416,7 @@ impl<'a> Event<'a> {
         let r = &self.raw;
         Some(match r.typ {
             EV_STW_BEGIN | EV_STW_END => Range {
-                name: RangeName::StopTheWorld(self.str_arg(0)),
+                name: RangeName::StopTheWorld(self.table.str(r.stw_kind())),
                 scope: Resource::Goroutine(r.g),
             },
             EV_GC_BEGIN | EV_GC_ACTIVE | EV_GC_END => Range {
@@ -601,10 +469,18 @@ impl<'a> Event<'a> {
             }),
             EV_USER_TASK_END => Some(Task {
                 id: r.args[0],
-                parent: r.args[2],
-                name: self.str_arg(3),
+                parent: r.task_end_parent(),
+                name: self.table.str(r.task_end_name()),
             }),
             _ => None,
+        }
+    }
+
+    /// The exact bytes of a TaskBegin's or TaskEnd's name.
+    pub(crate) fn task_name_bytes(&self) -> &'a [u8] {
+        match self.raw.typ {
+            EV_USER_TASK_END => self.table.bytes(self.raw.task_end_name()),
+            _ => self.bytes_arg(2),
         }
     }
 
@@ -627,9 +503,9 @@ impl<'a> Event<'a> {
 
     /// Sync details, for Sync events.
     pub fn sync(&self) -> Option<Sync<'a>> {
-        let own = self.raw.args[1] == 1;
+        let own = self.raw.sync_has_snapshot();
         (self.raw.typ == EV_READER_SYNC).then(|| Sync {
-            n: self.raw.args[0],
+            n: self.raw.sync_number(),
             clock: if own { self.table.clock } else { None },
             experimental: if own { &self.table.experimental } else { &[] },
         })
@@ -640,10 +516,10 @@ impl<'a> Event<'a> {
         if self.kind() != EventKind::Experimental {
             return None;
         }
-        let s = spec::spec(self.raw.typ);
+        let s = wire::spec(self.raw.typ);
         Some(Experimental {
             name: s.name,
-            experiment: spec::EXPERIMENT_ALLOC_FREE,
+            experiment: wire::EXPERIMENT_ALLOC_FREE,
             arg_names: &s.args[1..],
             values: self.raw.args,
             table: self.table,
@@ -662,17 +538,10 @@ impl<'a> Event<'a> {
         let (transition, reason, stack) = match r.typ {
             EV_PROC_START => (proc(a[0] as i64, P::Idle, P::Running), "", none),
             EV_PROC_STOP => (proc(r.p, P::Running, P::Idle), "", none),
-            EV_PROC_STEAL => {
-                let before = if a[3] == crate::v2::PROC_SYSCALL_ABANDONED {
-                    P::Idle
-                } else {
-                    P::Running
-                };
-                (proc(a[0] as i64, before, P::Idle), "", none)
-            }
+            EV_PROC_STEAL => (proc(a[0] as i64, r.proc_before(), P::Idle), "", none),
             EV_PROC_STATUS => {
-                let to = crate::v2::proc_status_state(a[1]);
-                (proc(a[0] as i64, ProcState::from_u64(a[2]), to), "", none)
+                let to = proc_status_state(a[1]);
+                (proc(a[0] as i64, r.proc_before(), to), "", none)
             }
             EV_GO_CREATE | EV_GO_CREATE_BLOCKED => {
                 let to = if r.typ == EV_GO_CREATE {
@@ -707,13 +576,8 @@ impl<'a> Event<'a> {
             EV_GO_SYSCALL_END => (go(r.g, G::Syscall, G::Running), "", none),
             EV_GO_SYSCALL_END_BLOCKED => (go(r.g, G::Syscall, G::Runnable), "", none),
             EV_GO_STATUS | EV_GO_STATUS_STACK => {
-                let (from, to) = (a[2] >> 32, a[2] & 0xffff_ffff);
-                let to = crate::v2::go_status_state(to);
-                (
-                    go(a[0] as i64, GoState::from_u64(from), to),
-                    "",
-                    self.stack(),
-                )
+                let to = go_status_state(a[2]);
+                (go(a[0] as i64, r.go_before(), to), "", self.stack())
             }
             _ => return None,
         };

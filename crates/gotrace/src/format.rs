@@ -4,11 +4,11 @@
 //! with `-stacks`.
 
 use crate::event::{Event, EventKind, ExperimentalArg, Resource, Transition};
-use crate::v2::spec::EV_GO_STOP;
-use crate::v2::spec::{
+use crate::wire::EV_GO_STOP;
+use crate::wire::{
     EV_GO_BLOCK, EV_GO_LABEL, EV_USER_LOG, EV_USER_REGION_BEGIN, EV_USER_REGION_END,
 };
-use crate::v2::spec::{EV_STW_BEGIN, EV_STW_END, EV_USER_TASK_BEGIN, EV_USER_TASK_END};
+use crate::wire::{EV_STW_BEGIN, EV_STW_END};
 use gocompat::quote::{quote, quote_body};
 
 /// The event's line as Go's `Event.String()` starts it, without a newline.
@@ -102,9 +102,7 @@ pub fn write_event_line(ev: &Event<'_>, out: &mut Vec<u8>) {
             out.extend_from_slice(b" Parent=");
             int(out, t.parent);
             out.extend_from_slice(b" Type=");
-            let name_arg = if raw.typ == EV_USER_TASK_BEGIN { 2 } else { 3 };
-            debug_assert!(matches!(raw.typ, EV_USER_TASK_BEGIN | EV_USER_TASK_END));
-            quote(out, ev.bytes_arg(name_arg));
+            quote(out, ev.task_name_bytes());
         }
         EventKind::RegionBegin | EventKind::RegionEnd => {
             debug_assert!(matches!(raw.typ, EV_USER_REGION_BEGIN | EV_USER_REGION_END));

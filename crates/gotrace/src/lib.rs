@@ -17,12 +17,15 @@ mod error;
 mod event;
 pub mod format;
 pub mod legacy;
+mod raw;
 mod reader;
 mod table;
 mod v1;
 mod v2;
+mod values;
 mod version;
 pub mod vocab;
+mod wire;
 
 pub use error::{Error, Result};
 pub use event::{

@@ -4,10 +4,11 @@
 use crate::bytes::Stream;
 use crate::error::{Error, Result};
 use crate::event::Event;
-use crate::event::{RawEvent, Time};
+use crate::raw::RawEvent;
 use crate::table::Table;
 use crate::v1::convert::Converter;
 use crate::v2::reader::V2Reader;
+use crate::values::Time;
 use crate::version::{Version, read_header};
 use std::io::{BufReader, Read};
 

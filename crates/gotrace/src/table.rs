@@ -105,7 +105,7 @@ pub struct Table {
     /// later generation); referenced with IDs counted down from u64::MAX.
     extra: Vec<Box<[u8]>>,
     /// The generation's clock snapshot (Go 1.25+).
-    pub(crate) clock: Option<crate::event::ClockSnapshot>,
+    pub(crate) clock: Option<crate::values::ClockSnapshot>,
     /// The generation's experimental batches, in file order.
     pub(crate) experimental: Vec<ExperimentalBatch>,
 }

@@ -23,36 +23,103 @@ pub enum Version {
     Go126,
 }
 
+/// What sets one format version apart from the others: one row per
+/// version, like Go's `versions` map in `internal/trace/version`. Code that
+/// behaves differently by version asks for a feature here rather than
+/// comparing versions.
+#[derive(Debug)]
+pub(crate) struct Features {
+    pub(crate) version: Version,
+    /// The minor number in the header (`go 1.N trace`).
+    pub(crate) minor: u32,
+    /// The Go 1.11–1.21 format, parsed whole and converted; else Go 1.22+'s
+    /// generations.
+    pub(crate) v1: bool,
+    /// (v1) STWStart events number their kind as the runtime does; before
+    /// Go 1.21 only 0 (mark termination) and 1 (sweep termination) exist.
+    pub(crate) stw_kinds_numbered: bool,
+    /// (v2) A generation's frequency comes in a Sync batch with a clock
+    /// snapshot, which every generation must have; before Go 1.25, in a
+    /// Frequency batch.
+    pub(crate) sync_batch: bool,
+    /// (v2) Generations end with an EndOfGeneration marker; before Go 1.26,
+    /// a generation ends where the next one's first batch begins.
+    pub(crate) end_marker: bool,
+}
+
+const V1: Features = Features {
+    version: Version::Go111,
+    minor: 11,
+    v1: true,
+    stw_kinds_numbered: false,
+    sync_batch: false,
+    end_marker: false,
+};
+
+/// The table, in the order of [`Version`].
+static VERSIONS: [Features; 7] = [
+    V1,
+    Features {
+        version: Version::Go119,
+        minor: 19,
+        ..V1
+    },
+    Features {
+        version: Version::Go121,
+        minor: 21,
+        stw_kinds_numbered: true,
+        ..V1
+    },
+    Features {
+        version: Version::Go122,
+        minor: 22,
+        v1: false,
+        ..V1
+    },
+    Features {
+        version: Version::Go123,
+        minor: 23,
+        v1: false,
+        ..V1
+    },
+    Features {
+        version: Version::Go125,
+        minor: 25,
+        v1: false,
+        sync_batch: true,
+        ..V1
+    },
+    Features {
+        version: Version::Go126,
+        minor: 26,
+        v1: false,
+        sync_batch: true,
+        end_marker: true,
+        ..V1
+    },
+];
+
 impl Version {
+    /// The version's row of the table.
+    pub(crate) fn features(self) -> &'static Features {
+        &VERSIONS[self as usize]
+    }
+
     /// The minor number in the header (`go 1.N trace`).
     pub fn minor(self) -> u32 {
-        match self {
-            Version::Go111 => 11,
-            Version::Go119 => 19,
-            Version::Go121 => 21,
-            Version::Go122 => 22,
-            Version::Go123 => 23,
-            Version::Go125 => 25,
-            Version::Go126 => 26,
-        }
+        self.features().minor
     }
 
     fn from_minor(n: u64) -> Option<Version> {
-        Some(match n {
-            11 => Version::Go111,
-            19 => Version::Go119,
-            21 => Version::Go121,
-            22 => Version::Go122,
-            23 => Version::Go123,
-            25 => Version::Go125,
-            26 => Version::Go126,
-            _ => return None,
-        })
+        VERSIONS
+            .iter()
+            .find(|f| u64::from(f.minor) == n)
+            .map(|f| f.version)
     }
 
     /// Whether this is the Go 1.11–1.21 format.
     pub fn is_v1(self) -> bool {
-        self <= Version::Go121
+        self.features().v1
     }
 }
 
@@ -93,6 +160,15 @@ mod tests {
 
     fn header(h: &[u8]) -> Result<Version> {
         read_header(&mut Stream::new(h))
+    }
+
+    #[test]
+    fn one_row_per_version_in_order() {
+        for (i, f) in VERSIONS.iter().enumerate() {
+            assert_eq!(f.version as usize, i);
+            assert_eq!(Version::from_minor(u64::from(f.minor)), Some(f.version));
+        }
+        assert!(Version::Go121.is_v1() && !Version::Go122.is_v1());
     }
 
     #[test]

@@ -40,6 +40,7 @@
 
 use crate::event::{Event, EventKind, GoState, Metric, ProcState, RangeName, Transition};
 use crate::v1::spec::{self as v1, desc};
+use crate::version::Version;
 
 /// Why a goroutine blocked (Running → Waiting) or stopped (Running →
 /// Runnable): the reason strings of Go's parsed model. Go 1.22+ traces
@@ -217,14 +218,16 @@ impl StwKind {
         }
     }
 
-    /// The kind a Go 1.`minor` trace's GCSTWStart argument stands for:
+    /// The kind a GCSTWStart argument of a Go ≤1.21 trace stands for:
     /// before Go 1.21 only 0 (mark termination) and 1 (sweep termination)
     /// exist; an unknown number is [`StwKind::Unknown`].
-    pub fn from_v1(minor: u32, code: u64) -> StwKind {
-        let i = if minor < 21 {
-            if code <= 1 { code + 1 } else { 0 }
-        } else {
+    pub fn from_v1(version: Version, code: u64) -> StwKind {
+        let i = if version.features().stw_kinds_numbered {
             code
+        } else if code <= 1 {
+            code + 1
+        } else {
+            0
         };
         usize::try_from(i)
             .ok()
@@ -621,14 +624,15 @@ mod tests {
 
     #[test]
     fn stw_kinds() {
-        assert_eq!(StwKind::from_v1(19, 0), StwKind::GcMarkTermination);
-        assert_eq!(StwKind::from_v1(19, 1), StwKind::GcSweepTermination);
-        assert_eq!(StwKind::from_v1(19, 2), StwKind::Unknown);
-        assert_eq!(StwKind::from_v1(21, 9), StwKind::Gomaxprocs);
-        assert_eq!(StwKind::from_v1(21, 17), StwKind::Unknown);
-        assert_eq!(StwKind::from_v1(21, u64::MAX), StwKind::Unknown);
+        let (old, new) = (Version::Go119, Version::Go121);
+        assert_eq!(StwKind::from_v1(old, 0), StwKind::GcMarkTermination);
+        assert_eq!(StwKind::from_v1(old, 1), StwKind::GcSweepTermination);
+        assert_eq!(StwKind::from_v1(old, 2), StwKind::Unknown);
+        assert_eq!(StwKind::from_v1(new, 9), StwKind::Gomaxprocs);
+        assert_eq!(StwKind::from_v1(new, 17), StwKind::Unknown);
+        assert_eq!(StwKind::from_v1(new, u64::MAX), StwKind::Unknown);
         for (i, k) in StwKind::ALL.into_iter().enumerate() {
-            assert_eq!(StwKind::from_v1(21, i as u64), k);
+            assert_eq!(StwKind::from_v1(new, i as u64), k);
         }
     }
 }

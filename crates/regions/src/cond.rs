@@ -1,12 +1,21 @@
 //! Conditions on one event, as written in pattern files: `match` (the
 //! pattern's stacks match the event's stack), `stack` (the event has a
-//! stack), an event type name such as `GoStart` or `GoEnd` (Go ≤1.21
-//! names), `true`, `false`, combined with `not`, `and`, `or` and
-//! parentheses (`!`, `&&`, `||` also accepted). `and` binds tighter than
-//! `or`.
+//! stack), an event name, a quoted reason, `true`, `false`, combined with
+//! `not`, `and`, `or` and parentheses (`!`, `&&`, `||` also accepted);
+//! `and` binds tighter than `or`.
+//!
+//! Event names are looked up as [`gotrace::vocab`] says: first the kinds of
+//! the common model (`StateTransition`, `RangeBegin`, `StackSample`,
+//! `RegionBegin`, ...), then Go ≤1.21 event names (`GoStart`, `GoEnd`,
+//! `GoBlockNet`, ...: the event the analysis tells the event as, see
+//! [`Did::old`]). A quoted reason (the name of a
+//! [`gotrace::vocab::Reason`], quotes included) holds for the events that
+//! block or stop their goroutine for that reason.
 
+use crate::did::Did;
 use crate::error::CondError;
-use crate::event::type_by_name;
+use gotrace::EventKind;
+use gotrace::vocab::{OldEvent, Reason};
 
 /// A parsed condition.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,8 +26,12 @@ pub enum Cond {
     Match,
     /// `stack`: the event has a stack.
     HasStack,
-    /// An event type name: the event has that (Go ≤1.21) type.
-    Type(u8),
+    /// A kind of the common model: the event is of that kind.
+    Kind(EventKind),
+    /// A Go ≤1.21 event name: the event stands for that event.
+    Old(OldEvent),
+    /// A quoted reason: the event blocks or stops its goroutine for it.
+    Reason(Reason),
     /// `not`.
     Not(Box<Cond>),
     /// `and`.
@@ -30,8 +43,8 @@ pub enum Cond {
 /// What a condition looks at.
 #[derive(Debug, Clone, Copy)]
 pub struct Facts {
-    /// The event's type.
-    pub typ: u8,
+    /// What the event's goroutine did.
+    pub did: Did,
     /// Whether it has a stack.
     pub has_stack: bool,
     /// Whether the pattern's stacks match its stack.
@@ -46,7 +59,7 @@ impl Cond {
         let c = p.or()?;
         match p.tokens.get(p.at) {
             None => Ok(c),
-            Some(tok) => Err(CondError::Trailing(tok.clone(), src.to_string())),
+            Some(tok) => Err(CondError::Trailing(tok.to_string(), src.to_string())),
         }
     }
 
@@ -56,7 +69,9 @@ impl Cond {
             Cond::Const(b) => *b,
             Cond::Match => f.matches,
             Cond::HasStack => f.has_stack,
-            Cond::Type(t) => f.typ == *t,
+            Cond::Kind(k) => f.did.kind() == *k,
+            Cond::Old(e) => f.did.old() == *e,
+            Cond::Reason(r) => f.did.reason() == Some(*r),
             Cond::Not(c) => !c.eval(f),
             Cond::And(a, b) => a.eval(f) && b.eval(f),
             Cond::Or(a, b) => a.eval(f) || b.eval(f),
@@ -64,28 +79,57 @@ impl Cond {
     }
 }
 
-fn tokenize(src: &str) -> Result<Vec<String>, CondError> {
+/// A token of a condition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    /// A word, a parenthesis or an operator (`&&` and `||` as `and`, `or`).
+    Word(String),
+    /// A quoted reason, without its quotes.
+    Quoted(String),
+}
+
+impl std::fmt::Display for Tok {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Tok::Word(w) => f.write_str(w),
+            Tok::Quoted(q) => write!(f, "{q:?}"),
+        }
+    }
+}
+
+fn tokenize(src: &str) -> Result<Vec<Tok>, CondError> {
     let mut out = Vec::new();
     let mut chars = src.char_indices().peekable();
     while let Some(&(i, c)) = chars.peek() {
         if c.is_whitespace() {
             chars.next();
         } else if c == '(' || c == ')' || c == '!' {
-            out.push(c.to_string());
+            out.push(Tok::Word(c.to_string()));
             chars.next();
         } else if c == '&' || c == '|' {
             chars.next();
             if chars.next_if(|&(_, d)| d == c).is_none() {
                 return Err(CondError::Single(c, i, src.to_string()));
             }
-            out.push(if c == '&' { "and" } else { "or" }.to_string());
+            out.push(Tok::Word(if c == '&' { "and" } else { "or" }.to_string()));
+        } else if c == '"' {
+            chars.next();
+            let mut text = String::new();
+            loop {
+                match chars.next() {
+                    Some((_, '"')) => break,
+                    Some((_, d)) => text.push(d),
+                    None => return Err(CondError::Unterminated(i, src.to_string())),
+                }
+            }
+            out.push(Tok::Quoted(text));
         } else if c.is_ascii_alphanumeric() || c == '_' {
             let mut word = String::new();
             while let Some((_, d)) = chars.next_if(|&(_, d)| d.is_ascii_alphanumeric() || d == '_')
             {
                 word.push(d);
             }
-            out.push(word);
+            out.push(Tok::Word(word));
         } else {
             return Err(CondError::BadChar {
                 found: c,
@@ -98,18 +142,21 @@ fn tokenize(src: &str) -> Result<Vec<String>, CondError> {
 }
 
 struct Parser {
-    tokens: Vec<String>,
+    tokens: Vec<Tok>,
     at: usize,
 }
 
 impl Parser {
-    fn peek(&self) -> Option<&str> {
-        self.tokens.get(self.at).map(String::as_str)
+    fn peek_word(&self) -> Option<&str> {
+        match self.tokens.get(self.at) {
+            Some(Tok::Word(w)) => Some(w),
+            _ => None,
+        }
     }
 
     fn or(&mut self) -> Result<Cond, CondError> {
         let mut c = self.and()?;
-        while self.peek() == Some("or") {
+        while self.peek_word() == Some("or") {
             self.at += 1;
             c = Cond::Or(Box::new(c), Box::new(self.and()?));
         }
@@ -118,7 +165,7 @@ impl Parser {
 
     fn and(&mut self) -> Result<Cond, CondError> {
         let mut c = self.unary()?;
-        while self.peek() == Some("and") {
+        while self.peek_word() == Some("and") {
             self.at += 1;
             c = Cond::And(Box::new(c), Box::new(self.unary()?));
         }
@@ -126,15 +173,23 @@ impl Parser {
     }
 
     fn unary(&mut self) -> Result<Cond, CondError> {
-        let Some(tok) = self.peek().map(str::to_string) else {
+        let Some(tok) = self.tokens.get(self.at).cloned() else {
             return Err(CondError::EndsEarly);
         };
         self.at += 1;
-        match tok.as_str() {
+        let word = match tok {
+            Tok::Quoted(reason) => {
+                return Reason::from_name(&reason)
+                    .map(Cond::Reason)
+                    .ok_or(CondError::UnknownReason(reason));
+            }
+            Tok::Word(w) => w,
+        };
+        match word.as_str() {
             "not" | "!" => Ok(Cond::Not(Box::new(self.unary()?))),
             "(" => {
                 let c = self.or()?;
-                if self.peek() != Some(")") {
+                if self.peek_word() != Some(")") {
                     return Err(CondError::MissingParen);
                 }
                 self.at += 1;
@@ -144,8 +199,9 @@ impl Parser {
             "false" => Ok(Cond::Const(false)),
             "match" => Ok(Cond::Match),
             "stack" => Ok(Cond::HasStack),
-            name => type_by_name(name)
-                .map(Cond::Type)
+            name => EventKind::from_name(name)
+                .map(Cond::Kind)
+                .or_else(|| OldEvent::from_name(name).map(Cond::Old))
                 .ok_or_else(|| CondError::UnknownWord(name.to_string())),
         }
     }
@@ -158,7 +214,7 @@ mod tests {
 
     fn facts(typ: u8, has_stack: bool, matches: bool) -> Facts {
         Facts {
-            typ,
+            did: Did::of_old(typ, false),
             has_stack,
             matches,
         }
@@ -179,6 +235,44 @@ mod tests {
         assert!(!e.eval(&facts(t::EV_GO_START, false, false)));
     }
 
+    /// Kinds of the common model and its reasons name events of either
+    /// source; old names name what the analysis tells an event as.
+    #[test]
+    fn kinds_reasons_and_old_names() {
+        let of = |did| Facts {
+            did,
+            has_stack: true,
+            matches: false,
+        };
+        let eval = |src: &str, did| Cond::parse(src).unwrap().eval(&of(did));
+        let recv = Did::of_old(t::EV_GO_BLOCK_RECV, false);
+        assert!(eval("StateTransition", recv));
+        assert!(eval("\"chan receive\"", recv));
+        assert!(eval("GoBlockRecv and \"chan receive\"", recv));
+        assert!(!eval("\"chan send\" or RangeBegin", recv));
+        let synctest = Did::Block(Some(Reason::Synctest));
+        assert!(eval("\"synctest\" and GoBlock", synctest));
+        assert!(!eval("GoBlockSync", synctest));
+        let preempted = Did::Stop(Some(Reason::Preempted));
+        assert!(eval("GoPreempt and \"preempted\"", preempted));
+        assert!(eval("GoSched", Did::Stop(Some(Reason::Unspecified))));
+        assert!(eval(
+            "\"unspecified\"",
+            Did::Stop(Some(Reason::Unspecified))
+        ));
+        assert!(eval("RangeBegin and GCMarkAssistStart", Did::AssistBegin));
+        assert!(eval("StackSample and CPUSample", Did::Sample));
+        let region = Did::of_old(t::EV_USER_REGION, true);
+        assert!(eval("RegionEnd and UserRegion", region));
+        assert!(!eval("RegionBegin", region));
+        assert!(eval(
+            "STWStart and GCSTWStart",
+            Did::of_old(t::EV_STW_START, false)
+        ));
+        // The legacy view reports "local" events as their plain forms.
+        assert!(!eval("GoStartLocal", Did::Start));
+    }
+
     #[test]
     fn errors() {
         assert!(
@@ -191,5 +285,17 @@ mod tests {
         assert!(Cond::parse("(match").is_err());
         assert!(Cond::parse("match & stack").is_err());
         assert!(Cond::parse("match stack").is_err());
+        assert_eq!(
+            Cond::parse("\"chan recv\""),
+            Err(CondError::UnknownReason("chan recv".into()))
+        );
+        assert!(matches!(
+            Cond::parse("match and \"sleep"),
+            Err(CondError::Unterminated(10, _))
+        ));
+        assert!(matches!(
+            Cond::parse("match \"sleep\""),
+            Err(CondError::Trailing(..))
+        ));
     }
 }

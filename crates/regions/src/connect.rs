@@ -3,13 +3,13 @@
 //! nodes), hands reasons to the goroutines each event wakes or creates,
 //! and hands the chain in force at every event to the span recorder.
 
+use crate::did::Did;
 use crate::error::Result;
 use crate::event::{Ev, NONE};
 use crate::patterns::Pattern;
 use crate::source::{Source, Stacks};
 use crate::spans::Recorder;
 use crate::track::{Region, Tracked};
-use gotrace::legacy::types as t;
 use rustc_hash::FxHashMap;
 
 /// A node of a reason chain. Nodes are immutable once started and shared;
@@ -314,7 +314,7 @@ impl<'a> Pass<'a> {
                 self.recorded.push(why);
             }
         }
-        if ev.typ == t::EV_GO_START
+        if ev.did == Did::Start
             && let Some(n) = self.unstarted.remove(&ev.g)
         {
             let node = &mut c.nodes[n as usize];
@@ -363,6 +363,7 @@ mod tests {
     use super::*;
     use crate::event::Back;
     use crate::patterns::Rule;
+    use gotrace::legacy::types as t;
 
     const KINDS: [&str; 5] = [
         "server/sdk",
@@ -396,7 +397,7 @@ mod tests {
                     idx: i as u32,
                     ts: 10 * (i as i64 + 1),
                     g,
-                    typ,
+                    did: Did::of_old(typ, false),
                     stack: 0,
                     back: if typ == t::EV_GO_START {
                         woken.remove(&g)

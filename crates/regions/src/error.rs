@@ -2,6 +2,7 @@
 //! byte offset), pattern files and conditions, span timelines, and etviz's
 //! summary input (with its byte offset).
 
+use gotrace::vocab::Reason;
 use std::io;
 use thiserror::Error;
 
@@ -114,9 +115,16 @@ pub enum CondError {
     Single(char, usize, String),
     /// A word that is no operand.
     #[error(
-        "unknown word {0:?} in condition (expected match, stack, true, false, not, and, or, an event name such as GoStart or StateTransition, or a quoted reason such as \"preempted\")"
+        "unknown word {0:?} in condition (expected match, stack, true, false, not, and, or, an event name such as GoStart or StateTransition, or a quoted reason)"
     )]
     UnknownWord(String),
+    /// A quoted reason that `gotrace::vocab` does not know.
+    #[error(
+        "unknown reason {0:?} in condition (expected a reason such as {a:?} or {b:?})",
+        a = Reason::ChanReceive.name(),
+        b = Reason::Preempted.name()
+    )]
+    UnknownReason(String),
     /// A quoted reason that is not closed.
     #[error("unterminated reason at offset {0} of condition {1:?}")]
     Unterminated(usize, String),

@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 pub mod cond;
 pub mod connect;
+pub mod did;
 pub mod error;
 pub mod event;
 pub mod json;

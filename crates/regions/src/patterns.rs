@@ -301,7 +301,7 @@ mod tests {
             panic!()
         };
         let f = |typ, has_stack, matches| crate::cond::Facts {
-            typ,
+            did: crate::did::Did::of_old(typ, false),
             has_stack,
             matches,
         };

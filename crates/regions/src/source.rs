@@ -1,20 +1,22 @@
-//! Where the analysis reads its events from, once per pass: a trace file of
-//! any format, scanned as a stream of [`Ev`]s.
+//! Where the analysis reads its events from, once per pass: a trace of any
+//! format, scanned as a stream of [`Ev`]s, each telling what its goroutine
+//! did ([`crate::did`]) through one adapter per source.
 //!
 //! Go 1.11–1.21 traces are read whole through `gotrace::legacy` (their
 //! events must be sorted before any can be given, as Go 1.21's parser did
-//! for upstream regiongraph), and each scan walks that view. Go 1.22+ traces
-//! are re-read from the file at each scan, one event at a time, through the
-//! common event model, mapped onto the same v1-style events (see the
-//! README's regiongraph section): only the goroutines' states, links and
-//! the events held while a system call's outcome is unknown are kept.
+//! for upstream regiongraph), and each scan walks that view ([`legacy`]).
+//! Go 1.22+ traces are read again at each scan, one event at a time,
+//! through the common event model ([`common`]; see the README's
+//! regiongraph section).
+
+mod common;
+mod legacy;
 
 use crate::error::Result;
-use crate::event::{Back, Ev, StackFrames};
-use analysis::links::LinkTracker;
-use gotrace::legacy::{LegacyTrace, types as t};
-use gotrace::{Event, EventKind, GoState, RangeName, Reader, Resource, Stack, Transition, Version};
-use rustc_hash::{FxHashMap, FxHashSet};
+use crate::event::{Ev, StackFrames};
+use gotrace::legacy::LegacyTrace;
+use gotrace::{Stack, Version};
+use rustc_hash::FxHashMap;
 use std::io::{BufReader, Read};
 use std::path::PathBuf;
 
@@ -58,11 +60,11 @@ impl Stacks {
     }
 
     /// Forgets the trace's stack ids (at a new generation or scan).
-    fn new_generation(&mut self) {
+    pub(crate) fn new_generation(&mut self) {
         self.by_id.clear();
     }
 
-    fn intern(&mut self, stack: &Stack<'_>) -> u32 {
+    pub(crate) fn intern(&mut self, stack: &Stack<'_>) -> u32 {
         if stack.id() == 0 {
             return 0;
         }
@@ -114,7 +116,7 @@ impl Source {
         let mut input = open()?;
         let head = read_head(&mut input)?;
         if is_v1(&head) {
-            legacy(std::io::Read::chain(&head[..], input))
+            read_legacy(std::io::Read::chain(&head[..], input))
         } else {
             Ok(Source::Reopen(Box::new(open)))
         }
@@ -135,7 +137,7 @@ impl Source {
         let head = read_head(&mut input)?;
         let mut chained = std::io::Read::chain(&head[..], input);
         if is_v1(&head) {
-            return legacy(chained);
+            return read_legacy(chained);
         }
         let mut bytes = Vec::new();
         chained.read_to_end(&mut bytes)?;
@@ -148,12 +150,12 @@ impl Source {
     pub fn scan(&self, stacks: &mut Stacks, mut f: impl FnMut(&Ev, &Stacks)) -> Result<()> {
         match self {
             // Stack ids are the trace's own: the same in every scan.
-            Source::Legacy(l) => scan_legacy(l, stacks, &mut f),
+            Source::Legacy(l) => legacy::scan(l, stacks, &mut f),
             Source::Reopen(open) => {
                 let input = BufReader::new(open()?);
-                scan_v2(input, stacks, &mut f)
+                common::scan(input, stacks, &mut f)
             }
-            Source::Bytes(b) => scan_v2(&b[..], stacks, &mut f),
+            Source::Bytes(b) => common::scan(&b[..], stacks, &mut f),
         }
     }
 }
@@ -172,273 +174,14 @@ fn is_v1(head: &[u8]) -> bool {
 }
 
 /// Reads a whole Go ≤1.21 trace.
-fn legacy<R: Read>(input: R) -> Result<Source> {
+fn read_legacy<R: Read>(input: R) -> Result<Source> {
     Ok(Source::Legacy(Box::new(LegacyTrace::read(input)?)))
-}
-
-/// Go 1.11–1.21: every event of Go 1.21's parser, in its order, with its
-/// links.
-fn scan_legacy(
-    legacy: &LegacyTrace,
-    stacks: &mut Stacks,
-    f: &mut impl FnMut(&Ev, &Stacks),
-) -> Result<()> {
-    // Links not yet reached: target event -> its source.
-    let mut pending: FxHashMap<u32, Back> = FxHashMap::default();
-    for ev in legacy.events() {
-        let idx = ev.index() as u32;
-        let g = ev.g() as i64;
-        let mut wakes = None;
-        if let Some(l) = ev.link() {
-            let back = Back { idx, ts: ev.ts() };
-            if pending.insert(l as u32, back).is_some() {
-                let msg = format!("two events link to event {l}");
-                return Err(std::io::Error::other(msg).into());
-            }
-            let target = legacy.event(l);
-            if target.typ() == t::EV_GO_START && target.g() as i64 != g {
-                wakes = Some(target.g() as i64);
-            }
-        }
-        let out = Ev {
-            idx,
-            ts: ev.ts(),
-            g,
-            typ: ev.typ(),
-            stack: stacks.intern(&ev.stack()),
-            back: pending.remove(&idx),
-            wakes,
-        };
-        f(&out, stacks);
-    }
-    Ok(())
-}
-
-/// The v1 block type for a Go 1.22+ block reason.
-fn block_type(reason: &str) -> u8 {
-    match reason {
-        "network" => t::EV_GO_BLOCK_NET,
-        "select" => t::EV_GO_BLOCK_SELECT,
-        "chan send" => t::EV_GO_BLOCK_SEND,
-        "chan receive" => t::EV_GO_BLOCK_RECV,
-        "sync" => t::EV_GO_BLOCK_SYNC,
-        "sync.(*Cond).Wait" => t::EV_GO_BLOCK_COND,
-        "GC mark assist wait for work" => t::EV_GO_BLOCK_GC,
-        "sleep" => t::EV_GO_SLEEP,
-        "forever" => t::EV_GO_STOP,
-        _ => t::EV_GO_BLOCK,
-    }
-}
-
-/// What a Go 1.22+ event does to a goroutine's system call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Syscall {
-    /// Nothing.
-    None,
-    /// The event enters one.
-    Enter,
-    /// The goroutine leaves it; `blocked`: it lost its P, so the call was a
-    /// blocking one.
-    Leave { g: i64, blocked: bool },
-}
-
-/// A Go 1.22+ event as the analysis sees it.
-struct Mapped {
-    /// Goroutine, v1 type and stack; None for events the analysis does not
-    /// use.
-    ev: Option<(i64, u8, u32)>,
-    wakes: Option<i64>,
-    syscall: Syscall,
-}
-
-/// State kept while mapping Go 1.22+ events.
-#[derive(Default)]
-struct V2State {
-    /// New goroutines' start stacks, given to their first start.
-    start_stack: FxHashMap<i64, u32>,
-    assisting: FxHashSet<i64>,
-    links: LinkTracker,
-    /// Per goroutine in a system call: its events since entering it (the
-    /// first one the GoSysCall), held until the call's outcome is known,
-    /// for a blocking call turns that first event into a GoSysBlock.
-    held: FxHashMap<i64, Vec<Ev>>,
-}
-
-/// Go 1.22+: the common model's events mapped onto v1 types.
-fn scan_v2<R: Read>(input: R, stacks: &mut Stacks, f: &mut impl FnMut(&Ev, &Stacks)) -> Result<()> {
-    let mut reader = Reader::new(input)?;
-    stacks.new_generation();
-    let mut st = V2State::default();
-    let mut next: u32 = 0;
-    let mut origin: Option<i64> = None;
-    while let Some(ev) = reader.read_event()? {
-        let time = ev.time();
-        let base = *origin.get_or_insert(time);
-        if ev.kind() == EventKind::Sync {
-            stacks.new_generation();
-            continue;
-        }
-        let m = map_event(&ev, &mut st, stacks);
-        if let Syscall::Leave { g, blocked } = m.syscall
-            && let Some(mut held) = st.held.remove(&g)
-        {
-            if blocked {
-                held[0].typ = t::EV_GO_SYS_BLOCK;
-            }
-            held.iter().for_each(|e| f(e, stacks));
-        }
-        let Some((g, typ, stack)) = m.ev else {
-            continue;
-        };
-        let idx = next;
-        next += 1;
-        let back = st.links.observe(u64::from(idx), &ev).map(|l| Back {
-            idx: l.from as u32,
-            ts: l.from_time - base,
-        });
-        let out = Ev {
-            idx,
-            ts: time - base,
-            g,
-            typ,
-            stack,
-            back,
-            wakes: m.wakes,
-        };
-        if m.syscall == Syscall::Enter {
-            if let Some(unresolved) = st.held.insert(g, vec![out]) {
-                unresolved.iter().for_each(|e| f(e, stacks));
-            }
-        } else if let Some(held) = st.held.get_mut(&g) {
-            held.push(out);
-        } else {
-            f(&out, stacks);
-        }
-    }
-    // Calls still open at the end keep their GoSysCall.
-    let mut rest: Vec<Vec<Ev>> = st.held.into_values().collect();
-    rest.sort_by_key(|h| h[0].idx);
-    rest.iter().flatten().for_each(|e| f(e, stacks));
-    Ok(())
-}
-
-/// How the analysis sees a Go 1.22+ event.
-fn map_event(ev: &Event<'_>, st: &mut V2State, stacks: &mut Stacks) -> Mapped {
-    let mut m = Mapped {
-        ev: None,
-        wakes: None,
-        syscall: Syscall::None,
-    };
-    let own = |stacks: &mut Stacks| stacks.intern(&ev.stack());
-    m.ev = match ev.kind() {
-        EventKind::StateTransition => {
-            let Some(tr) = ev.state_transition() else {
-                return m;
-            };
-            let Transition::Goroutine { id, from, to } = tr.transition else {
-                return m;
-            };
-            use GoState as S;
-            let by = ev.goroutine();
-            Some(match (from, to) {
-                _ if from == to => return m,
-                (S::NotExist, S::Runnable | S::Waiting) => {
-                    let start = stacks.intern(&tr.stack);
-                    st.start_stack.insert(id, start);
-                    if to == S::Runnable && by != id {
-                        m.wakes = Some(id);
-                    }
-                    (by, t::EV_GO_CREATE, own(stacks))
-                }
-                (S::NotExist | S::Undetermined, S::Syscall) => (id, t::EV_GO_IN_SYSCALL, 0),
-                (S::Undetermined, S::Waiting) => (id, t::EV_GO_WAITING, 0),
-                (S::Runnable, S::Running) => {
-                    (id, t::EV_GO_START, st.start_stack.remove(&id).unwrap_or(0))
-                }
-                (S::Waiting, S::Runnable) => {
-                    if by != id {
-                        m.wakes = Some(id);
-                    }
-                    (by, t::EV_GO_UNBLOCK, own(stacks))
-                }
-                (S::Running, S::Waiting) => (id, block_type(tr.reason), own(stacks)),
-                (S::Running, S::Runnable) if tr.reason == "preempted" => {
-                    (id, t::EV_GO_PREEMPT, own(stacks))
-                }
-                (S::Running, S::Runnable) => (id, t::EV_GO_SCHED, own(stacks)),
-                (S::Running | S::Syscall, S::NotExist) => {
-                    m.syscall = Syscall::Leave {
-                        g: id,
-                        blocked: false,
-                    };
-                    (id, t::EV_GO_END, 0)
-                }
-                (S::Running, S::Syscall) => {
-                    m.syscall = Syscall::Enter;
-                    (id, t::EV_GO_SYS_CALL, own(stacks))
-                }
-                (S::Syscall, S::Runnable) => {
-                    // The syscall blocked: its wait starts at its begin.
-                    m.syscall = Syscall::Leave {
-                        g: id,
-                        blocked: true,
-                    };
-                    (id, t::EV_GO_SYS_EXIT, 0)
-                }
-                (S::Syscall, S::Running) => {
-                    m.syscall = Syscall::Leave {
-                        g: id,
-                        blocked: false,
-                    };
-                    return m;
-                }
-                _ => return m,
-            })
-        }
-        EventKind::RangeBegin | EventKind::RangeActive | EventKind::RangeEnd => {
-            let Some(r) = ev.range() else {
-                return m;
-            };
-            match (r.name, r.scope) {
-                (RangeName::GcMarkAssist, Resource::Goroutine(g)) => {
-                    if ev.kind() == EventKind::RangeEnd {
-                        st.assisting.remove(&g);
-                        Some((g, t::EV_GC_MARK_ASSIST_DONE, 0))
-                    } else if st.assisting.insert(g) {
-                        Some((g, t::EV_GC_MARK_ASSIST_START, own(stacks)))
-                    } else {
-                        None
-                    }
-                }
-                (RangeName::GcMark, _) if ev.kind() == EventKind::RangeBegin => {
-                    stack_event(ev, t::EV_GC_START, own(stacks))
-                }
-                (RangeName::GcSweep, _) if ev.kind() == EventKind::RangeBegin => {
-                    stack_event(ev, t::EV_GC_SWEEP_START, own(stacks))
-                }
-                _ => None,
-            }
-        }
-        EventKind::StackSample => stack_event(ev, t::EV_CPU_SAMPLE, own(stacks)),
-        EventKind::Log => stack_event(ev, t::EV_USER_LOG, own(stacks)),
-        EventKind::RegionBegin | EventKind::RegionEnd => {
-            stack_event(ev, t::EV_USER_REGION, own(stacks))
-        }
-        EventKind::TaskBegin => stack_event(ev, t::EV_USER_TASK_CREATE, own(stacks)),
-        EventKind::TaskEnd => stack_event(ev, t::EV_USER_TASK_END, own(stacks)),
-        _ => None,
-    };
-    m
-}
-
-/// Other events count only when a goroutine's stack comes with them.
-fn stack_event(ev: &Event<'_>, typ: u8, stack: u32) -> Option<(i64, u8, u32)> {
-    (ev.goroutine() >= 0 && stack != 0).then_some((ev.goroutine(), typ, stack))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::did::{Did, Why};
     use std::collections::HashMap;
 
     fn fixture(v: &str) -> Source {
@@ -478,38 +221,30 @@ mod tests {
             let by_idx: Vec<Ev> = by_idx.into_iter().map(Option::unwrap).collect();
             assert!(by_idx.windows(2).all(|w| w[0].ts <= w[1].ts), "go{v}");
             let mut wakes: HashMap<i64, u32> = HashMap::new();
-            let mut counts: HashMap<u8, usize> = HashMap::new();
+            let mut counts: HashMap<Did, usize> = HashMap::new();
             for e in &by_idx {
                 if let Some(x) = e.wakes {
-                    assert!(matches!(e.typ, t::EV_GO_CREATE | t::EV_GO_UNBLOCK));
+                    assert!(matches!(e.did, Did::Create | Did::Unblock));
                     assert_ne!(x, e.g);
                     wakes.insert(x, e.idx);
-                    *counts.entry(e.typ).or_default() += 1;
+                    *counts.entry(e.did).or_default() += 1;
                 }
-                if e.typ == t::EV_GO_START {
+                if e.did == Did::Start {
                     if let Some(w) = wakes.remove(&e.g) {
                         let b = e.back.expect("a woken start links back");
                         assert_eq!(b.idx, w, "go{v}");
                         assert_eq!(b.ts, by_idx[w as usize].ts);
                     }
                     if let Some(b) = e.back {
-                        let from = by_idx[b.idx as usize].typ;
-                        let ok = [
-                            t::EV_GO_CREATE,
-                            t::EV_GO_UNBLOCK,
-                            t::EV_GO_SCHED,
-                            t::EV_GO_PREEMPT,
-                            t::EV_GO_SYS_EXIT,
-                        ];
-                        assert!(ok.contains(&from), "go{v}: start after {}", t::name(from));
+                        let from = by_idx[b.idx as usize].did.old().name();
+                        let ok = ["GoCreate", "GoUnblock", "GoSched", "GoPreempt", "GoSysExit"];
+                        assert!(ok.contains(&from), "go{v}: start after {from}");
                     }
                 }
             }
-            assert!(counts[&t::EV_GO_CREATE] > 100, "go{v}: {counts:?}");
-            assert!(counts[&t::EV_GO_UNBLOCK] > 100, "go{v}: {counts:?}");
-            let waits = evs
-                .iter()
-                .filter(|e| crate::event::wait_reason(e.typ) == Some("net"));
+            assert!(counts[&Did::Create] > 100, "go{v}: {counts:?}");
+            assert!(counts[&Did::Unblock] > 100, "go{v}: {counts:?}");
+            let waits = evs.iter().filter(|e| e.did.wait() == Some(Why::Net));
             assert!(waits.count() > 100, "go{v}: network waits");
         }
     }
@@ -520,17 +255,17 @@ mod tests {
     fn blocking_syscalls_are_marked() {
         let evs = events(&fixture("1.25"));
         let mut blocks = 0;
-        let mut in_call: HashMap<i64, u8> = HashMap::new();
+        let mut in_call: HashMap<i64, Did> = HashMap::new();
         for e in &evs {
-            match e.typ {
-                t::EV_GO_SYS_CALL | t::EV_GO_SYS_BLOCK => {
-                    in_call.insert(e.g, e.typ);
+            match e.did {
+                Did::SyscallBegin | Did::SyscallBlock => {
+                    in_call.insert(e.g, e.did);
                 }
-                t::EV_GO_SYS_EXIT => {
-                    assert_eq!(in_call.remove(&e.g), Some(t::EV_GO_SYS_BLOCK), "{e:?}");
+                Did::SyscallEnd => {
+                    assert_eq!(in_call.remove(&e.g), Some(Did::SyscallBlock), "{e:?}");
                     blocks += 1;
                 }
-                t::EV_GO_START | t::EV_GO_END => {
+                Did::Start | Did::End => {
                     in_call.remove(&e.g);
                 }
                 _ => {}

@@ -7,10 +7,10 @@
 //! node, plus the first one where it does not.
 
 use crate::connect::{Chains, Node};
-use crate::event::{At, CPU, Ev, NONE, REASONS, assist_code, is_change, wait_code};
+use crate::did::{Did, Why};
+use crate::event::{At, Ev, NONE};
 use crate::patterns::Pattern;
 use crate::track::Tracked;
-use gotrace::legacy::types as t;
 use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 
@@ -123,13 +123,12 @@ impl Span {
     }
 }
 
-/// What a timeline entry starts: a run, or an assist or wait for one of
-/// [`REASONS`].
+/// What a timeline entry starts: a run, an assist or a wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mark {
     Run,
-    Assist(u8),
-    Wait(u8),
+    Assist(Why),
+    Wait(Why),
 }
 
 /// A timeline entry: what starts, when.
@@ -180,7 +179,7 @@ impl Building {
     /// known, when it became runnable.
     fn add(&mut self, at: &At, woken: Option<(u32, Option<i64>)>) {
         self.last_ts = at.ts;
-        if !(self.first || is_change(at.typ)) {
+        if !(self.first || at.did.is_change()) {
             return;
         }
         let start = self.start_ns;
@@ -192,21 +191,21 @@ impl Building {
             && ts < woke
             && woke < at.ts
         {
-            push(Mark::Wait(CPU), woke - start);
+            push(Mark::Wait(Why::Cpu), woke - start);
         }
         if self.first
-            && at.typ == t::EV_GO_START
+            && at.did == Did::Start
             && let Some(b) = at.back_ts
         {
             let wait = start - b;
             if wait > 0 {
-                push(Mark::Wait(CPU), -wait);
+                push(Mark::Wait(Why::Cpu), -wait);
             }
         }
         self.first = false;
-        let mark = if let Some(reason) = assist_code(at.typ) {
+        let mark = if let Some(reason) = at.did.assist() {
             Mark::Assist(reason)
-        } else if let Some(reason) = wait_code(at.typ) {
+        } else if let Some(reason) = at.did.wait() {
             self.pending = Some((at.idx, at.ts));
             Mark::Wait(reason)
         } else {
@@ -329,7 +328,7 @@ impl Recorder {
             }
         }
         // The goroutine's last wait, for the spans still open.
-        let wait = wait_code(ev.typ).is_some() && !open.is_empty();
+        let wait = ev.did.wait().is_some() && !open.is_empty();
         if (wait || open.is_empty())
             && let Some((old, _)) = self.last_wait[g].take()
         {
@@ -375,7 +374,7 @@ impl Recorder {
                 Mark::Assist(r) => (&mut span.start_assist, r),
                 Mark::Wait(r) => (&mut span.start_wait, r),
             };
-            map.list(REASONS[r as usize]).push(at);
+            map.list(r.name()).push(at);
         }
         span
     }
@@ -482,13 +481,14 @@ pub fn trees(chains: Chains, spans: Recorder, tracked: Tracked, patterns: &[Patt
 mod tests {
     use super::*;
     use crate::event::Back;
+    use gotrace::legacy::types as t;
 
     fn ev(idx: u32, ts: i64, g: i64, typ: u8, back: Option<(u32, i64)>) -> Ev {
         Ev {
             idx,
             ts,
             g,
-            typ,
+            did: Did::of_old(typ, false),
             stack: 0,
             back: back.map(|(idx, ts)| Back { idx, ts }),
             wakes: None,

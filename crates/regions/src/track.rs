@@ -186,7 +186,7 @@ impl GState {
             }
         }
         let facts = |p: usize| Facts {
-            typ: ev.typ,
+            did: ev.did,
             has_stack: ev.stack != 0,
             matches: matches(p),
         };
@@ -396,7 +396,7 @@ mod tests {
             _ => (t::EV_GO_BLOCK, true, false),
         };
         Facts {
-            typ,
+            did: crate::did::Did::of_old(typ, false),
             has_stack,
             matches,
         }
@@ -421,7 +421,7 @@ mod tests {
             pos: i as u32,
             idx: i as u32,
             ts: i as i64,
-            typ: 0,
+            did: crate::did::Did::of_old(0, false),
             back_ts: None,
         };
         let mut out = Vec::new();
@@ -546,7 +546,7 @@ mod tests {
             pos: p,
             idx: p,
             ts: ts[p as usize],
-            typ: 0,
+            did: crate::did::Did::of_old(0, false),
             back_ts: None,
         };
         list.iter()

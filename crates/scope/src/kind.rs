@@ -4,7 +4,7 @@
 
 use crate::Error;
 use crate::region::{Frame, Instance, Sample, Scope};
-use gotrace::legacy::types::EV_CPU_SAMPLE;
+use regions::did::Did;
 use regions::patterns::Pattern;
 use regions::source::{Source, Stacks};
 use regions::track::Region;
@@ -62,8 +62,7 @@ pub fn find_kind(src: &Source, patterns: &[Pattern], kind: &str) -> Result<Scope
         let Some((r, inst)) = w.regions.get_mut(w.at) else {
             return;
         };
-        if ev.typ != EV_CPU_SAMPLE || pos < r.first.pos || ev.ts < r.first.ts || ev.ts >= r.last.ts
-        {
+        if ev.did != Did::Sample || pos < r.first.pos || ev.ts < r.first.ts || ev.ts >= r.last.ts {
             return;
         }
         let frames = stacks.get(ev.stack).0.iter().rev().map(|f| Frame {

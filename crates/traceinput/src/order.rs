@@ -27,3 +27,32 @@ pub fn in_order<T: Send, E>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_come_in_argument_order_and_emit_can_stop() {
+        let names: Vec<String> = (0..40).map(|i| format!("/nonexistent/{i:02}")).collect();
+        let work = |input: Input| {
+            // Later inputs finish first.
+            let i: u64 = input.name()[13..].parse().unwrap();
+            std::thread::sleep(std::time::Duration::from_micros((40 - i) * 50));
+            input.name().to_owned()
+        };
+        let mut seen = Vec::new();
+        let r: Result<(), ()> = in_order(crate::expand(&names), work, |r| {
+            seen.push(r.unwrap());
+            Ok(())
+        });
+        assert!(r.is_ok());
+        assert_eq!(seen, names);
+        let mut count = 0;
+        let r = in_order(crate::expand(&names), work, |_| {
+            count += 1;
+            if count == 3 { Err("stop") } else { Ok(()) }
+        });
+        assert_eq!((r, count), (Err("stop"), 3));
+    }
+}

@@ -7,11 +7,12 @@
 use super::parse::{V1Event, V1Trace};
 use super::spec::*;
 use crate::error::{Error, Result};
-use crate::event::{NO_TASK, NONE, RawEvent, Time};
+use crate::raw::{Before, RawEvent};
 use crate::table::Table;
-use crate::v2::spec as w;
-use crate::v2::{GO_RUNNABLE, GO_RUNNING, GO_SYSCALL, GO_WAITING, PROC_IDLE, PROC_RUNNING};
+use crate::values::{GoState, NO_TASK, NONE, ProcState, Time};
+use crate::version::Version;
 use crate::vocab::{OldEvent, Reason, StwKind};
+use crate::wire as w;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::{BTreeSet, VecDeque};
 
@@ -19,7 +20,7 @@ use std::collections::{BTreeSet, VecDeque};
 pub(crate) struct Converter {
     pub(crate) table: Table,
     events: std::vec::IntoIter<V1Event>,
-    version: u32,
+    version: Version,
     pre_init: bool,
     created_pre_init: BTreeSet<u64>,
     extra: VecDeque<RawEvent>,
@@ -59,7 +60,7 @@ impl Converter {
         Ok(Converter {
             table,
             events: trace.events.into_iter(),
-            version: trace.version.minor(),
+            version: trace.version,
             pre_init: true,
             created_pre_init: BTreeSet::new(),
             extra: VecDeque::new(),
@@ -85,6 +86,7 @@ impl Converter {
     }
 
     /// The next converted event, its time made strictly increasing.
+    #[inline]
     pub(crate) fn next(&mut self) -> Result<Option<RawEvent>> {
         let mut ev = loop {
             if let Some(ev) = self.extra.pop_front() {
@@ -122,18 +124,25 @@ impl Converter {
         self.builtin_ids[Reason::ALL.len() + kind as usize]
     }
 
-    /// Converts one event; `None` when it has no counterpart.
+    /// Converts one event; `None` when it has no counterpart. (Inlined into
+    /// its one caller: called per event, it returns a large value.)
+    #[inline(always)]
     fn convert(&mut self, ev: &V1Event) -> Result<Option<RawEvent>> {
         let (g, p) = (ev.g, ev.p);
         let ctx = |m: i64| (m, i64::from(p), if g == 0 { NONE } else { g as i64 });
         let mut args = [ev.args[0], ev.args[1], ev.args[2], 0];
+        // The state a status event's resource had: none, before the trace.
+        let mut before = Before::Nothing;
+        // What a TaskEnd or STWEnd carries from its begin event.
+        let (mut task_end, mut stw_end_kind) = (None, None);
         let typ = match ev.typ {
             EV_GOMAXPROCS => {
                 if self.pre_init {
                     self.pre_init = false;
                     for &gid in &self.created_pre_init {
-                        let mut status =
-                            RawEvent::new(w::EV_GO_STATUS, ev.ts, [gid, u64::MAX, GO_RUNNABLE, 0]);
+                        let args = [gid, u64::MAX, w::GO_RUNNABLE, 0];
+                        let mut status = RawEvent::new(w::EV_GO_STATUS, ev.ts, args);
+                        status.before = Before::Go(GoState::Undetermined);
                         status.offset = ev.offset();
                         self.extra.push_back(status);
                     }
@@ -145,7 +154,8 @@ impl Converter {
             EV_PROC_START => {
                 self.proc_ms.insert(p, ev.args[0] as i64);
                 if self.seen_procs.insert(p) {
-                    args = [p as u64, PROC_RUNNING, 0, 0];
+                    args = [p as u64, w::PROC_RUNNING, 0, 0];
+                    before = Before::Proc(ProcState::Undetermined);
                     w::EV_PROC_STATUS
                 } else {
                     args = [p as u64, 0, 0, 0];
@@ -154,7 +164,8 @@ impl Converter {
             }
             EV_PROC_STOP => {
                 if self.seen_procs.insert(p) {
-                    args = [p as u64, PROC_IDLE, 0, 0];
+                    args = [p as u64, w::PROC_IDLE, 0, 0];
+                    before = Before::Proc(ProcState::Undetermined);
                     w::EV_PROC_STATUS
                 } else {
                     args = [p as u64, 0, 0, 0];
@@ -170,7 +181,8 @@ impl Converter {
                 w::EV_STW_BEGIN
             }
             EV_STW_DONE => {
-                args = [self.last_stw_reason, 0, 0, 0];
+                args = [0; 4];
+                stw_end_kind = Some(self.last_stw_reason);
                 w::EV_STW_END
             }
             EV_GC_SWEEP_START => w::EV_GC_SWEEP_BEGIN,
@@ -184,7 +196,8 @@ impl Converter {
             }
             EV_GO_START => {
                 if self.pre_init {
-                    args = [ev.args[0], u64::MAX, GO_RUNNING, 0];
+                    args = [ev.args[0], u64::MAX, w::GO_RUNNING, 0];
+                    before = Before::Go(GoState::Undetermined);
                     self.created_pre_init.remove(&ev.args[0]);
                     w::EV_GO_STATUS
                 } else {
@@ -231,10 +244,11 @@ impl Converter {
             EV_GO_SYS_BLOCK => return Ok(None),
             EV_GO_WAITING | EV_GO_IN_SYSCALL => {
                 let status = if ev.typ == EV_GO_WAITING {
-                    GO_WAITING
+                    w::GO_WAITING
                 } else {
-                    GO_SYSCALL
+                    w::GO_SYSCALL
                 };
+                before = Before::Go(GoState::Undetermined);
                 args = [ev.args[0], u64::MAX, status, 0];
                 self.created_pre_init.remove(&ev.args[0]);
                 w::EV_GO_STATUS
@@ -251,12 +265,11 @@ impl Converter {
                 w::EV_USER_TASK_BEGIN
             }
             EV_USER_TASK_END => {
-                args = match self.tasks.remove(&ev.args[0]) {
-                    Some((name, parent)) => {
-                        [ev.args[0], ev.args[1], parent, self.table.add_extra(&name)]
-                    }
-                    None => [ev.args[0], ev.args[1], NO_TASK, 0],
-                };
+                args = [ev.args[0], ev.args[1], 0, 0];
+                task_end = Some(match self.tasks.remove(&ev.args[0]) {
+                    Some((name, parent)) => (parent, self.table.add_extra(&name)),
+                    None => (NO_TASK, 0),
+                });
                 w::EV_USER_TASK_END
             }
             EV_USER_REGION => {
@@ -298,6 +311,13 @@ impl Converter {
         let (_, p, g) = ctx(m);
         let mut out = RawEvent::new(typ, ev.ts, args);
         (out.m, out.p, out.g, out.offset) = (m, p, g, ev.offset());
+        out.before = before;
+        if let Some((parent, name)) = task_end {
+            out.set_task_end(parent, name);
+        }
+        if let Some(kind) = stw_end_kind {
+            out.set_stw_end_kind(kind);
+        }
         Ok(Some(out))
     }
 }

@@ -2,10 +2,10 @@
 //! of their current events, with Go's exact tie behaviour.
 
 use super::generation::{Generation, ThreadBatches};
-use super::spec::{self, EventType};
 use crate::bytes::uvarint;
 use crate::error::{Error, Result};
-use crate::event::Time;
+use crate::values::Time;
+use crate::wire::{self, EventType};
 
 /// A decoded event still in its batch: type, time and wire arguments.
 #[derive(Debug, Clone, Copy, Default)]
@@ -73,10 +73,10 @@ impl Cursor {
 /// Decodes one timed event; returns its length and raw time delta.
 fn read_timed(b: &[u8], ev: &mut BaseEvent) -> std::result::Result<(usize, u64), String> {
     let typ = b[0];
-    if usize::from(typ) >= spec::NUM_SPECS {
+    if usize::from(typ) >= wire::NUM_SPECS {
         return Err(format!("found invalid event type: {typ}"));
     }
-    let s = spec::spec(typ);
+    let s = wire::spec(typ);
     if s.args.is_empty() || !s.timed {
         return Err(format!("found event without a timestamp: type={typ}"));
     }

@@ -1,12 +1,12 @@
 //! Reading one generation of a Go 1.22+ trace: its batches, grouped by
 //! thread, and its string, stack, CPU-sample and clock data.
 
-use super::spec::*;
 use crate::bytes::{SliceReader, Stream, VarintError};
 use crate::error::{Error, Result};
-use crate::event::ClockSnapshot;
 use crate::table::{ExperimentalBatch, FrameData, Table};
-use crate::version::Version;
+use crate::values::ClockSnapshot;
+use crate::version::Features;
+use crate::wire::*;
 use rustc_hash::FxHashMap as HashMap;
 use std::io::BufRead;
 
@@ -109,7 +109,7 @@ impl Builder {
         }
     }
 
-    fn process(&mut self, b: RawBatch, ver: Version) -> Result<()> {
+    fn process(&mut self, b: RawBatch, features: &Features) -> Result<()> {
         let first = b.data.first().copied();
         if b.exp != 0 {
             self.table.experimental.push(ExperimentalBatch {
@@ -123,8 +123,8 @@ impl Builder {
             Some(EV_STRINGS) => self.add_strings(&b),
             Some(EV_STACKS) => self.add_stacks(&b),
             Some(EV_CPU_SAMPLES) => self.add_cpu_samples(&b),
-            Some(EV_FREQUENCY) if ver < Version::Go125 => self.set_sync(&b, ver),
-            Some(EV_SYNC) if ver >= Version::Go125 => self.set_sync(&b, ver),
+            Some(EV_FREQUENCY) if !features.sync_batch => self.set_sync(&b, features),
+            Some(EV_SYNC) if features.sync_batch => self.set_sync(&b, features),
             _ => {
                 let m = b.m as i64;
                 let idx = *self.thread_index.entry(m).or_insert_with(|| {
@@ -257,8 +257,9 @@ impl Builder {
         Ok(())
     }
 
-    fn set_sync(&mut self, b: &RawBatch, ver: Version) -> Result<()> {
-        let skip = usize::from(ver >= Version::Go125);
+    fn set_sync(&mut self, b: &RawBatch, features: &Features) -> Result<()> {
+        // A Sync batch begins with its own type byte.
+        let skip = usize::from(features.sync_batch);
         let mut r = SliceReader::new(&b.data[skip..]);
         let at = |r: &SliceReader| b.data_offset + (skip + r.pos) as u64;
         while !r.is_empty() {
@@ -274,7 +275,7 @@ impl Builder {
                 }
                 let f = num()?;
                 self.freq = Some(1.0 / (f as f64 / 1e9));
-            } else if ev == EV_CLOCK_SNAPSHOT && ver >= Version::Go125 {
+            } else if ev == EV_CLOCK_SNAPSHOT && features.sync_batch {
                 if self.table.clock.is_some() {
                     return Err(Error::at(off, "found multiple clock snapshot events"));
                 }
@@ -297,11 +298,11 @@ impl Builder {
         Ok(())
     }
 
-    fn finish(mut self, ver: Version) -> Result<Generation> {
+    fn finish(mut self, features: &Features) -> Result<Generation> {
         let Some(freq) = self.freq else {
             return Err(Error::at(self.offset, "no frequency event found"));
         };
-        if ver >= Version::Go125 && self.table.clock.is_none() {
+        if features.sync_batch && self.table.clock.is_none() {
             return Err(Error::at(self.offset, "no clock snapshot event found"));
         }
         if let Some(c) = &mut self.table.clock {
@@ -403,7 +404,7 @@ fn read_batch<R: BufRead>(s: &mut Stream<R>) -> Result<BatchRead> {
 /// `Ok(None)` at a clean end of the trace.
 pub(crate) fn read_generation<R: BufRead>(
     s: &mut Stream<R>,
-    ver: Version,
+    features: &Features,
 ) -> Result<Option<Generation>> {
     let mut g = Builder::new(s.offset());
     loop {
@@ -428,9 +429,9 @@ pub(crate) fn read_generation<R: BufRead>(
             return Err(Error::at(b.offset, msg));
         }
         g.note_time(b.time);
-        g.process(b, ver)?;
+        g.process(b, features)?;
     }
-    g.finish(ver).map(Some)
+    g.finish(features).map(Some)
 }
 
 /// The first batch of the next generation, read while looking for the end
@@ -446,14 +447,14 @@ pub(crate) type SpillRead = (Generation, Option<Spill>, Option<Error>);
 pub(crate) fn read_generation_with_spill<R: BufRead>(
     s: &mut Stream<R>,
     spill: Option<Spill>,
-    ver: Version,
+    features: &Features,
 ) -> Result<SpillRead> {
     let mut g = Builder::new(s.offset());
     if let Some(Spill(b)) = spill {
         g.offset = b.offset;
         g.generation = b.generation;
         g.min_ts = b.time;
-        g.process(b, ver)?;
+        g.process(b, features)?;
     }
     let mut next = None;
     let mut later_err = None;
@@ -486,7 +487,7 @@ pub(crate) fn read_generation_with_spill<R: BufRead>(
             return Err(Error::at(b.offset, "generations out of order"));
         }
         g.note_time(b.time);
-        g.process(b, ver)?;
+        g.process(b, features)?;
     }
-    Ok((g.finish(ver)?, next, later_err))
+    Ok((g.finish(features)?, next, later_err))
 }

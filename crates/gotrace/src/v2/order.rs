@@ -4,10 +4,10 @@
 //! events Go's parser emits (see `internal/trace/order.go`).
 
 use super::cursor::BaseEvent;
-use super::spec::*;
-use super::*;
-use crate::event::{GoState, NO_TASK, NONE, ProcState, RawEvent};
+use crate::raw::{Before, RawEvent, go_status_state, proc_status_state};
 use crate::table::Table;
+use crate::values::{GoState, NO_TASK, NONE, ProcState};
+use crate::wire::*;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::VecDeque;
 
@@ -179,20 +179,40 @@ impl Ordering {
         self.queue.pop_front()
     }
 
-    fn push(&mut self, ev: &BaseEvent, ctx: Ctx) {
-        self.push_made(ev.typ, ev.time, ctx, ev.args);
+    /// The record of `ev` in context `ctx`.
+    fn record(&self, ev: &BaseEvent, ctx: Ctx) -> RawEvent {
+        self.made(ev.typ, ev.time, ctx, ev.args)
     }
 
-    fn push_made(&mut self, typ: EventType, time: i64, ctx: Ctx, args: [u64; 4]) {
-        self.queue.push_back(RawEvent {
+    /// The record of an event the ordering makes.
+    fn made(&self, typ: EventType, time: i64, ctx: Ctx, args: [u64; 4]) -> RawEvent {
+        RawEvent {
             typ,
+            before: Before::Nothing,
             time,
             m: ctx.m,
             p: ctx.p,
             g: ctx.g,
             args,
             offset: self.offset,
-        });
+        }
+    }
+
+    fn push(&mut self, ev: &BaseEvent, ctx: Ctx) {
+        self.queue.push_back(self.record(ev, ctx));
+    }
+
+    /// Queues a status or steal event with the state its resource had.
+    fn push_before(&mut self, ev: &BaseEvent, ctx: Ctx, before: Before) {
+        let raw = RawEvent {
+            before,
+            ..self.record(ev, ctx)
+        };
+        self.queue.push_back(raw);
+    }
+
+    fn push_made(&mut self, typ: EventType, time: i64, ctx: Ctx, args: [u64; 4]) {
+        self.queue.push_back(self.made(typ, time, ctx, args));
     }
 
     /// Tries to accept `ev` from thread `m`. `Ok(false)`: not yet, another
@@ -257,7 +277,7 @@ impl Ordering {
             EV_USER_TASK_END => self.task_end(ev, cur, table),
             EV_USER_REGION_BEGIN | EV_USER_REGION_END => self.region(ev, cur, table),
             EV_GO_SWITCH | EV_GO_SWITCH_DESTROY => self.go_switch(ev, cur, generation),
-            128..=136 => self.alloc_free(ev, cur),
+            EV_SPAN..=EV_GOROUTINE_STACK_FREE => self.alloc_free(ev, cur),
             t => Err(format!("bad event type found while ordering: {t}")),
         }?;
         match step {
@@ -318,7 +338,6 @@ impl Ordering {
                 ProcState::NotExist
             };
         }
-        ev.args[2] = proc_state_number(old);
         let mut new = cur;
         if status == PROC_RUNNING || status == PROC_SYSCALL {
             new.p = pid;
@@ -337,7 +356,7 @@ impl Ordering {
             };
             cur = Ctx { m, p: pid, g: ms.g };
         }
-        self.push(ev, cur);
+        self.push_before(ev, cur, Before::Proc(old));
         Ok(Some((new.p, new.g)))
     }
 
@@ -389,21 +408,22 @@ impl Ordering {
         Ok(Some((NONE, cur.g)))
     }
 
-    fn proc_steal(&mut self, ev: &mut BaseEvent, cur: Ctx, generation: u64) -> Step {
+    fn proc_steal(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
         let pid = ev.args[0] as i64;
         let in_syscall = [PROC_SYSCALL, PROC_SYSCALL_ABANDONED];
         let Some((state, seq)) = self.p_next_in_sequence(ev, &in_syscall, generation) else {
             return Ok(None);
         };
         validate(cur, [Must, May, May])?;
-        let old = state.status;
-        ev.args[3] = old;
+        let abandoned = state.status == PROC_SYSCALL_ABANDONED;
         state.status = PROC_IDLE;
         state.seq = seq;
-        if old == PROC_SYSCALL_ABANDONED {
-            self.push(ev, cur);
+        if abandoned {
+            // Its goroutine already left the syscall; the proc was idle.
+            self.push_before(ev, cur, Before::Proc(ProcState::Idle));
             return Self::same(cur);
         }
+        let before = Before::Proc(ProcState::Running);
         let mid = ev.args[2] as i64;
         if mid == cur.m {
             if cur.p != pid {
@@ -412,7 +432,7 @@ impl Ordering {
                     cur.p
                 ));
             }
-            self.push(ev, cur);
+            self.push_before(ev, cur, before);
             return Ok(Some((NONE, cur.g)));
         }
         let Some(ms) = self.m_states.get_mut(&mid) else {
@@ -425,11 +445,11 @@ impl Ordering {
             ));
         }
         ms.p = NONE;
-        self.push(ev, cur);
+        self.push_before(ev, cur, before);
         Self::same(cur)
     }
 
-    fn go_status(&mut self, ev: &mut BaseEvent, mut cur: Ctx, generation: u64) -> Step {
+    fn go_status(&mut self, ev: &BaseEvent, mut cur: Ctx, generation: u64) -> Step {
         let gid = ev.args[0] as i64;
         let mid = ev.args[1] as i64;
         let status = ev.args[2];
@@ -456,7 +476,6 @@ impl Ordering {
                 go_status_name(status)
             ));
         }
-        ev.args[2] = (go_state_number(old) << 32) | status;
         let mut new = cur;
         if status == GO_RUNNING {
             new.g = gid;
@@ -488,7 +507,7 @@ impl Ordering {
                 cur.m = mid;
             }
         }
-        self.push(ev, cur);
+        self.push_before(ev, cur, Before::Go(old));
         Ok(Some((new.p, new.g)))
     }
 
@@ -706,12 +725,11 @@ impl Ordering {
             }
             p.status = PROC_SYSCALL_ABANDONED;
             new_p = NONE;
-            self.push_made(
-                EV_PROC_STEAL,
-                ev.time,
-                cur,
-                [cur.p as u64, 0, 0, PROC_SYSCALL],
-            );
+            let steal = RawEvent {
+                before: Before::Proc(ProcState::Running),
+                ..self.made(EV_PROC_STEAL, ev.time, cur, [cur.p as u64, 0, 0, 0])
+            };
+            self.queue.push_back(steal);
         }
         self.push(ev, cur);
         Ok(Some((new_p, NONE)))
@@ -738,15 +756,15 @@ impl Ordering {
         Self::same(cur)
     }
 
-    fn task_end(&mut self, ev: &mut BaseEvent, cur: Ctx, table: &mut Table) -> Step {
+    fn task_end(&mut self, ev: &BaseEvent, cur: Ctx, table: &mut Table) -> Step {
         let (parent, name) = match self.active_tasks.remove(&ev.args[0]) {
             Some((name, parent)) => (parent, table.add_extra(&name)),
             None => (NO_TASK, 0),
         };
-        ev.args[2] = parent;
-        ev.args[3] = name;
         validate(cur, USER)?;
-        self.push(ev, cur);
+        let mut raw = self.record(ev, cur);
+        raw.set_task_end(parent, name);
+        self.queue.push_back(raw);
         Self::same(cur)
     }
 
@@ -936,13 +954,14 @@ impl Ordering {
         Self::same(cur)
     }
 
-    fn go_range_end(&mut self, ev: &mut BaseEvent, cur: Ctx) -> Step {
+    fn go_range_end(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
         validate(cur, USER)?;
-        let desc = self.g_for_range(ev, cur.g)?.ranges.end(ev.typ)?;
+        let kind = self.g_for_range(ev, cur.g)?.ranges.end(ev.typ)?;
+        let mut raw = self.record(ev, cur);
         if ev.typ == EV_STW_END {
-            ev.args[0] = desc;
+            raw.set_stw_end_kind(kind);
         }
-        self.push(ev, cur);
+        self.queue.push_back(raw);
         Self::same(cur)
     }
 }
@@ -952,26 +971,6 @@ fn range_start(typ: EventType) -> EventType {
     match spec(typ).start {
         0 => typ,
         s => s,
-    }
-}
-
-fn go_state_number(s: GoState) -> u64 {
-    match s {
-        GoState::Undetermined | GoState::Bad => 0,
-        GoState::NotExist => 1,
-        GoState::Runnable => 2,
-        GoState::Running => 3,
-        GoState::Waiting => 4,
-        GoState::Syscall => 5,
-    }
-}
-
-fn proc_state_number(s: ProcState) -> u64 {
-    match s {
-        ProcState::Undetermined | ProcState::Bad => 0,
-        ProcState::NotExist => 1,
-        ProcState::Running => 2,
-        ProcState::Idle => 3,
     }
 }
 

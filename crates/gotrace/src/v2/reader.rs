@@ -5,12 +5,13 @@
 use super::cursor::{Cursor, heap_insert, heap_remove, heap_update};
 use super::generation::{Generation, Spill, read_generation, read_generation_with_spill};
 use super::order::Ordering;
-use super::spec::{self, EV_CPU_SAMPLE, EV_READER_SYNC};
 use crate::bytes::Stream;
 use crate::error::{Error, Result};
-use crate::event::{RawEvent, Time};
+use crate::raw::RawEvent;
 use crate::table::Table;
+use crate::values::Time;
 use crate::version::Version;
+use crate::wire::{self, EV_CPU_SAMPLE, EV_READER_SYNC};
 use std::io::BufRead;
 
 pub(crate) struct V2Reader<R> {
@@ -72,7 +73,7 @@ impl<R: BufRead> V2Reader<R> {
 
     fn validate_ids(&self, ev: &RawEvent) -> Result<()> {
         let table = self.table();
-        let s = spec::spec(ev.typ);
+        let s = wire::spec(ev.typ);
         for &i in s.stack_ids {
             let id = ev.args[usize::from(i) - 1];
             // CPU samples' stack sits in another slot than the spec says;
@@ -142,7 +143,7 @@ impl<R: BufRead> V2Reader<R> {
                 let mut msg =
                     format!("broken trace: failed to advance: frontier:\n[gen={generation}]\n\n");
                 for c in &self.frontier {
-                    let s = spec::spec(c.ev.typ);
+                    let s = wire::spec(c.ev.typ);
                     msg += &format!("M {} [{} time={}", c.m, s.name, c.ev.time);
                     for (name, v) in s.args[1..].iter().zip(c.ev.args) {
                         msg += &format!(" {name}={v}");
@@ -183,13 +184,13 @@ impl<R: BufRead> V2Reader<R> {
     }
 
     fn next_generation(&mut self) -> Result<Option<RawEvent>> {
-        if self.version < Version::Go126 {
+        if !self.version.features().end_marker {
             return self.next_generation_with_spill();
         }
         if let Some(e) = &self.pending {
             return Err(e.clone());
         }
-        match read_generation(&mut self.stream, self.version) {
+        match read_generation(&mut self.stream, self.version.features()) {
             Ok(Some(g)) => self.install(g),
             Ok(None) => {
                 self.current = None;
@@ -216,7 +217,11 @@ impl<R: BufRead> V2Reader<R> {
             self.done = true;
             return Ok(self.sync(self.last_ts, false));
         }
-        match read_generation_with_spill(&mut self.stream, self.spill.take(), self.version) {
+        match read_generation_with_spill(
+            &mut self.stream,
+            self.spill.take(),
+            self.version.features(),
+        ) {
             Ok((g, spill, err)) => {
                 self.spill = spill;
                 self.pending = err;
