@@ -1,37 +1,27 @@
-//! Cross-goroutine links derived from goroutine state transitions, the same
-//! way for every trace format: which event made a goroutine runnable (and
-//! so caused its next start), and which event ended a wait.
+//! Cross-goroutine links of the common event model: which event made a
+//! goroutine runnable (and so caused its next start), and which event ended
+//! a wait.
 //!
-//! Go ≤1.21 traces carried such links in the file's parser (`Link`); the
-//! newer model has only state transitions, so both formats are linked here
-//! from the transitions alone:
+//! The links are derived once for every format, by Go 1.21's parser's rules
+//! ([`gotrace::legacy::GoLinks`], which also gives Go ≤1.21 traces their
+//! `Link`s); this module feeds them the common model's goroutine state
+//! transitions and keeps the links that say why a goroutine ran:
 //!
 //! * a goroutine made Runnable by another goroutine or by the runtime
 //!   (created, unblocked, switched to) is *woken*: the event links to the
 //!   goroutine's next start ([`LinkKind::Wake`]);
 //! * a goroutine made Runnable by itself (Gosched, preemption, a syscall
 //!   that lost its P) is *resumed* at its next start ([`LinkKind::Resume`]);
-//! * a goroutine that blocks (Running→Waiting) links to the transition
-//!   that later makes it Runnable ([`LinkKind::Wait`]).
+//! * a goroutine that waits (blocked, created blocked, found waiting) links
+//!   to the transition that later makes it Runnable ([`LinkKind::Wait`]).
 //!
 //! A start whose goroutine was already Runnable when the trace (or a
 //! generation) began has no backlink.
 
+use gotrace::legacy::{GoLinks, GoStep};
 use gotrace::{Event, GoState, Transition};
-use std::collections::HashMap;
 
-/// What a link means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum LinkKind {
-    /// Another goroutine (or the runtime) made the goroutine runnable;
-    /// `to` is its next start.
-    Wake,
-    /// The goroutine stopped running but stayed runnable; `to` is its next
-    /// start.
-    Resume,
-    /// The goroutine blocked; `to` is the event that unblocked it.
-    Wait,
-}
+pub use gotrace::legacy::LinkKind;
 
 /// A link between two events, named by their positions in the trace's
 /// event sequence (as counted by the caller).
@@ -41,6 +31,7 @@ pub struct Link {
     /// The time of the `from` event.
     pub from_time: i64,
     pub to: u64,
+    /// [`LinkKind::Wake`], [`LinkKind::Resume`] or [`LinkKind::Wait`].
     pub kind: LinkKind,
     /// The goroutine the link is about (the one woken, resumed or waiting).
     pub goroutine: i64,
@@ -49,11 +40,7 @@ pub struct Link {
 /// Derives links from a stream of events, in trace order.
 #[derive(Debug, Default)]
 pub struct LinkTracker {
-    /// Per goroutine: the event (number and time) that made it runnable,
-    /// and how.
-    runnable: HashMap<i64, (u64, i64, LinkKind)>,
-    /// Per goroutine: the event (number and time) that made it wait.
-    waiting: HashMap<i64, (u64, i64)>,
+    links: GoLinks,
 }
 
 impl LinkTracker {
@@ -68,46 +55,30 @@ impl LinkTracker {
         let Transition::Goroutine { id, from, to } = st.transition else {
             return None;
         };
-        let now = ev.time();
-        let link = |(from_ev, from_time): (u64, i64), kind| Link {
-            from: from_ev,
-            from_time,
-            to: index,
-            kind,
-            goroutine: id,
-        };
-        match (from, to) {
-            // Made runnable by someone else (or born): a wake.
-            (GoState::Waiting | GoState::NotExist, GoState::Runnable) => {
-                self.runnable.insert(id, (index, now, LinkKind::Wake));
-                self.waiting.remove(&id).map(|w| link(w, LinkKind::Wait))
-            }
-            // Stopped running but still runnable: a resume.
-            (GoState::Running | GoState::Syscall, GoState::Runnable) => {
-                self.runnable.insert(id, (index, now, LinkKind::Resume));
-                None
-            }
-            (GoState::Runnable, GoState::Running) => self
-                .runnable
-                .remove(&id)
-                .map(|(from_ev, t, kind)| link((from_ev, t), kind)),
-            (GoState::Running, GoState::Waiting) => {
-                self.waiting.insert(id, (index, now));
-                None
-            }
-            // Created blocked (a coroutine) counts as waiting from birth.
-            (GoState::NotExist, GoState::Waiting) => {
-                self.waiting.insert(id, (index, now));
-                None
-            }
-            (_, GoState::NotExist) => {
-                self.runnable.remove(&id);
-                self.waiting.remove(&id);
-                None
-            }
+        use GoState as S;
+        let step = match (from, to) {
             // Status at a generation boundary: the pending links still hold.
-            _ => None,
-        }
+            _ if from == to => return None,
+            (S::NotExist, S::Runnable | S::Waiting) => GoStep::Created,
+            (S::Runnable, S::Running) => GoStep::Started,
+            (S::Running, S::Runnable | S::Waiting) => GoStep::Parked,
+            (S::Waiting, S::Runnable) => GoStep::Unblocked,
+            (S::Running, S::Syscall) => GoStep::SyscallBegan,
+            (S::Syscall, S::Runnable) => GoStep::SyscallEnded,
+            (_, S::NotExist) => GoStep::Ended,
+            (S::Undetermined | S::NotExist, S::Waiting | S::Syscall) => GoStep::Found,
+            // Back from a syscall that kept its P, or first seen runnable
+            // or running: nothing to link.
+            _ => return None,
+        };
+        let l = self.links.step(id, index, ev.time(), step)?;
+        l.kind.is_wake().then_some(Link {
+            from: l.from,
+            from_time: l.from_time,
+            to: index,
+            kind: l.kind,
+            goroutine: id,
+        })
     }
 }
 
@@ -115,6 +86,7 @@ impl LinkTracker {
 mod tests {
     use super::*;
     use gotrace::Reader;
+    use std::collections::HashMap;
     use std::path::Path;
 
     /// On real fixtures of both formats: every start of a goroutine that

@@ -71,6 +71,12 @@ pub fn read_zip_member(
     Ok(true)
 }
 
+/// Whether a bundle folder's `pprof/trace` is a regular file (symlinks
+/// followed).
+pub fn folder_has_trace(dir: &Path) -> bool {
+    std::fs::metadata(dir.join("pprof/trace")).is_ok_and(|m| m.is_file())
+}
+
 /// Whether an I/O error means "no such file here" (silently skipped, as
 /// upstream does for bundles that lack a profile).
 fn is_absent(e: &io::Error) -> bool {
@@ -117,8 +123,7 @@ impl Bundle {
     /// zip, a file member.
     pub fn has_trace(&self, root: &Path) -> bool {
         match self.form {
-            Form::Folder => std::fs::metadata(root.join(&self.rel).join("pprof/trace"))
-                .is_ok_and(|m| m.is_file()),
+            Form::Folder => folder_has_trace(&root.join(&self.rel)),
             Form::Zip => open_zip(&root.join(&self.rel))
                 .is_ok_and(|mut z| z.by_name("pprof/trace").is_ok_and(|f| !f.is_dir())),
         }

@@ -23,7 +23,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-pub use bundle::{Bundle, Form, open_zip, read_zip_member};
+pub use bundle::{Bundle, Form, folder_has_trace, open_zip, read_zip_member};
 pub use discover::discover;
 pub use error::{BundleError, Error};
 pub use meta::{Meta, Timestamp};

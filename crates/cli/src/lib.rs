@@ -57,28 +57,23 @@ impl Tool {
     }
 }
 
-/// Runs `work` on many inputs in parallel and writes the text each gives
-/// to `out` in argument order, then flushes it. An input that cannot be
-/// read, or the error `work` returns after its text, is reported and the
-/// others are still processed; a write error ends the run.
+/// Runs `work` on many inputs in parallel, each writing its text to the
+/// writer it is given, and copies the texts to `out` in argument order,
+/// then flushes it. An input that cannot be read, or the error `work`
+/// returns after its text, is reported and the others are still
+/// processed; a write error on `out` ends the run.
 pub fn print_in_order(
     tool: &Tool,
     inputs: Vec<Result<traceinput::Input, traceinput::Error>>,
     out: &mut impl Write,
-    work: impl Fn(traceinput::Input) -> (Vec<u8>, Result<(), Error>) + Sync,
+    work: impl Fn(traceinput::Input, &mut dyn Write) -> Result<(), Error> + Sync,
 ) -> Result<(), Error> {
-    traceinput::in_order(inputs, work, |r| {
-        match r {
-            Ok((text, r)) => {
-                out.write_all(&text).map_err(Error::Stdout)?;
-                if let Err(e) = r {
-                    tool.report(&e);
-                }
-            }
-            Err(e) => tool.report(&e.into()),
-        }
-        Ok::<(), Error>(())
-    })?;
+    let done = |r: Result<Result<(), Error>, traceinput::Error>| match r {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tool.report(&e),
+        Err(e) => tool.report(&e.into()),
+    };
+    traceinput::stream_in_order(inputs, work, out, done).map_err(Error::Stdout)?;
     out.flush().map_err(Error::Stdout)
 }
 

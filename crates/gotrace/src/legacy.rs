@@ -59,6 +59,7 @@ pub struct LegacyTrace {
     version: Version,
     events: Vec<V1Event>,
     links: Vec<u32>,
+    link_kinds: Vec<Option<LinkKind>>,
     table: Table,
     inline: Vec<Vec<u8>>,
 }
@@ -134,6 +135,10 @@ impl<'a> LegacyEvent<'a> {
             i => Some(i as usize),
         }
     }
+    /// What its [`link`](LegacyEvent::link) means.
+    pub fn link_kind(&self) -> Option<LinkKind> {
+        self.trace.link_kinds[self.index]
+    }
     /// For a UserLog, its message; for task, region and label events, the
     /// name; otherwise empty.
     pub fn text(&self) -> &'a str {
@@ -170,11 +175,12 @@ impl LegacyTrace {
         let mut trace = parse(&data, version)?;
         drop(data);
         let (table, _) = trace.table();
-        let links = link_events(&mut trace.events);
+        let (links, link_kinds) = link_events(&mut trace.events);
         Ok(LegacyTrace {
             version,
             events: trace.events,
             links,
+            link_kinds,
             table,
             inline: trace.inline,
         })
@@ -204,30 +210,183 @@ impl LegacyTrace {
     }
 }
 
-#[derive(Default, Clone, Copy)]
-struct GLinks {
-    /// The last event that made the goroutine runnable or waiting.
-    last: Option<usize>,
-    /// The start of its current run.
-    start: Option<usize>,
-    assist: Option<usize>,
+/// What a link between two events means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LinkKind {
+    /// Another goroutine (or the runtime) made a goroutine runnable: created
+    /// or unblocked it. The link goes to the goroutine's next start.
+    Wake,
+    /// A goroutine stopped running but will run again without being woken
+    /// (it yielded, was preempted, came back from a blocked system call).
+    /// The link goes to its next start.
+    Resume,
+    /// A goroutine waited (blocked, was created blocked, was found
+    /// waiting). The link goes to the event that made it runnable.
+    Wait,
+    /// A run: from a start to the event that ended the run.
+    Run,
+    /// A system call that blocked: from its begin to the goroutine's exit
+    /// from it.
+    Syscall,
+    /// A begin and its end that are not a goroutine's wake-ups: GC and
+    /// sweep phases, stops of the world, assists, user tasks and regions.
+    Pair,
 }
 
-/// Sets goroutine 0 on GC and STW events and computes Go 1.21's links.
-fn link_events(events: &mut [V1Event]) -> Vec<u32> {
+impl LinkKind {
+    /// Whether the link says why a goroutine ran (woken, resumed) or
+    /// stopped waiting: the cross-goroutine links analyses follow.
+    pub fn is_wake(self) -> bool {
+        matches!(self, LinkKind::Wake | LinkKind::Resume | LinkKind::Wait)
+    }
+}
+
+/// What an event does to one goroutine, as Go 1.21's parser links
+/// goroutine events (see [`GoLinks`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoStep {
+    /// It was created (GoCreate), runnable or waiting.
+    Created,
+    /// It started running (GoStart, GoStartLabel).
+    Started,
+    /// It stopped running until it runs again: it blocked, yielded or was
+    /// preempted (GoBlock..., GoSleep, GoSched, GoPreempt).
+    Parked,
+    /// It stopped running for good (GoEnd, GoStop).
+    Ended,
+    /// Something made it runnable (GoUnblock).
+    Unblocked,
+    /// It entered a system call (GoSysCall).
+    SyscallBegan,
+    /// Its system call blocked (GoSysBlock).
+    SyscallBlocked,
+    /// It came back runnable from a system call that blocked (GoSysExit).
+    SyscallEnded,
+    /// It was found waiting or in a system call (GoWaiting, GoInSyscall).
+    Found,
+}
+
+/// The earlier end of a link, as [`GoLinks::step`] finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GoLink {
+    /// The earlier event's number.
+    pub from: u64,
+    /// Its time.
+    pub from_time: i64,
+    /// What the link means.
+    pub kind: LinkKind,
+}
+
+/// One goroutine's link state: the event that last made it runnable or
+/// waiting, and the start of its current run (number, time).
+#[derive(Debug, Default, Clone, Copy)]
+struct GoLinkState {
+    last: Option<(u64, i64, GoStep)>,
+    start: Option<(u64, i64)>,
+}
+
+/// The links between goroutine events, derived as Go 1.21's parser derives
+/// them: the one derivation of wake-ups, used for this view's
+/// [`LegacyEvent::link`] and, fed from the common model's state
+/// transitions, for newer traces (`analysis::links`).
+#[derive(Debug, Default)]
+pub struct GoLinks {
+    gs: HashMap<i64, GoLinkState>,
+}
+
+impl GoLinks {
+    /// Observes event number `index`, at `time`, which does `step` to
+    /// goroutine `g`; gives the link that ends at it, if any.
+    pub fn step(&mut self, g: i64, index: u64, time: i64, step: GoStep) -> Option<GoLink> {
+        let at = Some((index, time, step));
+        let link = |(from, from_time): (u64, i64), kind| GoLink {
+            from,
+            from_time,
+            kind,
+        };
+        if step == GoStep::Created {
+            self.gs.insert(
+                g,
+                GoLinkState {
+                    last: at,
+                    start: None,
+                },
+            );
+            return None;
+        }
+        let s = self.gs.entry(g).or_default();
+        match step {
+            GoStep::Started => {
+                s.start = Some((index, time));
+                s.last.take().map(|(f, t, by)| {
+                    let woken = matches!(by, GoStep::Created | GoStep::Unblocked);
+                    link(
+                        (f, t),
+                        if woken {
+                            LinkKind::Wake
+                        } else {
+                            LinkKind::Resume
+                        },
+                    )
+                })
+            }
+            GoStep::Parked => {
+                s.last = at;
+                s.start.take().map(|f| link(f, LinkKind::Run))
+            }
+            GoStep::Ended | GoStep::SyscallBlocked => {
+                s.start.take().map(|f| link(f, LinkKind::Run))
+            }
+            GoStep::Unblocked => {
+                std::mem::replace(&mut s.last, at).map(|(f, t, _)| link((f, t), LinkKind::Wait))
+            }
+            GoStep::SyscallEnded => match std::mem::replace(&mut s.last, at) {
+                Some((f, t, GoStep::SyscallBegan)) => Some(link((f, t), LinkKind::Syscall)),
+                _ => None,
+            },
+            GoStep::SyscallBegan | GoStep::Found | GoStep::Created => {
+                s.last = at;
+                None
+            }
+        }
+    }
+}
+
+/// What a Go ≤1.21 event does to which goroutine, for [`GoLinks`].
+fn go_step(ev: &V1Event) -> Option<(u64, GoStep)> {
+    Some(match ev.typ {
+        EV_GO_CREATE => (ev.args[0], GoStep::Created),
+        EV_GO_UNBLOCK => (ev.args[0], GoStep::Unblocked),
+        EV_GO_START | EV_GO_START_LABEL => (ev.g, GoStep::Started),
+        EV_GO_END | EV_GO_STOP => (ev.g, GoStep::Ended),
+        EV_GO_SCHED | EV_GO_PREEMPT => (ev.g, GoStep::Parked),
+        EV_GO_SYS_CALL => (ev.g, GoStep::SyscallBegan),
+        EV_GO_SYS_BLOCK => (ev.g, GoStep::SyscallBlocked),
+        EV_GO_SYS_EXIT => (ev.g, GoStep::SyscallEnded),
+        EV_GO_WAITING | EV_GO_IN_SYSCALL => (ev.g, GoStep::Found),
+        t if is_block(t) => (ev.g, GoStep::Parked),
+        _ => return None,
+    })
+}
+
+/// Sets goroutine 0 on GC and STW events and computes Go 1.21's links:
+/// per event, the later event it links to and what the link means.
+fn link_events(events: &mut [V1Event]) -> (Vec<u32>, Vec<Option<LinkKind>>) {
     let mut links = vec![NO_LINK; events.len()];
-    let mut gs: HashMap<u64, GLinks> = HashMap::default();
+    let mut kinds = vec![None; events.len()];
+    let mut goroutines = GoLinks::default();
+    let mut assists: HashMap<u64, usize> = HashMap::default();
     let mut sweeps: HashMap<i32, usize> = HashMap::default();
     let mut tasks: HashMap<u64, usize> = HashMap::default();
     let mut regions: HashMap<u64, Vec<usize>> = HashMap::default();
     let (mut gc, mut stw) = (None, None);
-    let mut set = |from: Option<usize>, to: usize| {
+    let mut set = |from: Option<usize>, to: usize, kind| {
         if let Some(f) = from {
             links[f] = u32::try_from(to).unwrap_or(NO_LINK);
+            kinds[f] = Some(kind);
         }
     };
-    for i in 0..events.len() {
-        let ev = &mut events[i];
+    for (i, ev) in events.iter_mut().enumerate() {
         if matches!(
             ev.typ,
             EV_GC_START | EV_GC_DONE | EV_STW_START | EV_STW_DONE
@@ -235,77 +394,50 @@ fn link_events(events: &mut [V1Event]) -> Vec<u32> {
             ev.g = 0;
         }
         let ev = *ev;
-        let g = gs.entry(ev.g).or_default();
+        if let Some((g, step)) = go_step(&ev)
+            && let Some(l) = goroutines.step(g as i64, i as u64, ev.ts, step)
+        {
+            set(usize::try_from(l.from).ok(), i, l.kind);
+        }
+        let pair = LinkKind::Pair;
         match ev.typ {
             EV_GC_START => gc = Some(i),
-            EV_GC_DONE => set(gc.take(), i),
+            EV_GC_DONE => set(gc.take(), i, pair),
             EV_STW_START => stw = Some(i),
-            EV_STW_DONE => set(stw.take(), i),
+            EV_STW_DONE => set(stw.take(), i, pair),
             EV_GC_SWEEP_START => {
                 sweeps.insert(ev.p, i);
             }
-            EV_GC_SWEEP_DONE => set(sweeps.remove(&ev.p), i),
-            EV_GC_MARK_ASSIST_START => g.assist = Some(i),
-            EV_GC_MARK_ASSIST_DONE => set(g.assist.take(), i),
-            EV_GO_WAITING | EV_GO_IN_SYSCALL => g.last = Some(i),
+            EV_GC_SWEEP_DONE => set(sweeps.remove(&ev.p), i, pair),
+            EV_GC_MARK_ASSIST_START => {
+                assists.insert(ev.g, i);
+            }
+            EV_GC_MARK_ASSIST_DONE => set(assists.remove(&ev.g), i, pair),
+            // A new goroutine starts with no assist.
             EV_GO_CREATE => {
-                gs.insert(
-                    ev.args[0],
-                    GLinks {
-                        last: Some(i),
-                        ..GLinks::default()
-                    },
-                );
+                assists.remove(&ev.args[0]);
             }
-            EV_GO_START | EV_GO_START_LABEL => {
-                g.start = Some(i);
-                set(g.last.take(), i);
-            }
-            EV_GO_END | EV_GO_STOP => {
-                set(g.start.take(), i);
-                if ev.typ == EV_GO_END {
-                    for r in regions.remove(&ev.g).unwrap_or_default() {
-                        set(Some(r), i);
-                    }
+            EV_GO_END => {
+                for r in regions.remove(&ev.g).unwrap_or_default() {
+                    set(Some(r), i, pair);
                 }
-            }
-            EV_GO_SCHED | EV_GO_PREEMPT => {
-                set(g.start.take(), i);
-                g.last = Some(i);
-            }
-            EV_GO_UNBLOCK => {
-                let target = gs.entry(ev.args[0]).or_default();
-                set(target.last, i);
-                target.last = Some(i);
-            }
-            EV_GO_SYS_CALL => g.last = Some(i),
-            EV_GO_SYS_BLOCK => set(g.start.take(), i),
-            EV_GO_SYS_EXIT => {
-                if g.last.is_some_and(|l| events[l].typ == EV_GO_SYS_CALL) {
-                    set(g.last, i);
-                }
-                g.last = Some(i);
-            }
-            t if is_block(t) => {
-                g.last = Some(i);
-                set(g.start.take(), i);
             }
             EV_USER_TASK_CREATE => {
                 tasks.insert(ev.args[0], i);
             }
-            EV_USER_TASK_END => set(tasks.remove(&ev.args[0]), i),
+            EV_USER_TASK_END => set(tasks.remove(&ev.args[0]), i, pair),
             EV_USER_REGION => {
                 let stack = regions.entry(ev.g).or_default();
                 match ev.args[1] {
                     0 => stack.push(i),
-                    1 => set(stack.pop(), i),
+                    1 => set(stack.pop(), i, pair),
                     _ => {}
                 }
             }
             _ => {}
         }
     }
-    links
+    (links, kinds)
 }
 
 #[cfg(test)]
@@ -335,6 +467,16 @@ mod tests {
                 );
                 assert!(targets.insert(to.index()), "go{v}: two links to {to:?}");
                 *counts.entry(ev.typ()).or_default() += 1;
+                let kind = ev.link_kind().expect("a link has a kind");
+                let want = match ev.typ() {
+                    EV_GO_CREATE | EV_GO_UNBLOCK => Some(LinkKind::Wake),
+                    EV_GO_SCHED | EV_GO_PREEMPT => Some(LinkKind::Resume),
+                    EV_GO_BLOCK_SYNC | EV_GO_BLOCK_RECV | EV_GO_SLEEP => Some(LinkKind::Wait),
+                    EV_GO_START => Some(LinkKind::Run),
+                    EV_GC_START | EV_USER_TASK_CREATE => Some(LinkKind::Pair),
+                    _ => None,
+                };
+                assert!(want.is_none_or(|w| w == kind), "go{v}: {ev:?} {kind:?}");
                 match ev.typ() {
                     EV_GO_CREATE => assert_eq!((to.typ(), to.g()), (EV_GO_START, ev.args()[0])),
                     EV_GO_UNBLOCK => {

@@ -150,7 +150,10 @@ impl Source {
     pub fn scan(&self, stacks: &mut Stacks, mut f: impl FnMut(&Ev, &Stacks)) -> Result<()> {
         match self {
             // Stack ids are the trace's own: the same in every scan.
-            Source::Legacy(l) => legacy::scan(l, stacks, &mut f),
+            Source::Legacy(l) => {
+                legacy::scan(l, stacks, &mut f);
+                Ok(())
+            }
             Source::Reopen(open) => {
                 let input = BufReader::new(open()?);
                 common::scan(input, stacks, &mut f)

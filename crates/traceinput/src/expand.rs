@@ -8,7 +8,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use autoprof::walk::{Entry, is_bundle_folder, is_zip_name, walk};
-use autoprof::{BundleError, open_zip};
+use autoprof::{BundleError, folder_has_trace, open_zip};
 use rayon::prelude::*;
 use zip::CompressionMethod;
 use zip::result::ZipError;
@@ -58,17 +58,11 @@ enum Missing {
 }
 
 fn named_folder_bundle(arg: &str) -> Result<Input, Error> {
-    if has_trace_file(Path::new(arg)) {
+    if folder_has_trace(Path::new(arg)) {
         Ok(Input::folder_bundle(arg.into(), arg.into()))
     } else {
         Err(Error::NoTrace { path: arg.into() })
     }
-}
-
-/// Whether a bundle folder's `pprof/trace` is a regular file (symlinks
-/// followed), as `apshuffle -with-trace` asks.
-fn has_trace_file(dir: &Path) -> bool {
-    std::fs::metadata(dir.join("pprof/trace")).is_ok_and(|m| m.is_file())
 }
 
 /// Reads a zip's directory and finds its trace member.
@@ -171,7 +165,7 @@ fn look(found: Found) -> Option<Result<Input, Error>> {
     let name = |p: &Path| p.to_string_lossy().into_owned();
     match found {
         Found::Folder(dir) => {
-            has_trace_file(&dir).then(|| Ok(Input::folder_bundle(name(&dir), dir)))
+            folder_has_trace(&dir).then(|| Ok(Input::folder_bundle(name(&dir), dir)))
         }
         Found::Zip(path) => match zip_bundle(name(&path), &path) {
             Ok(Ok(input)) => Some(Ok(input)),

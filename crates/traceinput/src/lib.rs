@@ -15,16 +15,20 @@
 //! Each input is named in outputs by its path as given or as found (a
 //! bundle by the bundle's path, not its member's), and `-` for standard
 //! input. [`Input::open`] gives a fresh reader from the trace's start at
-//! each call, for analyses that read in passes; [`in_order`] processes
-//! many inputs in parallel and hands their results on in argument order.
+//! each call, for analyses that read in passes. [`in_order`] processes
+//! many inputs in parallel and hands their results on in argument order;
+//! [`stream_in_order`] does the same for text, copied to the output in
+//! argument order through bounded queues.
 
 mod error;
 mod expand;
 mod input;
 mod order;
 mod read;
+mod stream;
 
 pub use error::Error;
 pub use expand::expand;
 pub use input::{Input, TraceReader};
 pub use order::in_order;
+pub use stream::stream_in_order;

@@ -183,13 +183,10 @@ fn run(flags: Flags, tool: &Tool) -> Result<(), Error> {
     {
         return grep(&input, &flags, None, &mut io::stdout().lock());
     }
-    // Several: each trace's lines are gathered, named, and printed in
-    // argument order.
-    toolbox_cli::print_in_order(tool, inputs, &mut io::stdout().lock(), |input| {
+    // Several: each trace's lines are named, and printed in argument order.
+    toolbox_cli::print_in_order(tool, inputs, &mut io::stdout().lock(), |input, mut out| {
         let prefix = format!("{}:", input.name());
-        let mut buf = Vec::new();
-        let r = grep(&input, &flags, Some(prefix.as_bytes()), &mut buf);
-        (buf, r)
+        grep(&input, &flags, Some(prefix.as_bytes()), &mut out)
     })
 }
 

@@ -107,12 +107,9 @@ fn run(flags: Flags, tool: &Tool) -> Result<(), Error> {
     }
     // Several: analysed in parallel a few at a time, and printed in
     // argument order, each record naming its trace.
-    toolbox_cli::print_in_order(tool, inputs, &mut out, |input| {
-        let mut buf = Vec::new();
-        let r = analyse(&input, &patterns).and_then(|a| {
-            render(a, mode, Some(input.name()), &mut buf).map_err(|e| Error::data(input.name(), e))
-        });
-        (buf, r)
+    toolbox_cli::print_in_order(tool, inputs, &mut out, |input, out| {
+        let a = analyse(&input, &patterns)?;
+        render(a, mode, Some(input.name()), out).map_err(Error::Stdout)
     })
 }
 
