@@ -2,14 +2,10 @@
 //! pattern files and bad input. The analysis's own results are tested with
 //! the `regions` crate (`crates/regions/tests`).
 
-use flate2::read::GzDecoder;
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
-}
+use common::{gunzip, testdata};
+use std::process::{Command, Output, Stdio};
 
 fn trace(v: &str) -> String {
     testdata()
@@ -43,11 +39,7 @@ fn stdout(args: &[&str]) -> String {
 
 fn expected(name: &str) -> String {
     let path = testdata().join("expected/regiongraph").join(name);
-    let mut out = String::new();
-    GzDecoder::new(std::fs::File::open(&path).unwrap())
-        .read_to_string(&mut out)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    out
+    String::from_utf8(gunzip(&path)).unwrap()
 }
 
 /// Several inputs: in argument order whatever the thread count, each line

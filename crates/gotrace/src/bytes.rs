@@ -99,7 +99,7 @@ impl<R: BufRead> Stream<R> {
                     return Ok(Some(b));
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(e) => return Err(io_error(self.offset, &e)),
+                Err(e) => return Err(Error::io(self.offset, e)),
             }
         }
     }
@@ -139,7 +139,7 @@ impl<R: BufRead> Stream<R> {
                 Ok([]) => break,
                 Ok(buf) => buf,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                Err(e) => return Err(io_error(self.offset, &e)),
+                Err(e) => return Err(Error::io(self.offset, e)),
             };
             let k = buf.len().min(left);
             out.extend_from_slice(&buf[..k]);
@@ -153,14 +153,10 @@ impl<R: BufRead> Stream<R> {
     /// Reads everything that is left.
     pub(crate) fn read_to_end(&mut self, out: &mut Vec<u8>) -> Result<()> {
         let n =
-            io::Read::read_to_end(&mut self.inner, out).map_err(|e| io_error(self.offset, &e))?;
+            io::Read::read_to_end(&mut self.inner, out).map_err(|e| Error::io(self.offset, e))?;
         self.offset += n as u64;
         Ok(())
     }
-}
-
-fn io_error(offset: u64, e: &io::Error) -> Error {
-    Error::at(offset, format!("read error: {e}"))
 }
 
 #[cfg(test)]

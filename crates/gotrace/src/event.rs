@@ -344,12 +344,6 @@ pub struct Event<'a> {
     pub(crate) table: &'a Table,
 }
 
-impl std::fmt::Debug for Event<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&String::from_utf8_lossy(&crate::format::event_line(self)))
-    }
-}
-
 impl<'a> Event<'a> {
     pub fn kind(&self) -> EventKind {
         EventKind::of_type(self.raw.typ)
@@ -384,12 +378,48 @@ impl<'a> Event<'a> {
         Stack::new(self.table, id)
     }
 
-    pub(crate) fn str_arg(&self, i: usize) -> &'a str {
+    fn str_arg(&self, i: usize) -> &'a str {
         self.table.str(self.raw.args[i])
     }
 
-    pub(crate) fn bytes_arg(&self, i: usize) -> &'a [u8] {
+    fn bytes_arg(&self, i: usize) -> &'a [u8] {
         self.table.bytes(self.raw.args[i])
+    }
+
+    // The exact bytes of an event's strings, which the text rendering
+    // quotes as Go does (the `&str` accessors decode invalid UTF-8 lossily).
+
+    /// A Label's label.
+    pub(crate) fn label_bytes(&self) -> &'a [u8] {
+        self.bytes_arg(0)
+    }
+
+    /// A stop-the-world range's kind.
+    pub(crate) fn stw_kind_bytes(&self) -> &'a [u8] {
+        self.table.bytes(self.raw.stw_kind())
+    }
+
+    /// A region's name.
+    pub(crate) fn region_name_bytes(&self) -> &'a [u8] {
+        self.bytes_arg(1)
+    }
+
+    /// A Log's category.
+    pub(crate) fn log_category_bytes(&self) -> &'a [u8] {
+        self.bytes_arg(1)
+    }
+
+    /// A Log's message.
+    pub(crate) fn log_message_bytes(&self) -> &'a [u8] {
+        self.bytes_arg(2)
+    }
+
+    /// A state transition's reason (empty but for blocks and stops).
+    pub(crate) fn reason_bytes(&self) -> &'a [u8] {
+        match self.raw.typ {
+            EV_GO_STOP | EV_GO_BLOCK => self.bytes_arg(0),
+            _ => b"",
+        }
     }
 
     /// Metric details, for Metric events.

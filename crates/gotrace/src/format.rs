@@ -4,11 +4,6 @@
 //! with `-stacks`.
 
 use crate::event::{Event, EventKind, ExperimentalArg, Resource, Transition};
-use crate::wire::EV_GO_STOP;
-use crate::wire::{
-    EV_GO_BLOCK, EV_GO_LABEL, EV_USER_LOG, EV_USER_REGION_BEGIN, EV_USER_REGION_END,
-};
-use crate::wire::{EV_STW_BEGIN, EV_STW_END};
 use gocompat::quote::{quote, quote_body};
 
 /// The event's line as Go's `Event.String()` starts it, without a newline.
@@ -43,134 +38,154 @@ fn resource(out: &mut Vec<u8>, r: Resource) {
 /// Appends the event's line (Go's `Event.String()` up to its first
 /// newline) to `out`, without a newline.
 pub fn write_event_line(ev: &Event<'_>, out: &mut Vec<u8>) {
-    let raw = &ev.raw;
     out.extend_from_slice(b"M=");
-    int(out, raw.m);
+    int(out, ev.thread());
     out.extend_from_slice(b" P=");
-    int(out, raw.p);
+    int(out, ev.proc());
     out.extend_from_slice(b" G=");
-    int(out, raw.g);
+    int(out, ev.goroutine());
     out.push(b' ');
     let kind = ev.kind();
     out.extend_from_slice(kind.name().as_bytes());
     out.extend_from_slice(b" Time=");
-    int(out, raw.time);
+    int(out, ev.time());
     match kind {
-        EventKind::Metric => {
-            let m = ev.metric().expect("Metric event");
-            out.extend_from_slice(b" Name=");
-            quote(out, m.name.as_bytes());
-            out.extend_from_slice(b" Value=");
-            value(out, m.value);
-        }
-        EventKind::Label => {
-            debug_assert_eq!(raw.typ, EV_GO_LABEL);
-            out.extend_from_slice(b" Label=");
-            quote(out, ev.bytes_arg(0));
-            out.extend_from_slice(b" Resource=");
-            resource(out, Resource::Goroutine(raw.g));
-        }
-        EventKind::RangeBegin | EventKind::RangeActive | EventKind::RangeEnd => {
-            let r = ev.range().expect("Range event");
-            out.extend_from_slice(b" Name=");
-            if matches!(raw.typ, EV_STW_BEGIN | EV_STW_END) {
-                out.extend_from_slice(b"\"stop-the-world (");
-                quote_body(out, ev.bytes_arg(0));
-                out.extend_from_slice(b")\"");
-            } else {
-                quote(out, r.name.to_cow().as_bytes());
-            }
-            out.extend_from_slice(b" Scope=");
-            resource(out, r.scope);
-            if kind == EventKind::RangeEnd {
-                out.extend_from_slice(b" Attributes=[");
-                for (i, name) in ev.range_attributes().iter().enumerate() {
-                    if i > 0 {
-                        out.push(b' ');
-                    }
-                    quote(out, name.as_bytes());
-                    out.push(b'=');
-                    value(out, ev.range_attribute_value(i));
-                }
-                out.push(b']');
-            }
-        }
-        EventKind::TaskBegin | EventKind::TaskEnd => {
-            let t = ev.task().expect("Task event");
-            out.extend_from_slice(b" ID=");
-            int(out, t.id);
-            out.extend_from_slice(b" Parent=");
-            int(out, t.parent);
-            out.extend_from_slice(b" Type=");
-            quote(out, ev.task_name_bytes());
-        }
-        EventKind::RegionBegin | EventKind::RegionEnd => {
-            debug_assert!(matches!(raw.typ, EV_USER_REGION_BEGIN | EV_USER_REGION_END));
-            out.extend_from_slice(b" Task=");
-            int(out, raw.args[0]);
-            out.extend_from_slice(b" Type=");
-            quote(out, ev.bytes_arg(1));
-        }
-        EventKind::Log => {
-            debug_assert_eq!(raw.typ, EV_USER_LOG);
-            out.extend_from_slice(b" Task=");
-            int(out, raw.args[0]);
-            out.extend_from_slice(b" Category=");
-            quote(out, ev.bytes_arg(1));
-            out.extend_from_slice(b" Message=");
-            quote(out, ev.bytes_arg(2));
-        }
-        EventKind::StateTransition => {
-            let st = ev.state_transition().expect("StateTransition event");
-            let (label, id, from, to) = match st.transition {
-                Transition::Goroutine { id, from, to } => (" GoID=", id, from.name(), to.name()),
-                Transition::Proc { id, from, to } => (" ProcID=", id, from.name(), to.name()),
-            };
-            out.extend_from_slice(label.as_bytes());
-            int(out, id);
-            out.push(b' ');
-            out.extend_from_slice(from.as_bytes());
-            out.extend_from_slice(b"->");
-            out.extend_from_slice(to.as_bytes());
-            out.extend_from_slice(b" Reason=");
-            if matches!(raw.typ, EV_GO_STOP | EV_GO_BLOCK) {
-                quote(out, ev.bytes_arg(0));
-            } else {
-                out.extend_from_slice(b"\"\"");
-            }
-        }
-        EventKind::Experimental => {
-            let x = ev.experimental().expect("Experimental event");
-            out.extend_from_slice(b" Name=");
-            out.extend_from_slice(x.name.as_bytes());
-            out.extend_from_slice(b" Args=[");
-            for (i, name) in x.arg_names.iter().enumerate() {
-                if i > 0 {
-                    out.extend_from_slice(b", ");
-                }
-                out.extend_from_slice(name.as_bytes());
-                out.push(b'=');
-                match x.arg(i) {
-                    ExperimentalArg::Uint64(v) => value(out, v),
-                    ExperimentalArg::String(s) => out.extend_from_slice(s.as_bytes()),
-                }
-            }
-            out.push(b']');
-        }
-        EventKind::Sync => {
-            let s = ev.sync().expect("Sync event");
-            out.extend_from_slice(b" N=");
-            int(out, s.n);
-            if let Some(c) = s.clock {
-                out.extend_from_slice(b" Trace=");
-                int(out, c.trace);
-                out.extend_from_slice(b" Mono=");
-                int(out, c.mono);
-                out.extend_from_slice(b" Wall=");
-                rfc3339_nano(out, c.wall_sec, c.wall_nsec);
-            }
-        }
+        EventKind::Metric => metric(ev, out),
+        EventKind::Label => label(ev, out),
+        EventKind::RangeBegin | EventKind::RangeActive | EventKind::RangeEnd => range(ev, out),
+        EventKind::TaskBegin | EventKind::TaskEnd => task(ev, out),
+        EventKind::RegionBegin | EventKind::RegionEnd => region(ev, out),
+        EventKind::Log => log(ev, out),
+        EventKind::StateTransition => state_transition(ev, out),
+        EventKind::Experimental => experimental(ev, out),
+        EventKind::Sync => sync(ev, out),
         EventKind::StackSample | EventKind::Bad => {}
+    }
+}
+
+fn metric(ev: &Event<'_>, out: &mut Vec<u8>) {
+    let m = ev.metric().expect("Metric event");
+    out.extend_from_slice(b" Name=");
+    quote(out, m.name.as_bytes());
+    out.extend_from_slice(b" Value=");
+    value(out, m.value);
+}
+
+fn label(ev: &Event<'_>, out: &mut Vec<u8>) {
+    let (_, resource_of) = ev.label().expect("Label event");
+    out.extend_from_slice(b" Label=");
+    quote(out, ev.label_bytes());
+    out.extend_from_slice(b" Resource=");
+    resource(out, resource_of);
+}
+
+fn range(ev: &Event<'_>, out: &mut Vec<u8>) {
+    let r = ev.range().expect("Range event");
+    out.extend_from_slice(b" Name=");
+    if let crate::RangeName::StopTheWorld(_) = r.name {
+        out.extend_from_slice(b"\"stop-the-world (");
+        quote_body(out, ev.stw_kind_bytes());
+        out.extend_from_slice(b")\"");
+    } else {
+        quote(out, r.name.to_cow().as_bytes());
+    }
+    out.extend_from_slice(b" Scope=");
+    resource(out, r.scope);
+    if ev.kind() == EventKind::RangeEnd {
+        out.extend_from_slice(b" Attributes=[");
+        for (i, name) in ev.range_attributes().iter().enumerate() {
+            if i > 0 {
+                out.push(b' ');
+            }
+            quote(out, name.as_bytes());
+            out.push(b'=');
+            value(out, ev.range_attribute_value(i));
+        }
+        out.push(b']');
+    }
+}
+
+fn task(ev: &Event<'_>, out: &mut Vec<u8>) {
+    let t = ev.task().expect("Task event");
+    out.extend_from_slice(b" ID=");
+    int(out, t.id);
+    out.extend_from_slice(b" Parent=");
+    int(out, t.parent);
+    out.extend_from_slice(b" Type=");
+    quote(out, ev.task_name_bytes());
+}
+
+fn region(ev: &Event<'_>, out: &mut Vec<u8>) {
+    let r = ev.region().expect("Region event");
+    out.extend_from_slice(b" Task=");
+    int(out, r.task);
+    out.extend_from_slice(b" Type=");
+    quote(out, ev.region_name_bytes());
+}
+
+fn log(ev: &Event<'_>, out: &mut Vec<u8>) {
+    let l = ev.log().expect("Log event");
+    out.extend_from_slice(b" Task=");
+    int(out, l.task);
+    out.extend_from_slice(b" Category=");
+    quote(out, ev.log_category_bytes());
+    out.extend_from_slice(b" Message=");
+    quote(out, ev.log_message_bytes());
+}
+
+fn state_transition(ev: &Event<'_>, out: &mut Vec<u8>) {
+    let st = ev.state_transition().expect("StateTransition event");
+    let (label, id, from, to) = match st.transition {
+        Transition::Goroutine { id, from, to } => (" GoID=", id, from.name(), to.name()),
+        Transition::Proc { id, from, to } => (" ProcID=", id, from.name(), to.name()),
+    };
+    out.extend_from_slice(label.as_bytes());
+    int(out, id);
+    out.push(b' ');
+    out.extend_from_slice(from.as_bytes());
+    out.extend_from_slice(b"->");
+    out.extend_from_slice(to.as_bytes());
+    out.extend_from_slice(b" Reason=");
+    quote(out, ev.reason_bytes());
+}
+
+fn experimental(ev: &Event<'_>, out: &mut Vec<u8>) {
+    let x = ev.experimental().expect("Experimental event");
+    out.extend_from_slice(b" Name=");
+    out.extend_from_slice(x.name.as_bytes());
+    out.extend_from_slice(b" Args=[");
+    for (i, name) in x.arg_names.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b", ");
+        }
+        out.extend_from_slice(name.as_bytes());
+        out.push(b'=');
+        match x.arg(i) {
+            ExperimentalArg::Uint64(v) => value(out, v),
+            ExperimentalArg::String(s) => out.extend_from_slice(s.as_bytes()),
+        }
+    }
+    out.push(b']');
+}
+
+fn sync(ev: &Event<'_>, out: &mut Vec<u8>) {
+    let s = ev.sync().expect("Sync event");
+    out.extend_from_slice(b" N=");
+    int(out, s.n);
+    if let Some(c) = s.clock {
+        out.extend_from_slice(b" Trace=");
+        int(out, c.trace);
+        out.extend_from_slice(b" Mono=");
+        int(out, c.mono);
+        out.extend_from_slice(b" Wall=");
+        rfc3339_nano(out, c.wall_sec, c.wall_nsec);
+    }
+}
+
+/// An event shows as its line.
+impl std::fmt::Debug for Event<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&String::from_utf8_lossy(&event_line(self)))
     }
 }
 

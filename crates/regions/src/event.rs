@@ -1,7 +1,8 @@
 //! The events the analysis reads, one at a time: each with its goroutine,
 //! what it did ([`Did`]), an interned stack and what links it to other
-//! events (the link Go 1.21's parser would give it), whatever the trace's
-//! format (see [`crate::source`]).
+//! events (the wake-ups, resumptions and ends of waits that Go 1.21's
+//! parser links, derived alike for every format: see `analysis::links`),
+//! whatever the trace's format (see [`crate::source`]).
 
 use crate::did::Did;
 
@@ -26,7 +27,8 @@ pub struct Ev {
     /// Index into the scan's [`crate::source::Stacks`]; 0 is the empty
     /// stack.
     pub stack: u32,
-    /// The earlier event that links to this one, if any.
+    /// The earlier event that links to this one, if any: what made this
+    /// start's goroutine runnable, or the wait this event ended.
     pub back: Option<Back>,
     /// A goroutine this event makes runnable, linking to that goroutine's
     /// next start, when it is not the event's own goroutine.

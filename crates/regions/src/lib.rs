@@ -5,7 +5,10 @@
 //! lookup, ...) with stack-pattern trackers defined in a pattern file
 //! ([`patterns`]), links them across goroutines into cause chains
 //! ([`connect`]), turns those into span trees ([`spans`]) and summaries
-//! ([`summary`]), and prints them ([`text`], [`json`], [`svg`]).
+//! ([`summary`]), and prints them ([`text`], [`json`], [`svg`]). Events of
+//! every format are read through one adapter per source ([`source`]) into
+//! the analysis's own vocabulary of what goroutines did ([`did`]); errors
+//! are [`Error`]s.
 //!
 //! ```no_run
 //! use regions::{Analysis, patterns::PatternDefs, source::Source};

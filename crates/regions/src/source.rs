@@ -4,10 +4,10 @@
 //!
 //! Go 1.11–1.21 traces are read whole through `gotrace::legacy` (their
 //! events must be sorted before any can be given, as Go 1.21's parser did
-//! for upstream regiongraph), and each scan walks that view ([`legacy`]).
-//! Go 1.22+ traces are read again at each scan, one event at a time,
-//! through the common event model ([`common`]; see the README's
-//! regiongraph section).
+//! for upstream regiongraph), and each scan walks that view
+//! (`source/legacy.rs`). Go 1.22+ traces are read again at each scan, one
+//! event at a time, through the common event model (`source/common.rs`;
+//! see the README's regiongraph section).
 
 mod common;
 mod legacy;

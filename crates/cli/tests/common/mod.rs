@@ -1,5 +1,4 @@
-//! Helpers shared by the integration tests of etgrep, etviz, scope_tls and
-//! scope_chart: where the fixtures are, reading gzipped ones, running a
+//! Helpers shared by the integration tests of the binaries: where the fixtures are, reading gzipped ones, running a
 //! binary, and the output of a run that must succeed.
 
 #![allow(dead_code)] // each test file uses its own subset

@@ -200,11 +200,8 @@ impl Builder {
             for i in 1..=n {
                 let mut field = |what: &str| {
                     r.uvarint().map_err(|e| {
-                        let inner = varint_err(at(&r), e, &r);
-                        let msg = format!(
-                            "reading frame {i}'s {what} for stack {id}: {}",
-                            inner.message()
-                        );
+                        let inner = varint_msg(e, r.is_empty());
+                        let msg = format!("reading frame {i}'s {what} for stack {id}: {inner}");
                         Error::at(at(&r), msg)
                     })
                 };
@@ -344,13 +341,6 @@ fn varint_err(offset: u64, e: VarintError, r: &SliceReader) -> Error {
     Error::at(offset, varint_msg(e, r.is_empty()))
 }
 
-fn wrap(e: Error, what: &str) -> Error {
-    Error::new(
-        e.offset(),
-        format!("error reading batch {what}: {}", e.message()),
-    )
-}
-
 fn read_batch<R: BufRead>(s: &mut Stream<R>) -> Result<BatchRead> {
     let offset = s.offset();
     let Some(marker) = s.byte()? else {
@@ -374,10 +364,10 @@ fn read_batch<R: BufRead>(s: &mut Stream<R>) -> Result<BatchRead> {
             None => return Ok(BatchRead::Eof),
         }
     }
-    let generation = s.uvarint().map_err(|e| wrap(e, "gen"))?;
-    let m = s.uvarint().map_err(|e| wrap(e, "M ID"))?;
-    let time = s.uvarint().map_err(|e| wrap(e, "timestamp"))?;
-    let size = s.uvarint().map_err(|e| wrap(e, "size"))?;
+    let generation = s.uvarint().map_err(|e| e.reading("batch gen"))?;
+    let m = s.uvarint().map_err(|e| e.reading("batch M ID"))?;
+    let time = s.uvarint().map_err(|e| e.reading("batch timestamp"))?;
+    let size = s.uvarint().map_err(|e| e.reading("batch size"))?;
     if size > MAX_BATCH_SIZE {
         let msg = format!("invalid batch size {size}, maximum is {MAX_BATCH_SIZE}");
         return Err(Error::at(offset, msg));
