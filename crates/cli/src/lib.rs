@@ -8,6 +8,7 @@
 //! exit status.
 
 pub mod error;
+pub mod goduration;
 pub mod goflags;
 pub mod patterns;
 

@@ -369,7 +369,7 @@ impl<'a> Event<'a> {
     pub fn stack(&self) -> Stack<'a> {
         let id = match self.raw.typ {
             EV_READER_SYNC => 0,
-            EV_CPU_SAMPLE => self.raw.args[0],
+            EV_CPU_SAMPLE => self.raw.sample_stack(),
             t => match wire::spec(t).stack_ids.first() {
                 Some(&i) => self.raw.args[usize::from(i) - 1],
                 None => 0,

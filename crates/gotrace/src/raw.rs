@@ -59,6 +59,16 @@ impl RawEvent {
         RawEvent::new(EV_READER_SYNC, time, [n, u64::from(snapshot), 0, 0])
     }
 
+    /// A CPU sample with this stack (its context is the sampled one).
+    pub(crate) fn cpu_sample(time: Time, stack: u64) -> RawEvent {
+        RawEvent::new(EV_CPU_SAMPLE, time, [stack, 0, 0, 0])
+    }
+
+    /// A CPU sample's stack ID.
+    pub(crate) fn sample_stack(&self) -> u64 {
+        self.args[0]
+    }
+
     /// A Sync event's number.
     pub(crate) fn sync_number(&self) -> u64 {
         self.args[0]

@@ -85,7 +85,11 @@ impl Lazy {
 /// their input more than once.
 #[derive(Default)]
 struct Stdin {
+    /// The whole input, once held.
     held: Mutex<Option<Arc<[u8]>>>,
+    /// The header read by [`Input::hold`] from a trace that is not held.
+    head: Mutex<Option<Vec<u8>>>,
+    /// Whether the stream has been handed out or read.
     taken: AtomicBool,
 }
 
@@ -140,7 +144,7 @@ impl Input {
 
     /// Opens the trace from its start. A file is opened on the first call
     /// and its handle reused by later ones; standard input can be opened
-    /// once, unless [`Input::hold`] was called first.
+    /// once, unless [`Input::hold`] has held it in memory.
     pub fn open(&self) -> io::Result<TraceReader> {
         match &self.trace {
             Trace::File(f) => Ok(Box::new(At::whole(
@@ -162,6 +166,9 @@ impl Input {
                 if let Some(bytes) = &*s.held.lock().unwrap_or_else(PoisonError::into_inner) {
                     return Ok(Box::new(Held::new(bytes.clone())));
                 }
+                if let Some(head) = s.head.lock().unwrap_or_else(PoisonError::into_inner).take() {
+                    return Ok(Box::new(io::Cursor::new(head).chain(io::stdin())));
+                }
                 if s.taken.swap(true, Ordering::SeqCst) {
                     return Err(io::Error::other("standard input can be read only once"));
                 }
@@ -178,17 +185,27 @@ impl Input {
     }
 
     /// Makes standard input readable more than once by reading it into
-    /// memory now (nothing to do for other inputs).
+    /// memory now (nothing to do for other inputs). A Go ≤1.21 trace is
+    /// not held: it must be read whole before any of its events can be
+    /// given, so every reader of it reads it in one pass; it can be
+    /// opened once.
     pub fn hold(&self) -> io::Result<()> {
         let Trace::Stdin(s) = &self.trace else {
             return Ok(());
         };
         let mut held = s.held.lock().unwrap_or_else(PoisonError::into_inner);
-        if held.is_none() && !s.taken.swap(true, Ordering::SeqCst) {
-            let mut bytes = Vec::new();
-            io::stdin().lock().read_to_end(&mut bytes)?;
-            *held = Some(Arc::from(bytes));
+        if held.is_some() || s.taken.swap(true, Ordering::SeqCst) {
+            return Ok(());
         }
+        let mut bytes = Vec::new();
+        let mut stdin = io::stdin().lock();
+        (&mut stdin).take(16).read_to_end(&mut bytes)?;
+        if gotrace::Version::from_header(&bytes).is_ok_and(|v| v.is_v1()) {
+            *s.head.lock().unwrap_or_else(PoisonError::into_inner) = Some(bytes);
+            return Ok(());
+        }
+        stdin.read_to_end(&mut bytes)?;
+        *held = Some(Arc::from(bytes));
         Ok(())
     }
 

@@ -110,175 +110,56 @@ impl Converter {
         self.proc_ms.get(&p).copied().unwrap_or(NONE)
     }
 
-    /// Arguments of a block or stop: the reason the old event type stands
-    /// for, and the stack.
-    fn reason(&self, ev: &V1Event) -> [u64; 4] {
-        let r = OldEvent::from_code(ev.typ)
-            .and_then(OldEvent::reason)
-            .unwrap_or(Reason::Empty);
-        [self.builtin_ids[r as usize], u64::from(ev.stk), 0, 0]
-    }
-
-    fn stw_reason(&self, code: u64) -> u64 {
-        let kind = StwKind::from_v1(self.version, code);
-        self.builtin_ids[Reason::ALL.len() + kind as usize]
-    }
-
     /// Converts one event; `None` when it has no counterpart. (Inlined into
     /// its one caller: called per event, it returns a large value.)
     #[inline(always)]
     fn convert(&mut self, ev: &V1Event) -> Result<Option<RawEvent>> {
-        let (g, p) = (ev.g, ev.p);
-        let ctx = |m: i64| (m, i64::from(p), if g == 0 { NONE } else { g as i64 });
-        let mut args = [ev.args[0], ev.args[1], ev.args[2], 0];
-        // The state a status event's resource had: none, before the trace.
-        let mut before = Before::Nothing;
-        // What a TaskEnd or STWEnd carries from its begin event.
-        let (mut task_end, mut stw_end_kind) = (None, None);
-        let typ = match ev.typ {
-            EV_GOMAXPROCS => {
-                if self.pre_init {
-                    self.pre_init = false;
-                    for &gid in &self.created_pre_init {
-                        let args = [gid, u64::MAX, w::GO_RUNNABLE, 0];
-                        let mut status = RawEvent::new(w::EV_GO_STATUS, ev.ts, args);
-                        status.before = Before::Go(GoState::Undetermined);
-                        status.offset = ev.offset();
-                        self.extra.push_back(status);
-                    }
-                    self.created_pre_init.clear();
-                    return Ok(None);
-                }
-                w::EV_PROCS_CHANGE
-            }
-            EV_PROC_START => {
-                self.proc_ms.insert(p, ev.args[0] as i64);
-                if self.seen_procs.insert(p) {
-                    args = [p as u64, w::PROC_RUNNING, 0, 0];
-                    before = Before::Proc(ProcState::Undetermined);
-                    w::EV_PROC_STATUS
-                } else {
-                    args = [p as u64, 0, 0, 0];
-                    w::EV_PROC_START
-                }
-            }
-            EV_PROC_STOP => {
-                if self.seen_procs.insert(p) {
-                    args = [p as u64, w::PROC_IDLE, 0, 0];
-                    before = Before::Proc(ProcState::Undetermined);
-                    w::EV_PROC_STATUS
-                } else {
-                    args = [p as u64, 0, 0, 0];
-                    w::EV_PROC_STOP
-                }
-            }
-            EV_GC_START => w::EV_GC_BEGIN,
-            EV_GC_DONE => w::EV_GC_END,
+        let out = match ev.typ {
+            EV_GOMAXPROCS => return Ok(self.gomaxprocs(ev)),
+            EV_PROC_START | EV_PROC_STOP => self.proc_start_stop(ev),
             EV_STW_START => {
-                let sid = self.stw_reason(ev.args[0]);
-                self.last_stw_reason = sid;
-                args = [sid, 0, 0, 0];
-                w::EV_STW_BEGIN
+                let kind = self.stw_kind(ev.args[0]);
+                self.last_stw_reason = kind;
+                self.emit(ev, w::EV_STW_BEGIN, [kind, 0, 0, 0])
             }
             EV_STW_DONE => {
-                args = [0; 4];
-                stw_end_kind = Some(self.last_stw_reason);
-                w::EV_STW_END
+                let mut out = self.emit(ev, w::EV_STW_END, [0; 4]);
+                out.set_stw_end_kind(self.last_stw_reason);
+                out
             }
-            EV_GC_SWEEP_START => w::EV_GC_SWEEP_BEGIN,
-            EV_GC_SWEEP_DONE => w::EV_GC_SWEEP_END,
-            EV_GO_CREATE => {
-                if self.pre_init {
-                    self.created_pre_init.insert(ev.args[0]);
-                    return Ok(None);
-                }
-                w::EV_GO_CREATE
+            EV_GO_CREATE if self.pre_init => {
+                self.created_pre_init.insert(ev.args[0]);
+                return Ok(None);
             }
-            EV_GO_START => {
-                if self.pre_init {
-                    args = [ev.args[0], u64::MAX, w::GO_RUNNING, 0];
-                    before = Before::Go(GoState::Undetermined);
-                    self.created_pre_init.remove(&ev.args[0]);
-                    w::EV_GO_STATUS
-                } else {
-                    w::EV_GO_START
-                }
+            EV_GO_START if self.pre_init => {
+                self.created_pre_init.remove(&ev.args[0]);
+                self.status_before_trace(ev, w::GO_RUNNING)
             }
-            EV_GO_START_LABEL => {
-                let (m, p, g) = ctx(self.m_of(p));
-                let mut label = RawEvent::new(w::EV_GO_LABEL, ev.ts, [ev.args[2], 0, 0, 0]);
-                (label.m, label.p, label.g, label.offset) = (m, p, g, ev.offset());
-                self.extra = VecDeque::from([label]);
-                let mut start = RawEvent::new(w::EV_GO_START, ev.ts, args);
-                (start.m, start.p, start.g, start.offset) = (m, p, g, ev.offset());
-                return Ok(Some(start));
-            }
-            EV_GO_END => w::EV_GO_DESTROY,
-            EV_GO_SCHED | EV_GO_PREEMPT => {
-                args = self.reason(ev);
-                w::EV_GO_STOP
-            }
+            EV_GO_START_LABEL => self.go_start_label(ev),
+            EV_GO_SCHED | EV_GO_PREEMPT => self.emit(ev, w::EV_GO_STOP, self.reason(ev)),
             EV_GO_STOP | EV_GO_SLEEP | EV_GO_BLOCK | EV_GO_BLOCK_SEND | EV_GO_BLOCK_RECV
             | EV_GO_BLOCK_SELECT | EV_GO_BLOCK_SYNC | EV_GO_BLOCK_COND | EV_GO_BLOCK_NET
-            | EV_GO_BLOCK_GC => {
-                args = self.reason(ev);
-                w::EV_GO_BLOCK
-            }
-            EV_GO_UNBLOCK => w::EV_GO_UNBLOCK,
-            EV_GO_SYS_CALL => {
-                // The parser marked the syscalls that block (args[0] = 1).
-                let blocked = ev.args[0] == 1;
-                args = [0, u64::from(ev.stk), 0, 0];
-                if !blocked {
-                    let (m, p, g) = ctx(self.m_of(p));
-                    let mut begin = RawEvent::new(w::EV_GO_SYSCALL_BEGIN, ev.ts, args);
-                    (begin.m, begin.p, begin.g, begin.offset) = (m, p, g, ev.offset());
-                    let mut end = RawEvent::new(w::EV_GO_SYSCALL_END, ev.ts + 1, [0; 4]);
-                    (end.m, end.p, end.g, end.offset) = (m, p, g, ev.offset());
-                    self.extra.push_back(end);
-                    return Ok(Some(begin));
-                }
-                w::EV_GO_SYSCALL_BEGIN
-            }
-            EV_GO_SYS_EXIT => w::EV_GO_SYSCALL_END_BLOCKED,
+            | EV_GO_BLOCK_GC => self.emit(ev, w::EV_GO_BLOCK, self.reason(ev)),
+            EV_GO_SYS_CALL => self.go_syscall(ev),
             EV_GO_SYS_BLOCK => return Ok(None),
-            EV_GO_WAITING | EV_GO_IN_SYSCALL => {
-                let status = if ev.typ == EV_GO_WAITING {
-                    w::GO_WAITING
-                } else {
-                    w::GO_SYSCALL
-                };
-                before = Before::Go(GoState::Undetermined);
-                args = [ev.args[0], u64::MAX, status, 0];
+            EV_GO_WAITING => {
                 self.created_pre_init.remove(&ev.args[0]);
-                w::EV_GO_STATUS
+                self.status_before_trace(ev, w::GO_WAITING)
             }
-            EV_HEAP_ALLOC => w::EV_HEAP_ALLOC,
-            EV_HEAP_GOAL => w::EV_HEAP_GOAL,
-            EV_GC_MARK_ASSIST_START => w::EV_GC_MARK_ASSIST_BEGIN,
-            EV_GC_MARK_ASSIST_DONE => w::EV_GC_MARK_ASSIST_END,
-            EV_USER_TASK_CREATE => {
-                let parent = if ev.args[1] == 0 { NO_TASK } else { ev.args[1] };
-                args = [ev.args[0], parent, ev.args[2], u64::from(ev.stk)];
-                let name = self.table.bytes(ev.args[2]).to_vec();
-                self.tasks.insert(ev.args[0], (name, ev.args[1]));
-                w::EV_USER_TASK_BEGIN
+            EV_GO_IN_SYSCALL => {
+                self.created_pre_init.remove(&ev.args[0]);
+                self.status_before_trace(ev, w::GO_SYSCALL)
             }
-            EV_USER_TASK_END => {
-                args = [ev.args[0], ev.args[1], 0, 0];
-                task_end = Some(match self.tasks.remove(&ev.args[0]) {
-                    Some((name, parent)) => (parent, self.table.add_extra(&name)),
-                    None => (NO_TASK, 0),
-                });
-                w::EV_USER_TASK_END
-            }
+            EV_USER_TASK_CREATE => self.task_create(ev),
+            EV_USER_TASK_END => self.task_end(ev),
             EV_USER_REGION => {
-                args = [ev.args[0], ev.args[2], u64::from(ev.stk), 0];
-                match ev.args[1] {
+                let typ = match ev.args[1] {
                     0 => w::EV_USER_REGION_BEGIN,
                     1 => w::EV_USER_REGION_END,
                     _ => 0,
-                }
+                };
+                // (A type the converter does not know keeps the stack here.)
+                self.emit(ev, typ, [ev.args[0], ev.args[2], u64::from(ev.stk), 0])
             }
             EV_USER_LOG => {
                 let msg = self
@@ -286,38 +167,183 @@ impl Converter {
                     .get(ev.args[2] as usize)
                     .copied()
                     .unwrap_or(0);
-                args = [ev.args[0], ev.args[1], msg, u64::from(ev.stk)];
-                w::EV_USER_LOG
+                self.emit(ev, w::EV_USER_LOG, [ev.args[0], ev.args[1], msg, 0])
             }
             EV_CPU_SAMPLE => {
-                args = [u64::from(ev.stk), u64::MAX, p as u64, g];
-                w::EV_CPU_SAMPLE
+                // The sampled context, without a thread.
+                let mut sample = RawEvent::cpu_sample(ev.ts, u64::from(ev.stk));
+                (sample.p, sample.g) = (i64::from(ev.p), goroutine(ev.g));
+                sample.offset = ev.offset();
+                sample
             }
-            t => return Err(Error::at(ev.offset(), format!("unexpected event type {t}"))),
+            t => match same_event(t) {
+                Some(typ) => self.emit(ev, typ, [ev.args[0], ev.args[1], ev.args[2], 0]),
+                None => return Err(Error::at(ev.offset(), format!("unexpected event type {t}"))),
+            },
         };
+        Ok(Some(out))
+    }
+
+    /// The converted event: type `typ` with `args` (the stack, if the old
+    /// event has one, put where the new type has it) in the old event's
+    /// context, its thread the one holding its proc.
+    #[inline]
+    fn emit(&self, ev: &V1Event, typ: w::EventType, mut args: [u64; 4]) -> RawEvent {
         if desc(ev.typ).stack
             && let Some(&i) = w::spec(typ).stack_ids.first()
         {
             args[usize::from(i) - 1] = u64::from(ev.stk);
         }
-        let m = if p != -1 && ev.typ != EV_CPU_SAMPLE {
-            self.m_of(p)
+        let m = if ev.p != -1 { self.m_of(ev.p) } else { NONE };
+        self.emit_on(ev, m, typ, args)
+    }
+
+    /// The converted event on thread `m`, its arguments as they are.
+    #[inline]
+    fn emit_on(&self, ev: &V1Event, m: i64, typ: w::EventType, args: [u64; 4]) -> RawEvent {
+        let mut out = RawEvent::new(typ, ev.ts, args);
+        (out.m, out.p, out.g) = (m, i64::from(ev.p), goroutine(ev.g));
+        out.offset = ev.offset();
+        out
+    }
+
+    /// Arguments of a block or stop: the reason the old event type stands
+    /// for (the stack is added by `emit`).
+    fn reason(&self, ev: &V1Event) -> [u64; 4] {
+        let r = OldEvent::from_code(ev.typ)
+            .and_then(OldEvent::reason)
+            .unwrap_or(Reason::Empty);
+        [self.builtin_ids[r as usize], 0, 0, 0]
+    }
+
+    /// The string ID of the STW kind the old code stands for.
+    fn stw_kind(&self, code: u64) -> u64 {
+        let kind = StwKind::from_v1(self.version, code);
+        self.builtin_ids[Reason::ALL.len() + kind as usize]
+    }
+
+    /// The first Gomaxprocs ends the events from before tracing began:
+    /// goroutines created then and not seen since become Runnable ones.
+    fn gomaxprocs(&mut self, ev: &V1Event) -> Option<RawEvent> {
+        if !self.pre_init {
+            let args = [ev.args[0], ev.args[1], ev.args[2], 0];
+            return Some(self.emit(ev, w::EV_PROCS_CHANGE, args));
+        }
+        self.pre_init = false;
+        for &gid in &self.created_pre_init {
+            let args = [gid, u64::MAX, w::GO_RUNNABLE, 0];
+            let mut status = RawEvent::new(w::EV_GO_STATUS, ev.ts, args);
+            status.before = Before::Go(GoState::Undetermined);
+            status.offset = ev.offset();
+            self.extra.push_back(status);
+        }
+        self.created_pre_init.clear();
+        None
+    }
+
+    /// A goroutine found in this status when tracing began.
+    fn status_before_trace(&self, ev: &V1Event, status: u64) -> RawEvent {
+        let mut out = self.emit(ev, w::EV_GO_STATUS, [ev.args[0], u64::MAX, status, 0]);
+        out.before = Before::Go(GoState::Undetermined);
+        out
+    }
+
+    /// A proc's first event gives its status; later ones start or stop it.
+    fn proc_start_stop(&mut self, ev: &V1Event) -> RawEvent {
+        let p = ev.p;
+        let start = ev.typ == EV_PROC_START;
+        if start {
+            self.proc_ms.insert(p, ev.args[0] as i64);
+        }
+        let out = if self.seen_procs.insert(p) {
+            let status = if start { w::PROC_RUNNING } else { w::PROC_IDLE };
+            let mut out = self.emit(ev, w::EV_PROC_STATUS, [p as u64, status, 0, 0]);
+            out.before = Before::Proc(ProcState::Undetermined);
+            out
+        } else if start {
+            self.emit(ev, w::EV_PROC_START, [p as u64, 0, 0, 0])
         } else {
-            NONE
+            self.emit(ev, w::EV_PROC_STOP, [p as u64, 0, 0, 0])
         };
-        if ev.typ == EV_PROC_STOP {
+        if !start {
             self.proc_ms.remove(&p);
         }
-        let (_, p, g) = ctx(m);
-        let mut out = RawEvent::new(typ, ev.ts, args);
-        (out.m, out.p, out.g, out.offset) = (m, p, g, ev.offset());
-        out.before = before;
-        if let Some((parent, name)) = task_end {
-            out.set_task_end(parent, name);
-        }
-        if let Some(kind) = stw_end_kind {
-            out.set_stw_end_kind(kind);
-        }
-        Ok(Some(out))
+        out
     }
+
+    /// A start with a label: the label comes right after the start.
+    fn go_start_label(&mut self, ev: &V1Event) -> RawEvent {
+        let m = self.m_of(ev.p);
+        let label = self.emit_on(ev, m, w::EV_GO_LABEL, [ev.args[2], 0, 0, 0]);
+        self.extra = VecDeque::from([label]);
+        self.emit_on(
+            ev,
+            m,
+            w::EV_GO_START,
+            [ev.args[0], ev.args[1], ev.args[2], 0],
+        )
+    }
+
+    /// A syscall the parser found blocking (`args[0] = 1`) begins here and
+    /// ends at a GoSysExit; any other takes 1 ns.
+    fn go_syscall(&mut self, ev: &V1Event) -> RawEvent {
+        let args = [0, u64::from(ev.stk), 0, 0];
+        if ev.args[0] == 1 {
+            return self.emit(ev, w::EV_GO_SYSCALL_BEGIN, args);
+        }
+        let m = self.m_of(ev.p);
+        let begin = self.emit_on(ev, m, w::EV_GO_SYSCALL_BEGIN, args);
+        let mut end = self.emit_on(ev, m, w::EV_GO_SYSCALL_END, [0; 4]);
+        end.time = ev.ts + 1;
+        self.extra.push_back(end);
+        begin
+    }
+
+    fn task_create(&mut self, ev: &V1Event) -> RawEvent {
+        let parent = if ev.args[1] == 0 { NO_TASK } else { ev.args[1] };
+        let name = self.table.bytes(ev.args[2]).to_vec();
+        self.tasks.insert(ev.args[0], (name, ev.args[1]));
+        self.emit(
+            ev,
+            w::EV_USER_TASK_BEGIN,
+            [ev.args[0], parent, ev.args[2], 0],
+        )
+    }
+
+    /// A task's end, with its parent and name from its creation.
+    fn task_end(&mut self, ev: &V1Event) -> RawEvent {
+        let (parent, name) = match self.tasks.remove(&ev.args[0]) {
+            Some((name, parent)) => (parent, self.table.add_extra(&name)),
+            None => (NO_TASK, 0),
+        };
+        let mut out = self.emit(ev, w::EV_USER_TASK_END, [ev.args[0], 0, 0, 0]);
+        out.set_task_end(parent, name);
+        out
+    }
+}
+
+/// The goroutine of an old event's context (0: none).
+fn goroutine(g: u64) -> i64 {
+    if g == 0 { NONE } else { g as i64 }
+}
+
+/// The new type of an old event type that converts one to one, its
+/// arguments unchanged.
+fn same_event(old: u8) -> Option<w::EventType> {
+    Some(match old {
+        EV_GC_START => w::EV_GC_BEGIN,
+        EV_GC_DONE => w::EV_GC_END,
+        EV_GC_SWEEP_START => w::EV_GC_SWEEP_BEGIN,
+        EV_GC_SWEEP_DONE => w::EV_GC_SWEEP_END,
+        EV_GO_CREATE => w::EV_GO_CREATE,
+        EV_GO_START => w::EV_GO_START,
+        EV_GO_END => w::EV_GO_DESTROY,
+        EV_GO_UNBLOCK => w::EV_GO_UNBLOCK,
+        EV_GO_SYS_EXIT => w::EV_GO_SYSCALL_END_BLOCKED,
+        EV_HEAP_ALLOC => w::EV_HEAP_ALLOC,
+        EV_HEAP_GOAL => w::EV_HEAP_GOAL,
+        EV_GC_MARK_ASSIST_START => w::EV_GC_MARK_ASSIST_BEGIN,
+        EV_GC_MARK_ASSIST_DONE => w::EV_GC_MARK_ASSIST_END,
+        _ => return None,
+    })
 }

@@ -1,6 +1,8 @@
 //! The table of Go 1.11–1.21 event types: names, the first format version
 //! that has them, their arguments and whether they carry a stack.
 
+/// The zero type, which no event has.
+pub const EV_NONE: u8 = 0;
 pub const EV_BATCH: u8 = 1;
 pub const EV_FREQUENCY: u8 = 2;
 pub const EV_STACK: u8 = 3;
@@ -36,6 +38,7 @@ pub const EV_GO_IN_SYSCALL: u8 = 32;
 pub const EV_HEAP_ALLOC: u8 = 33;
 pub const EV_HEAP_GOAL: u8 = 34;
 pub const EV_TIMER_GOROUTINE: u8 = 35;
+pub const EV_FUTILE_WAKEUP: u8 = 36;
 pub const EV_STRING: u8 = 37;
 pub const EV_GO_START_LOCAL: u8 = 38;
 pub const EV_GO_UNBLOCK_LOCAL: u8 = 39;
@@ -61,67 +64,320 @@ pub(crate) struct Desc {
     pub(crate) stack: bool,
 }
 
-const fn d(name: &'static str, min_version: u32, nargs: usize, stack: bool) -> Desc {
-    Desc {
-        name,
-        min_version,
-        nargs,
-        stack,
-    }
+impl Desc {
+    const UNUSED: Desc = Desc {
+        name: "",
+        min_version: 0,
+        nargs: 0,
+        stack: false,
+    };
 }
 
-static DESCS: [Desc; EV_COUNT as usize] = [
-    d("None", 5, 0, false),
-    d("Batch", 5, 2, false),
-    d("Frequency", 5, 1, false),
-    d("Stack", 5, 2, false),
-    d("Gomaxprocs", 5, 1, true),
-    d("ProcStart", 5, 1, false),
-    d("ProcStop", 5, 0, false),
-    d("GCStart", 5, 1, true),
-    d("GCDone", 5, 0, false),
-    d("GCSTWStart", 5, 1, false),
-    d("GCSTWDone", 5, 0, false),
-    d("GCSweepStart", 5, 0, true),
-    d("GCSweepDone", 5, 2, false),
-    d("GoCreate", 5, 2, true),
-    d("GoStart", 5, 2, false),
-    d("GoEnd", 5, 0, false),
-    d("GoStop", 5, 0, true),
-    d("GoSched", 5, 0, true),
-    d("GoPreempt", 5, 0, true),
-    d("GoSleep", 5, 0, true),
-    d("GoBlock", 5, 0, true),
-    d("GoUnblock", 5, 2, true),
-    d("GoBlockSend", 5, 0, true),
-    d("GoBlockRecv", 5, 0, true),
-    d("GoBlockSelect", 5, 0, true),
-    d("GoBlockSync", 5, 0, true),
-    d("GoBlockCond", 5, 0, true),
-    d("GoBlockNet", 5, 0, true),
-    d("GoSysCall", 5, 0, true),
-    d("GoSysExit", 5, 3, false),
-    d("GoSysBlock", 5, 0, false),
-    d("GoWaiting", 5, 1, false),
-    d("GoInSyscall", 5, 1, false),
-    d("HeapAlloc", 5, 1, false),
-    d("HeapGoal", 5, 1, false),
-    d("TimerGoroutine", 5, 1, false),
-    d("FutileWakeup", 5, 0, false),
-    d("String", 7, 0, false),
-    d("GoStartLocal", 7, 1, false),
-    d("GoUnblockLocal", 7, 1, true),
-    d("GoSysExitLocal", 7, 2, false),
-    d("GoStartLabel", 8, 3, false),
-    d("GoBlockGC", 8, 0, true),
-    d("GCMarkAssistStart", 9, 0, true),
-    d("GCMarkAssistDone", 9, 0, false),
-    d("UserTaskCreate", 11, 3, true),
-    d("UserTaskEnd", 11, 1, true),
-    d("UserRegion", 11, 3, true),
-    d("UserLog", 11, 2, true),
-    d("CPUSample", 19, 3, true),
-];
+/// One row per event type, in type-number order (Go 1.21's `EventDescriptions`).
+static DESCS: [Desc; EV_COUNT as usize] = {
+    let mut t = [Desc::UNUSED; EV_COUNT as usize];
+    t[EV_NONE as usize] = Desc {
+        name: "None",
+        min_version: 5,
+        nargs: 0,
+        stack: false,
+    };
+    t[EV_BATCH as usize] = Desc {
+        name: "Batch",
+        min_version: 5,
+        nargs: 2,
+        stack: false,
+    };
+    t[EV_FREQUENCY as usize] = Desc {
+        name: "Frequency",
+        min_version: 5,
+        nargs: 1,
+        stack: false,
+    };
+    t[EV_STACK as usize] = Desc {
+        name: "Stack",
+        min_version: 5,
+        nargs: 2,
+        stack: false,
+    };
+    t[EV_GOMAXPROCS as usize] = Desc {
+        name: "Gomaxprocs",
+        min_version: 5,
+        nargs: 1,
+        stack: true,
+    };
+    t[EV_PROC_START as usize] = Desc {
+        name: "ProcStart",
+        min_version: 5,
+        nargs: 1,
+        stack: false,
+    };
+    t[EV_PROC_STOP as usize] = Desc {
+        name: "ProcStop",
+        min_version: 5,
+        nargs: 0,
+        stack: false,
+    };
+    t[EV_GC_START as usize] = Desc {
+        name: "GCStart",
+        min_version: 5,
+        nargs: 1,
+        stack: true,
+    };
+    t[EV_GC_DONE as usize] = Desc {
+        name: "GCDone",
+        min_version: 5,
+        nargs: 0,
+        stack: false,
+    };
+    t[EV_STW_START as usize] = Desc {
+        name: "GCSTWStart",
+        min_version: 5,
+        nargs: 1,
+        stack: false,
+    };
+    t[EV_STW_DONE as usize] = Desc {
+        name: "GCSTWDone",
+        min_version: 5,
+        nargs: 0,
+        stack: false,
+    };
+    t[EV_GC_SWEEP_START as usize] = Desc {
+        name: "GCSweepStart",
+        min_version: 5,
+        nargs: 0,
+        stack: true,
+    };
+    t[EV_GC_SWEEP_DONE as usize] = Desc {
+        name: "GCSweepDone",
+        min_version: 5,
+        nargs: 2,
+        stack: false,
+    };
+    t[EV_GO_CREATE as usize] = Desc {
+        name: "GoCreate",
+        min_version: 5,
+        nargs: 2,
+        stack: true,
+    };
+    t[EV_GO_START as usize] = Desc {
+        name: "GoStart",
+        min_version: 5,
+        nargs: 2,
+        stack: false,
+    };
+    t[EV_GO_END as usize] = Desc {
+        name: "GoEnd",
+        min_version: 5,
+        nargs: 0,
+        stack: false,
+    };
+    t[EV_GO_STOP as usize] = Desc {
+        name: "GoStop",
+        min_version: 5,
+        nargs: 0,
+        stack: true,
+    };
+    t[EV_GO_SCHED as usize] = Desc {
+        name: "GoSched",
+        min_version: 5,
+        nargs: 0,
+        stack: true,
+    };
+    t[EV_GO_PREEMPT as usize] = Desc {
+        name: "GoPreempt",
+        min_version: 5,
+        nargs: 0,
+        stack: true,
+    };
+    t[EV_GO_SLEEP as usize] = Desc {
+        name: "GoSleep",
+        min_version: 5,
+        nargs: 0,
+        stack: true,
+    };
+    t[EV_GO_BLOCK as usize] = Desc {
+        name: "GoBlock",
+        min_version: 5,
+        nargs: 0,
+        stack: true,
+    };
+    t[EV_GO_UNBLOCK as usize] = Desc {
+        name: "GoUnblock",
+        min_version: 5,
+        nargs: 2,
+        stack: true,
+    };
+    t[EV_GO_BLOCK_SEND as usize] = Desc {
+        name: "GoBlockSend",
+        min_version: 5,
+        nargs: 0,
+        stack: true,
+    };
+    t[EV_GO_BLOCK_RECV as usize] = Desc {
+        name: "GoBlockRecv",
+        min_version: 5,
+        nargs: 0,
+        stack: true,
+    };
+    t[EV_GO_BLOCK_SELECT as usize] = Desc {
+        name: "GoBlockSelect",
+        min_version: 5,
+        nargs: 0,
+        stack: true,
+    };
+    t[EV_GO_BLOCK_SYNC as usize] = Desc {
+        name: "GoBlockSync",
+        min_version: 5,
+        nargs: 0,
+        stack: true,
+    };
+    t[EV_GO_BLOCK_COND as usize] = Desc {
+        name: "GoBlockCond",
+        min_version: 5,
+        nargs: 0,
+        stack: true,
+    };
+    t[EV_GO_BLOCK_NET as usize] = Desc {
+        name: "GoBlockNet",
+        min_version: 5,
+        nargs: 0,
+        stack: true,
+    };
+    t[EV_GO_SYS_CALL as usize] = Desc {
+        name: "GoSysCall",
+        min_version: 5,
+        nargs: 0,
+        stack: true,
+    };
+    t[EV_GO_SYS_EXIT as usize] = Desc {
+        name: "GoSysExit",
+        min_version: 5,
+        nargs: 3,
+        stack: false,
+    };
+    t[EV_GO_SYS_BLOCK as usize] = Desc {
+        name: "GoSysBlock",
+        min_version: 5,
+        nargs: 0,
+        stack: false,
+    };
+    t[EV_GO_WAITING as usize] = Desc {
+        name: "GoWaiting",
+        min_version: 5,
+        nargs: 1,
+        stack: false,
+    };
+    t[EV_GO_IN_SYSCALL as usize] = Desc {
+        name: "GoInSyscall",
+        min_version: 5,
+        nargs: 1,
+        stack: false,
+    };
+    t[EV_HEAP_ALLOC as usize] = Desc {
+        name: "HeapAlloc",
+        min_version: 5,
+        nargs: 1,
+        stack: false,
+    };
+    t[EV_HEAP_GOAL as usize] = Desc {
+        name: "HeapGoal",
+        min_version: 5,
+        nargs: 1,
+        stack: false,
+    };
+    t[EV_TIMER_GOROUTINE as usize] = Desc {
+        name: "TimerGoroutine",
+        min_version: 5,
+        nargs: 1,
+        stack: false,
+    };
+    t[EV_FUTILE_WAKEUP as usize] = Desc {
+        name: "FutileWakeup",
+        min_version: 5,
+        nargs: 0,
+        stack: false,
+    };
+    t[EV_STRING as usize] = Desc {
+        name: "String",
+        min_version: 7,
+        nargs: 0,
+        stack: false,
+    };
+    t[EV_GO_START_LOCAL as usize] = Desc {
+        name: "GoStartLocal",
+        min_version: 7,
+        nargs: 1,
+        stack: false,
+    };
+    t[EV_GO_UNBLOCK_LOCAL as usize] = Desc {
+        name: "GoUnblockLocal",
+        min_version: 7,
+        nargs: 1,
+        stack: true,
+    };
+    t[EV_GO_SYS_EXIT_LOCAL as usize] = Desc {
+        name: "GoSysExitLocal",
+        min_version: 7,
+        nargs: 2,
+        stack: false,
+    };
+    t[EV_GO_START_LABEL as usize] = Desc {
+        name: "GoStartLabel",
+        min_version: 8,
+        nargs: 3,
+        stack: false,
+    };
+    t[EV_GO_BLOCK_GC as usize] = Desc {
+        name: "GoBlockGC",
+        min_version: 8,
+        nargs: 0,
+        stack: true,
+    };
+    t[EV_GC_MARK_ASSIST_START as usize] = Desc {
+        name: "GCMarkAssistStart",
+        min_version: 9,
+        nargs: 0,
+        stack: true,
+    };
+    t[EV_GC_MARK_ASSIST_DONE as usize] = Desc {
+        name: "GCMarkAssistDone",
+        min_version: 9,
+        nargs: 0,
+        stack: false,
+    };
+    t[EV_USER_TASK_CREATE as usize] = Desc {
+        name: "UserTaskCreate",
+        min_version: 11,
+        nargs: 3,
+        stack: true,
+    };
+    t[EV_USER_TASK_END as usize] = Desc {
+        name: "UserTaskEnd",
+        min_version: 11,
+        nargs: 1,
+        stack: true,
+    };
+    t[EV_USER_REGION as usize] = Desc {
+        name: "UserRegion",
+        min_version: 11,
+        nargs: 3,
+        stack: true,
+    };
+    t[EV_USER_LOG as usize] = Desc {
+        name: "UserLog",
+        min_version: 11,
+        nargs: 2,
+        stack: true,
+    };
+    t[EV_CPU_SAMPLE as usize] = Desc {
+        name: "CPUSample",
+        min_version: 19,
+        nargs: 3,
+        stack: true,
+    };
+    t
+};
 
 pub(crate) fn desc(typ: u8) -> &'static Desc {
     &DESCS[usize::from(typ).min(DESCS.len() - 1)]

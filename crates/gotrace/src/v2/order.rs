@@ -121,6 +121,7 @@ struct Ctx {
     g: i64,
 }
 
+/// Whether an event needs a thread, proc or goroutine in its context.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Need {
     MustNot,
@@ -129,17 +130,30 @@ enum Need {
 }
 use Need::*;
 
-const USER: [Need; 3] = [Must, Must, Must];
+/// What an event requires of its scheduling context (Go's `schedReqs`).
+#[derive(Clone, Copy)]
+struct Reqs {
+    thread: Need,
+    proc: Need,
+    goroutine: Need,
+}
 
-fn validate(ctx: Ctx, [m, p, g]: [Need; 3]) -> Result<(), String> {
+/// User events (and most others) happen on a running goroutine.
+const USER: Reqs = Reqs {
+    thread: Must,
+    proc: Must,
+    goroutine: Must,
+};
+
+fn validate(ctx: Ctx, reqs: Reqs) -> Result<(), String> {
     let check = |have: bool, need: Need, what: &str| match (need, have) {
         (Must, false) => Err(format!("expected a {what} but didn't have one")),
         (MustNot, true) => Err(format!("expected no {what} but had one")),
         _ => Ok(()),
     };
-    check(ctx.m != NONE, m, "thread")?;
-    check(ctx.p != NONE, p, "proc")?;
-    check(ctx.g != NONE, g, "goroutine")
+    check(ctx.m != NONE, reqs.thread, "thread")?;
+    check(ctx.p != NONE, reqs.proc, "proc")?;
+    check(ctx.g != NONE, reqs.goroutine, "goroutine")
 }
 
 /// The ordering state, kept across generations.
@@ -385,7 +399,14 @@ impl Ordering {
         if cur.p != NONE {
             return Ok(None);
         }
-        validate(cur, [Must, MustNot, May])?;
+        validate(
+            cur,
+            Reqs {
+                thread: Must,
+                proc: MustNot,
+                goroutine: May,
+            },
+        )?;
         state.status = PROC_RUNNING;
         state.seq = seq;
         self.push(ev, cur);
@@ -402,7 +423,14 @@ impl Ordering {
         if state.status != PROC_RUNNING && state.status != PROC_SYSCALL {
             return Err("ProcStop event for proc that's not Running or Syscall".into());
         }
-        validate(cur, [Must, Must, May])?;
+        validate(
+            cur,
+            Reqs {
+                thread: Must,
+                proc: Must,
+                goroutine: May,
+            },
+        )?;
         state.status = PROC_IDLE;
         self.push(ev, cur);
         Ok(Some((NONE, cur.g)))
@@ -414,7 +442,14 @@ impl Ordering {
         let Some((state, seq)) = self.p_next_in_sequence(ev, &in_syscall, generation) else {
             return Ok(None);
         };
-        validate(cur, [Must, May, May])?;
+        validate(
+            cur,
+            Reqs {
+                thread: Must,
+                proc: May,
+                goroutine: May,
+            },
+        )?;
         let abandoned = state.status == PROC_SYSCALL_ABANDONED;
         state.status = PROC_IDLE;
         state.seq = seq;
@@ -512,7 +547,14 @@ impl Ordering {
     }
 
     fn go_create(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
-        validate(cur, [Must, Must, May])?;
+        validate(
+            cur,
+            Reqs {
+                thread: Must,
+                proc: Must,
+                goroutine: May,
+            },
+        )?;
         if let Some(s) = self.g_states.get(&cur.g)
             && s.status != GO_RUNNING
         {
@@ -539,7 +581,14 @@ impl Ordering {
     }
 
     fn go_create_syscall(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
-        validate(cur, [Must, May, MustNot])?;
+        validate(
+            cur,
+            Reqs {
+                thread: Must,
+                proc: May,
+                goroutine: MustNot,
+            },
+        )?;
         let new_g = ev.args[0] as i64;
         if self.g_states.contains_key(&new_g) {
             return Err(format!(
@@ -608,7 +657,14 @@ impl Ordering {
         let Some((s, seq)) = self.g_next_in_sequence(ev, GO_RUNNABLE, generation) else {
             return Ok(None);
         };
-        validate(cur, [Must, Must, MustNot])?;
+        validate(
+            cur,
+            Reqs {
+                thread: Must,
+                proc: Must,
+                goroutine: MustNot,
+            },
+        )?;
         s.status = GO_RUNNING;
         s.seq = seq;
         self.push(ev, cur);
@@ -698,14 +754,28 @@ impl Ordering {
         if cur.p != NONE && self.p_state(cur.p, "GoSyscallEndBlocked")?.status == PROC_SYSCALL {
             return Ok(None);
         }
-        validate(cur, [Must, May, Must])?;
+        validate(
+            cur,
+            Reqs {
+                thread: Must,
+                proc: May,
+                goroutine: Must,
+            },
+        )?;
         self.running_g(ev, cur, GO_SYSCALL)?.status = GO_RUNNABLE;
         self.push(ev, cur);
         Ok(Some((cur.p, NONE)))
     }
 
     fn go_destroy_syscall(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
-        validate(cur, [Must, May, Must])?;
+        validate(
+            cur,
+            Reqs {
+                thread: Must,
+                proc: May,
+                goroutine: Must,
+            },
+        )?;
         self.running_g(ev, cur, GO_SYSCALL)?;
         self.g_states.remove(&cur.g);
         let mut new_p = cur.p;
@@ -880,19 +950,40 @@ impl Ordering {
     }
 
     fn heap_metric(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
-        validate(cur, [Must, Must, May])?;
+        validate(
+            cur,
+            Reqs {
+                thread: Must,
+                proc: Must,
+                goroutine: May,
+            },
+        )?;
         self.push(ev, cur);
         Self::same(cur)
     }
 
     fn alloc_free(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
-        validate(cur, [Must, May, May])?;
+        validate(
+            cur,
+            Reqs {
+                thread: Must,
+                proc: May,
+                goroutine: May,
+            },
+        )?;
         self.push(ev, cur);
         Self::same(cur)
     }
 
     fn sweep_begin(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
-        validate(cur, [Must, Must, May])?;
+        validate(
+            cur,
+            Reqs {
+                thread: Must,
+                proc: Must,
+                goroutine: May,
+            },
+        )?;
         self.p_state(cur.p, "sweep")?
             .ranges
             .begin((range_start(ev.typ), 0))?;
@@ -912,7 +1003,14 @@ impl Ordering {
     }
 
     fn sweep_end(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
-        validate(cur, [Must, Must, May])?;
+        validate(
+            cur,
+            Reqs {
+                thread: Must,
+                proc: Must,
+                goroutine: May,
+            },
+        )?;
         self.p_state(cur.p, "sweep")?.ranges.end(ev.typ)?;
         self.push(ev, cur);
         Self::same(cur)

@@ -124,7 +124,7 @@ impl<R: BufRead> V2Reader<R> {
             && (self.frontier.is_empty() || s.time < self.frontier[0].ev.time)
         {
             self.next_sample += 1;
-            let mut ev = RawEvent::new(EV_CPU_SAMPLE, s.time, [s.stack, 0, 0, 0]);
+            let mut ev = RawEvent::cpu_sample(s.time, s.stack);
             (ev.m, ev.p, ev.g) = (s.m, s.p, s.g);
             return Ok(Some(ev));
         }
