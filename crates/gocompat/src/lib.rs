@@ -6,8 +6,10 @@
 //! - [`re2`], Go (RE2) regexps compiled with the `regex` crate;
 //! - [`quote`], `strconv.Quote`;
 //! - [`flag`], booleans and integers as Go's `flag` package parses them;
-//! - [`time`], RFC 3339 timestamps as Go's `time.Parse` reads them.
+//! - [`time`], RFC 3339 timestamps as Go's `time.Parse` reads them;
+//! - [`duration`], durations as Go's `time.ParseDuration` reads them.
 
+pub mod duration;
 pub mod flag;
 pub mod literal;
 pub mod quote;
