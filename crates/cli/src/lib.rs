@@ -8,7 +8,6 @@
 //! exit status.
 
 pub mod error;
-pub mod goduration;
 pub mod goflags;
 pub mod outfile;
 pub mod patterns;

@@ -16,7 +16,6 @@ mod bytes;
 mod error;
 mod event;
 pub mod format;
-pub mod gosort;
 pub mod legacy;
 mod raw;
 mod reader;
