@@ -8,8 +8,8 @@
 //! exit status.
 
 pub mod error;
-pub mod goduration;
 pub mod goflags;
+pub mod outfile;
 pub mod patterns;
 
 use std::cell::Cell;

@@ -5,11 +5,12 @@
 //! are read in parallel; output follows the input order.
 
 use clap::Parser;
+use gocompat::flag;
 use std::io::{self, Write};
 use std::process::ExitCode;
 use stw::profile::ProfileWriter;
 use stw::text::TextOptions;
-use toolbox_cli::{Error, Tool, goduration, goflags};
+use toolbox_cli::{Error, Tool};
 use traceinput::Input;
 
 /// Explain the stop-the-world pauses of Go execution traces (any format, Go
@@ -30,22 +31,22 @@ struct Flags {
     /// Log a summary of each STW range
     #[arg(long = "print-stw", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "true",
-          value_parser = goflags::parse_bool)]
+          value_parser = flag::parse_bool)]
     print_stw: bool,
     /// Log each CPU sample that arrived during a STW range
     #[arg(long = "print-stacks", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "false",
-          value_parser = goflags::parse_bool)]
+          value_parser = flag::parse_bool)]
     print_stacks: bool,
     /// Grace period, to ignore samples that arrive early in each STW phase
     /// (Go duration: 250us, 1ms, 1.5s, ...)
     #[arg(long, default_value = "0", allow_hyphen_values = true,
-          value_parser = |s: &str| goduration::parse_duration(s).map_err(|e| e.to_string()))]
+          value_parser = |s: &str| gocompat::duration::parse_duration(s).map_err(|e| e.to_string()))]
     grace: i64,
     /// Write one JSON line per STW range (trace, kind, start, phase
     /// lengths, sample count, each counted sample's phase) instead of text
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = goflags::parse_bool)]
+          default_value = "false", value_parser = flag::parse_bool)]
     json: bool,
     /// More inputs
     paths: Vec<String>,
