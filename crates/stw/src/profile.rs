@@ -1,28 +1,26 @@
-//! The CPU samples counted in pauses as a pprof profile, holding what
-//! upstream's holds: sample types `samples/count` (the default) and
+//! The CPU samples counted in pauses as a pprof profile, made with the
+//! project's one profile writer ([`pprof::ProfileBuilder`]) and holding
+//! what upstream's holds: sample types `samples/count` (the default) and
 //! `offset/nanoseconds`, period type `cpu/nanoseconds` with period 1, one
-//! mapping (when there is a location), a function per (name, file), a
-//! location per PC, and per sample the values `[1, offset]`, string labels
-//! `stw-phase` and `trace-sha256`, numeric labels `g` and `offset` (in
-//! `ns`). Identical samples are merged, their values added, as upstream's
+//! mapping (when there is a location), a function per name, a location per
+//! PC, and per sample the values `[1, offset]`, string labels `stw-phase`
+//! and `trace-sha256`, numeric labels `g` and `offset` (in `ns`).
+//! Identical samples are merged, their values added, as upstream's
 //! `Compact` does. With several traces, each sample also has a `trace`
 //! label naming its input.
 
 use crate::phase::Placed;
-use pprof::proto::{self, Function, Label, Line, Location, Mapping, ValueType};
+use pprof::proto::{self, Mapping};
+use pprof::{Label, ProfileBuilder};
 use std::collections::HashMap;
-
-/// What makes two samples one: locations and labels.
-type SampleKey = (Vec<u64>, Vec<[i64; 4]>);
 
 /// Builds the profile sample by sample.
 #[derive(Debug)]
 pub struct ProfileWriter {
-    p: proto::Profile,
-    strings: HashMap<String, i64>,
-    functions: HashMap<(String, String), u64>,
+    b: ProfileBuilder,
+    /// Location ids by PC: one location per PC, as upstream makes them
+    /// (the first frame seen at a PC names it).
     locations: HashMap<u64, u64>,
-    samples: HashMap<SampleKey, usize>,
 }
 
 impl Default for ProfileWriter {
@@ -34,147 +32,69 @@ impl Default for ProfileWriter {
 impl ProfileWriter {
     /// A profile without samples.
     pub fn new() -> ProfileWriter {
-        let mut w = ProfileWriter {
-            p: proto::Profile::default(),
-            strings: HashMap::new(),
-            functions: HashMap::new(),
+        let mut b = ProfileBuilder::new();
+        let samples = b.value_type("samples", "count");
+        let offset = b.value_type("offset", "nanoseconds");
+        b.set_sample_types(vec![samples, offset]);
+        let cpu = b.value_type("cpu", "nanoseconds");
+        b.set_period(cpu, 1);
+        b.merge_identical_samples(true);
+        ProfileWriter {
+            b,
             locations: HashMap::new(),
-            samples: HashMap::new(),
-        };
-        w.string("");
-        let samples = w.value_type("samples", "count");
-        let offset = w.value_type("offset", "nanoseconds");
-        w.p.sample_type = vec![samples, offset];
-        w.p.default_sample_type = samples.r#type;
-        w.p.period_type = Some(w.value_type("cpu", "nanoseconds"));
-        w.p.period = 1;
-        w
-    }
-
-    fn string(&mut self, s: &str) -> i64 {
-        if let Some(&i) = self.strings.get(s) {
-            return i;
-        }
-        let i = self.p.string_table.len() as i64;
-        self.p.string_table.push(s.as_bytes().to_vec());
-        self.strings.insert(s.to_owned(), i);
-        i
-    }
-
-    fn value_type(&mut self, r#type: &str, unit: &str) -> ValueType {
-        ValueType {
-            r#type: self.string(r#type),
-            unit: self.string(unit),
         }
     }
 
-    fn function(&mut self, name: &str, file: &str) -> u64 {
-        let key = (name.to_owned(), file.to_owned());
-        if let Some(&id) = self.functions.get(&key) {
-            return id;
+    /// Adds a counted sample of the trace whose SHA-256 is `sha256` (hex),
+    /// named `trace` when there are several.
+    pub fn add(&mut self, s: &Placed<'_>, sha256: &str, trace: Option<&str>) {
+        let locations: Vec<u64> = s
+            .sample
+            .frames
+            .iter()
+            .map(|f| {
+                *self.locations.entry(f.pc).or_insert_with(|| {
+                    let function = self.b.function(&f.func, &f.file);
+                    self.b.location(f.pc, &[(function, f.line as i64)])
+                })
+            })
+            .collect();
+        // String labels, then numeric ones, each by key, as pprof writes them.
+        let mut labels = Vec::with_capacity(5);
+        labels.push(Label::str("stw-phase", s.phase.name()));
+        if let Some(t) = trace {
+            labels.push(Label::str("trace", t));
         }
-        let id = self.p.function.len() as u64 + 1;
-        let (n, f) = (self.string(name), self.string(file));
-        self.p.function.push(Function {
-            id,
-            name: n,
-            system_name: n,
-            filename: f,
-            start_line: 0,
-        });
-        self.functions.insert(key, id);
-        id
+        labels.push(Label::str("trace-sha256", sha256));
+        labels.push(Label::num("g", s.sample.goroutine, ""));
+        labels.push(Label::num("offset", s.offset, "ns"));
+        self.b.add_sample(&locations, &[1, s.offset], &labels);
     }
 
-    fn location(&mut self, f: &crate::Frame) -> u64 {
-        if let Some(&id) = self.locations.get(&f.pc) {
-            return id;
-        }
-        if self.p.mapping.is_empty() {
-            self.p.mapping.push(Mapping {
+    /// The profile.
+    pub fn finish(self) -> proto::Profile {
+        let mut p = self.b.finish();
+        // What the builder leaves unset and upstream's profile has.
+        p.default_sample_type = p.sample_type.first().map_or(0, |t| t.r#type);
+        if !p.location.is_empty() {
+            p.mapping.push(Mapping {
                 id: 1,
                 has_functions: true,
                 has_filenames: true,
                 has_line_numbers: true,
                 ..Default::default()
             });
+            p.location.iter_mut().for_each(|l| l.mapping_id = 1);
         }
-        let id = self.p.location.len() as u64 + 1;
-        let function_id = self.function(&f.func, &f.file);
-        self.p.location.push(Location {
-            id,
-            mapping_id: 1,
-            address: f.pc,
-            line: vec![Line {
-                function_id,
-                line: f.line as i64,
-                column: 0,
-            }],
-            is_folded: false,
-        });
-        self.locations.insert(f.pc, id);
-        id
-    }
-
-    /// Adds a counted sample of the trace whose SHA-256 is `sha256` (hex),
-    /// named `trace` when there are several.
-    pub fn add(&mut self, s: &Placed<'_>, sha256: &str, trace: Option<&str>) {
-        let locations: Vec<u64> = s.sample.frames.iter().map(|f| self.location(f)).collect();
-        let mut labels = Vec::with_capacity(5);
-        let str_label = |w: &mut Self, k: &str, v: &str| Label {
-            key: w.string(k),
-            str: w.string(v),
-            ..Default::default()
-        };
-        // String labels, then numeric ones, each by key, as pprof writes them.
-        labels.push(str_label(self, "stw-phase", s.phase.name()));
-        if let Some(t) = trace {
-            labels.push(str_label(self, "trace", t));
-        }
-        labels.push(str_label(self, "trace-sha256", sha256));
-        labels.push(Label {
-            key: self.string("g"),
-            num: s.sample.goroutine,
-            ..Default::default()
-        });
-        labels.push(Label {
-            key: self.string("offset"),
-            num: s.offset,
-            num_unit: self.string("ns"),
-            str: 0,
-        });
-        let key = (
-            locations.clone(),
-            labels
-                .iter()
-                .map(|l| [l.key, l.str, l.num, l.num_unit])
-                .collect(),
-        );
-        if let Some(&i) = self.samples.get(&key) {
-            let v = &mut self.p.sample[i].value;
-            v[0] += 1;
-            v[1] += s.offset;
-            return;
-        }
-        self.samples.insert(key, self.p.sample.len());
-        self.p.sample.push(proto::Sample {
-            location_id: locations,
-            value: vec![1, s.offset],
-            label: labels,
-        });
-    }
-
-    /// The profile.
-    pub fn finish(self) -> proto::Profile {
-        self.p
+        p.function.iter_mut().for_each(|f| f.system_name = f.name);
+        p
     }
 
     /// The profile, encoded and gzipped.
     pub fn finish_gzip(self) -> Vec<u8> {
-        self.p.encode_gzip()
+        self.finish().encode_gzip()
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,7 +116,7 @@ mod tests {
         }
     }
 
-    fn strings(p: &proto::Profile, l: &Label) -> (String, String, i64, String) {
+    fn strings(p: &proto::Profile, l: &proto::Label) -> (String, String, i64, String) {
         let s = |i: i64| String::from_utf8_lossy(&p.string_table[i as usize]).into_owned();
         (s(l.key), s(l.str), l.num, s(l.num_unit))
     }
