@@ -4,7 +4,7 @@
 
 use crate::gomath::write_f;
 use crate::viz::Viz;
-use gotrace::format::quote;
+use gocompat::quote::quote;
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
 
