@@ -4,7 +4,7 @@
 
 use crate::gomath::write_f;
 use crate::viz::Viz;
-use gotrace::format::quote;
+use gocompat::quote::{quote, quote_body};
 use sha2::{Digest, Sha256};
 use std::io::{self, Write};
 
@@ -71,14 +71,11 @@ fn tips(text: &[u8], out: &mut Vec<u8>) {
 /// without its quotes, the lines joined with `\l`.
 fn left_justified(text: &[u8], out: &mut Vec<u8>) {
     out.push(b'"');
-    let mut q = Vec::new();
     for (i, part) in text.split(|&b| b == b'\n').enumerate() {
         if i > 0 {
             out.extend_from_slice(b"\\l");
         }
-        q.clear();
-        quote(&mut q, part);
-        out.extend_from_slice(&q[1..q.len() - 1]);
+        quote_body(out, part);
     }
     out.push(b'"');
 }

@@ -1,13 +1,12 @@
-//! The CPU samples counted in pauses as a pprof profile, made with the
-//! project's one profile writer ([`pprof::ProfileBuilder`]) and holding
-//! what upstream's holds: sample types `samples/count` (the default) and
+//! The CPU samples counted in pauses as a pprof profile, holding what
+//! upstream's holds: sample types `samples/count` (the default) and
 //! `offset/nanoseconds`, period type `cpu/nanoseconds` with period 1, one
-//! mapping (when there is a location), a function per name, a location per
-//! PC, and per sample the values `[1, offset]`, string labels `stw-phase`
-//! and `trace-sha256`, numeric labels `g` and `offset` (in `ns`).
-//! Identical samples are merged, their values added, as upstream's
+//! mapping (when there is a location), a function per (name, file), a
+//! location per PC, and per sample the values `[1, offset]`, string labels
+//! `stw-phase` and `trace-sha256`, numeric labels `g` and `offset` (in
+//! `ns`). Identical samples are merged, their values added, as upstream's
 //! `Compact` does. With several traces, each sample also has a `trace`
-//! label naming its input.
+//! label naming its input. Written with pprof's [`ProfileBuilder`].
 
 use crate::phase::Placed;
 use pprof::proto::{self, Mapping};
@@ -18,8 +17,9 @@ use std::collections::HashMap;
 #[derive(Debug)]
 pub struct ProfileWriter {
     b: ProfileBuilder,
-    /// Location ids by PC: one location per PC, as upstream makes them
-    /// (the first frame seen at a PC names it).
+    mapping: Option<u64>,
+    /// Upstream's rule: one location per PC (an inlined frame shares its
+    /// caller's).
     locations: HashMap<u64, u64>,
 }
 
@@ -36,29 +36,40 @@ impl ProfileWriter {
         let samples = b.value_type("samples", "count");
         let offset = b.value_type("offset", "nanoseconds");
         b.set_sample_types(vec![samples, offset]);
+        b.set_default_sample_type(samples);
         let cpu = b.value_type("cpu", "nanoseconds");
         b.set_period(cpu, 1);
         b.merge_identical_samples(true);
         ProfileWriter {
             b,
+            mapping: None,
             locations: HashMap::new(),
         }
+    }
+
+    fn location(&mut self, f: &crate::Frame) -> u64 {
+        if let Some(&id) = self.locations.get(&f.pc) {
+            return id;
+        }
+        let b = &mut self.b;
+        let mapping = *self.mapping.get_or_insert_with(|| {
+            b.add_mapping(Mapping {
+                has_functions: true,
+                has_filenames: true,
+                has_line_numbers: true,
+                ..Default::default()
+            })
+        });
+        let function = b.function_with_system_name(&f.func, &f.func, &f.file);
+        let id = b.location(mapping, f.pc, &[(function, f.line as i64)]);
+        self.locations.insert(f.pc, id);
+        id
     }
 
     /// Adds a counted sample of the trace whose SHA-256 is `sha256` (hex),
     /// named `trace` when there are several.
     pub fn add(&mut self, s: &Placed<'_>, sha256: &str, trace: Option<&str>) {
-        let locations: Vec<u64> = s
-            .sample
-            .frames
-            .iter()
-            .map(|f| {
-                *self.locations.entry(f.pc).or_insert_with(|| {
-                    let function = self.b.function(&f.func, &f.file);
-                    self.b.location(f.pc, &[(function, f.line as i64)])
-                })
-            })
-            .collect();
+        let locations: Vec<u64> = s.sample.frames.iter().map(|f| self.location(f)).collect();
         // String labels, then numeric ones, each by key, as pprof writes them.
         let mut labels = Vec::with_capacity(5);
         labels.push(Label::str("stw-phase", s.phase.name()));
@@ -73,32 +84,20 @@ impl ProfileWriter {
 
     /// The profile.
     pub fn finish(self) -> proto::Profile {
-        let mut p = self.b.finish();
-        // What the builder leaves unset and upstream's profile has.
-        p.default_sample_type = p.sample_type.first().map_or(0, |t| t.r#type);
-        if !p.location.is_empty() {
-            p.mapping.push(Mapping {
-                id: 1,
-                has_functions: true,
-                has_filenames: true,
-                has_line_numbers: true,
-                ..Default::default()
-            });
-            p.location.iter_mut().for_each(|l| l.mapping_id = 1);
-        }
-        p.function.iter_mut().for_each(|f| f.system_name = f.name);
-        p
+        self.b.finish()
     }
 
-    /// The profile, encoded and gzipped.
+    /// The profile, encoded and gzipped at the fastest level.
     pub fn finish_gzip(self) -> Vec<u8> {
-        self.finish().encode_gzip()
+        self.b.finish_gzip_fastest()
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{Frame, Phase, Sample};
+    use pprof::proto::Label;
 
     fn sample(g: i64, pcs: &[u64]) -> Sample {
         Sample {
@@ -116,7 +115,7 @@ mod tests {
         }
     }
 
-    fn strings(p: &proto::Profile, l: &proto::Label) -> (String, String, i64, String) {
+    fn strings(p: &proto::Profile, l: &Label) -> (String, String, i64, String) {
         let s = |i: i64| String::from_utf8_lossy(&p.string_table[i as usize]).into_owned();
         (s(l.key), s(l.str), l.num, s(l.num_unit))
     }
