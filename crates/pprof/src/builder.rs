@@ -10,7 +10,7 @@ use flate2::Compression;
 use prost::Message;
 
 use crate::error::Error;
-use crate::proto::{self, Function, Line, Location, ValueType};
+use crate::proto::{self, Function, Line, Location, Mapping, ValueType};
 
 /// One frame of a stack, as a trace or a symbolizer gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,14 +61,17 @@ impl<'a> Label<'a> {
 /// What makes two samples identical: their locations and labels.
 type SampleKey = (Vec<u64>, Vec<[i64; 4]>);
 
-/// What makes two locations one: the address and `(function, line)` lines.
-type LocationKey = (u64, Vec<(u64, i64)>);
+/// What makes two locations one: mapping, address and `(function, line)`
+/// lines.
+type LocationKey = (u64, u64, Vec<(u64, i64)>);
 
 /// Builds a profile.proto message.
 ///
-/// Strings, functions (by name, as Go's runtime keys them) and locations
-/// (by address and lines) are interned: asking twice gives the same index
-/// or id. IDs start after the largest of a base profile. Sample values are
+/// Strings, functions and locations (by mapping, address and lines) are
+/// interned: asking twice gives the same index or id. Functions are told
+/// apart by name, as Go's runtime does ([`ProfileBuilder::function`]), or
+/// by name, system name and file, as google/pprof does
+/// ([`ProfileBuilder::function_with_system_name`]). IDs start after the largest of a base profile. Sample values are
 /// written as given: like google/pprof's `Write`, the builder does not
 /// check them against the sample types (a base profile may have others).
 ///
@@ -99,6 +102,8 @@ pub struct ProfileBuilder {
     p: proto::Profile,
     strings: HashMap<Vec<u8>, i64>,
     functions: HashMap<String, u64>,
+    /// Functions by name, system name and file.
+    full_functions: HashMap<(String, String, String), u64>,
     locations: HashMap<LocationKey, u64>,
     /// The base profile's locations by address: id and function names,
     /// innermost first.
@@ -191,6 +196,7 @@ impl ProfileBuilder {
             p,
             strings,
             functions: HashMap::new(),
+            full_functions: HashMap::new(),
             locations: HashMap::new(),
             base_locations,
             next_function,
@@ -230,6 +236,11 @@ impl ProfileBuilder {
         self.p.sample_type = types;
     }
 
+    /// Sets the sample type a viewer shows first.
+    pub fn set_default_sample_type(&mut self, r#type: ValueType) {
+        self.p.default_sample_type = r#type.r#type;
+    }
+
     /// Sets what the period measures and the period.
     pub fn set_period(&mut self, r#type: ValueType, period: i64) {
         self.p.period_type = Some(r#type);
@@ -257,29 +268,58 @@ impl ProfileBuilder {
         self.p.comment.push(i);
     }
 
+    /// Adds a mapping and returns its id (the one in `mapping` is ignored).
+    pub fn add_mapping(&mut self, mut mapping: Mapping) -> u64 {
+        mapping.id = self.p.mapping.iter().map(|m| m.id).max().unwrap_or(0) + 1;
+        self.p.mapping.push(mapping);
+        self.p.mapping[self.p.mapping.len() - 1].id
+    }
+
     /// The id of the function named `name` (the file of its first use is
-    /// kept), added if new.
+    /// kept), added if new: one function per name, as Go's runtime writes.
     pub fn function(&mut self, name: &str, file: &str) -> u64 {
         if let Some(&id) = self.functions.get(name) {
             return id;
         }
-        let id = self.next_function;
-        self.next_function += 1;
-        let (name_index, filename) = (self.string(name), self.string(file));
-        self.p.function.push(Function {
-            id,
-            name: name_index,
-            filename,
-            ..Default::default()
-        });
+        let id = self.add_function(name, None, file);
         self.functions.insert(name.to_owned(), id);
         id
     }
 
-    /// The id of the location at `address` (in no mapping) with these
-    /// `(function id, line)` lines, innermost first; added if new.
-    pub fn location(&mut self, address: u64, lines: &[(u64, i64)]) -> u64 {
-        let key = (address, lines.to_vec());
+    /// The id of the function with this name, system name and file, added
+    /// if new: functions told apart as google/pprof tells them apart.
+    pub fn function_with_system_name(&mut self, name: &str, system_name: &str, file: &str) -> u64 {
+        let key = (name.to_owned(), system_name.to_owned(), file.to_owned());
+        if let Some(&id) = self.full_functions.get(&key) {
+            return id;
+        }
+        let id = self.add_function(name, Some(system_name), file);
+        self.full_functions.insert(key, id);
+        id
+    }
+
+    /// Adds a function (strings interned name, system name, file).
+    fn add_function(&mut self, name: &str, system_name: Option<&str>, file: &str) -> u64 {
+        let id = self.next_function;
+        self.next_function += 1;
+        let name = self.string(name);
+        let system_name = system_name.map_or(0, |s| self.string(s));
+        let filename = self.string(file);
+        self.p.function.push(Function {
+            id,
+            name,
+            system_name,
+            filename,
+            start_line: 0,
+        });
+        id
+    }
+
+    /// The id of the location at `address` in mapping `mapping_id` (0:
+    /// none) with these `(function id, line)` lines, innermost first;
+    /// added if new.
+    pub fn location(&mut self, mapping_id: u64, address: u64, lines: &[(u64, i64)]) -> u64 {
+        let key = (mapping_id, address, lines.to_vec());
         if let Some(&id) = self.locations.get(&key) {
             return id;
         }
@@ -295,9 +335,10 @@ impl ProfileBuilder {
             .collect();
         self.p.location.push(Location {
             id,
+            mapping_id,
             address,
             line,
-            ..Default::default()
+            is_folded: false,
         });
         self.locations.insert(key, id);
         id
@@ -334,7 +375,7 @@ impl ProfileBuilder {
                 .iter()
                 .map(|g| (self.function(g.function, g.file), g.line))
                 .collect();
-            out.push(self.location(f.address, &lines));
+            out.push(self.location(0, f.address, &lines));
             rest = &rest[n..];
         }
         out
@@ -395,6 +436,12 @@ impl ProfileBuilder {
     pub fn finish_gzip(self) -> Vec<u8> {
         crate::gzip::compress(&self.p.encode_to_vec(), Compression::default())
     }
+
+    /// The finished profile encoded and gzipped at the fastest level, as
+    /// Go's runtime writes profiles.
+    pub fn finish_gzip_fastest(self) -> Vec<u8> {
+        crate::gzip::compress(&self.p.encode_to_vec(), Compression::fast())
+    }
 }
 
 #[cfg(test)]
@@ -418,9 +465,21 @@ mod tests {
         assert_eq!(b.string("a"), a);
         let f = b.function("main.f", "f.go");
         assert_eq!(b.function("main.f", "other.go"), f);
-        let l = b.location(0x10, &[(f, 3)]);
-        assert_eq!(b.location(0x10, &[(f, 3)]), l);
-        assert_ne!(b.location(0x10, &[(f, 4)]), l);
+        let l = b.location(0, 0x10, &[(f, 3)]);
+        assert_eq!(b.location(0, 0x10, &[(f, 3)]), l);
+        assert_ne!(b.location(0, 0x10, &[(f, 4)]), l);
+        let m = b.add_mapping(Mapping::default());
+        assert_ne!(b.location(m, 0x10, &[(f, 3)]), l);
+        let full = b.function_with_system_name("main.f", "main.f", "f.go");
+        assert_ne!(full, f, "the two rules keep their own functions");
+        assert_eq!(
+            b.function_with_system_name("main.f", "main.f", "f.go"),
+            full
+        );
+        assert_ne!(
+            b.function_with_system_name("main.f", "main.f", "g.go"),
+            full
+        );
         let s1 = b.stack(&[
             frame("main.f", 0x20),
             frame("main.g", 0x20),
@@ -435,7 +494,8 @@ mod tests {
         assert_eq!(s1.len(), 2, "f inlined into g is one location");
         let p = b.finish();
         assert_eq!(p.string_table.iter().filter(|s| *s == b"a").count(), 1);
-        assert_eq!(p.function.len(), 3);
+        assert_eq!(p.function.len(), 5);
+        assert_eq!(p.mapping[0].id, m);
     }
 
     #[test]

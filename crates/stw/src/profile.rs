@@ -6,23 +6,21 @@
 //! `stw-phase` and `trace-sha256`, numeric labels `g` and `offset` (in
 //! `ns`). Identical samples are merged, their values added, as upstream's
 //! `Compact` does. With several traces, each sample also has a `trace`
-//! label naming its input.
+//! label naming its input. Written with pprof's [`ProfileBuilder`].
 
 use crate::phase::Placed;
-use pprof::proto::{self, Function, Label, Line, Location, Mapping, ValueType};
+use pprof::proto::{self, Mapping};
+use pprof::{Label, ProfileBuilder};
 use std::collections::HashMap;
-
-/// What makes two samples one: locations and labels.
-type SampleKey = (Vec<u64>, Vec<[i64; 4]>);
 
 /// Builds the profile sample by sample.
 #[derive(Debug)]
 pub struct ProfileWriter {
-    p: proto::Profile,
-    strings: HashMap<String, i64>,
-    functions: HashMap<(String, String), u64>,
+    b: ProfileBuilder,
+    mapping: Option<u64>,
+    /// Upstream's rule: one location per PC (an inlined frame shares its
+    /// caller's).
     locations: HashMap<u64, u64>,
-    samples: HashMap<SampleKey, usize>,
 }
 
 impl Default for ProfileWriter {
@@ -34,84 +32,36 @@ impl Default for ProfileWriter {
 impl ProfileWriter {
     /// A profile without samples.
     pub fn new() -> ProfileWriter {
-        let mut w = ProfileWriter {
-            p: proto::Profile::default(),
-            strings: HashMap::new(),
-            functions: HashMap::new(),
+        let mut b = ProfileBuilder::new();
+        let samples = b.value_type("samples", "count");
+        let offset = b.value_type("offset", "nanoseconds");
+        b.set_sample_types(vec![samples, offset]);
+        b.set_default_sample_type(samples);
+        let cpu = b.value_type("cpu", "nanoseconds");
+        b.set_period(cpu, 1);
+        b.merge_identical_samples(true);
+        ProfileWriter {
+            b,
+            mapping: None,
             locations: HashMap::new(),
-            samples: HashMap::new(),
-        };
-        w.string("");
-        let samples = w.value_type("samples", "count");
-        let offset = w.value_type("offset", "nanoseconds");
-        w.p.sample_type = vec![samples, offset];
-        w.p.default_sample_type = samples.r#type;
-        w.p.period_type = Some(w.value_type("cpu", "nanoseconds"));
-        w.p.period = 1;
-        w
-    }
-
-    fn string(&mut self, s: &str) -> i64 {
-        if let Some(&i) = self.strings.get(s) {
-            return i;
         }
-        let i = self.p.string_table.len() as i64;
-        self.p.string_table.push(s.as_bytes().to_vec());
-        self.strings.insert(s.to_owned(), i);
-        i
-    }
-
-    fn value_type(&mut self, r#type: &str, unit: &str) -> ValueType {
-        ValueType {
-            r#type: self.string(r#type),
-            unit: self.string(unit),
-        }
-    }
-
-    fn function(&mut self, name: &str, file: &str) -> u64 {
-        let key = (name.to_owned(), file.to_owned());
-        if let Some(&id) = self.functions.get(&key) {
-            return id;
-        }
-        let id = self.p.function.len() as u64 + 1;
-        let (n, f) = (self.string(name), self.string(file));
-        self.p.function.push(Function {
-            id,
-            name: n,
-            system_name: n,
-            filename: f,
-            start_line: 0,
-        });
-        self.functions.insert(key, id);
-        id
     }
 
     fn location(&mut self, f: &crate::Frame) -> u64 {
         if let Some(&id) = self.locations.get(&f.pc) {
             return id;
         }
-        if self.p.mapping.is_empty() {
-            self.p.mapping.push(Mapping {
-                id: 1,
+        let b = &mut self.b;
+        let mapping = *self.mapping.get_or_insert_with(|| {
+            b.add_mapping(Mapping {
                 has_functions: true,
                 has_filenames: true,
                 has_line_numbers: true,
                 ..Default::default()
-            });
-        }
-        let id = self.p.location.len() as u64 + 1;
-        let function_id = self.function(&f.func, &f.file);
-        self.p.location.push(Location {
-            id,
-            mapping_id: 1,
-            address: f.pc,
-            line: vec![Line {
-                function_id,
-                line: f.line as i64,
-                column: 0,
-            }],
-            is_folded: false,
+            })
         });
+        let function = b.function_with_system_name(&f.func, &f.func, &f.file);
+        let id = b.location(mapping, f.pc, &[(function, f.line as i64)]);
         self.locations.insert(f.pc, id);
         id
     }
@@ -120,58 +70,26 @@ impl ProfileWriter {
     /// named `trace` when there are several.
     pub fn add(&mut self, s: &Placed<'_>, sha256: &str, trace: Option<&str>) {
         let locations: Vec<u64> = s.sample.frames.iter().map(|f| self.location(f)).collect();
-        let mut labels = Vec::with_capacity(5);
-        let str_label = |w: &mut Self, k: &str, v: &str| Label {
-            key: w.string(k),
-            str: w.string(v),
-            ..Default::default()
-        };
         // String labels, then numeric ones, each by key, as pprof writes them.
-        labels.push(str_label(self, "stw-phase", s.phase.name()));
+        let mut labels = Vec::with_capacity(5);
+        labels.push(Label::str("stw-phase", s.phase.name()));
         if let Some(t) = trace {
-            labels.push(str_label(self, "trace", t));
+            labels.push(Label::str("trace", t));
         }
-        labels.push(str_label(self, "trace-sha256", sha256));
-        labels.push(Label {
-            key: self.string("g"),
-            num: s.sample.goroutine,
-            ..Default::default()
-        });
-        labels.push(Label {
-            key: self.string("offset"),
-            num: s.offset,
-            num_unit: self.string("ns"),
-            str: 0,
-        });
-        let key = (
-            locations.clone(),
-            labels
-                .iter()
-                .map(|l| [l.key, l.str, l.num, l.num_unit])
-                .collect(),
-        );
-        if let Some(&i) = self.samples.get(&key) {
-            let v = &mut self.p.sample[i].value;
-            v[0] += 1;
-            v[1] += s.offset;
-            return;
-        }
-        self.samples.insert(key, self.p.sample.len());
-        self.p.sample.push(proto::Sample {
-            location_id: locations,
-            value: vec![1, s.offset],
-            label: labels,
-        });
+        labels.push(Label::str("trace-sha256", sha256));
+        labels.push(Label::num("g", s.sample.goroutine, ""));
+        labels.push(Label::num("offset", s.offset, "ns"));
+        self.b.add_sample(&locations, &[1, s.offset], &labels);
     }
 
     /// The profile.
     pub fn finish(self) -> proto::Profile {
-        self.p
+        self.b.finish()
     }
 
-    /// The profile, encoded and gzipped.
+    /// The profile, encoded and gzipped at the fastest level.
     pub fn finish_gzip(self) -> Vec<u8> {
-        self.p.encode_gzip()
+        self.b.finish_gzip_fastest()
     }
 }
 
@@ -179,6 +97,7 @@ impl ProfileWriter {
 mod tests {
     use super::*;
     use crate::{Frame, Phase, Sample};
+    use pprof::proto::Label;
 
     fn sample(g: i64, pcs: &[u64]) -> Sample {
         Sample {
