@@ -72,13 +72,13 @@ fn run(f: Flags, _: &Tool) -> Result<(), Error> {
     };
     let data = input::parse(&read_input(&f)?);
     if data.lanes.is_empty() {
-        return Err(Error::data(
-            name,
-            "no sample lines (start N length N frac F stack A;B;...)",
-        ));
+        return Err(Error::NoSampleLines { path: name.into() });
     }
     if !f.png.is_empty() {
-        let png = chart::png::render(&data).map_err(|e| Error::data(&f.png, e))?;
+        let png = chart::png::render(&data).map_err(|e| Error::Scope {
+            path: f.png.clone(),
+            source: Box::new(e),
+        })?;
         write(&f.png, &png)?;
     }
     if !f.svg.is_empty() {

@@ -101,7 +101,10 @@ fn scan_error(name: &str, e: stw::Error) -> Error {
             path: name.into(),
             source,
         },
-        e @ stw::Error::Overlap(_) => Error::data(name, e),
+        e @ stw::Error::Overlap(_) => Error::Stw {
+            path: name.into(),
+            source: Box::new(e),
+        },
     }
 }
 
