@@ -213,10 +213,7 @@ fn run(f: Flags, tool: &Tool) -> Result<(), Error> {
     if !f.output.is_empty() {
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let bytes = build(base, &scopes, &names);
-        std::fs::write(&f.output, bytes).map_err(|source| Error::Write {
-            path: f.output.clone(),
-            source,
-        })?;
+        toolbox_cli::outfile::write(&f.output, &bytes)?;
     }
     Ok(())
 }
