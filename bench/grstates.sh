@@ -48,7 +48,7 @@ for v in "${versions[@]}"; do
     GOMAXPROCS=4 "$data/tracegen-$v" -o "$trace" -repeat 120 -ticks 0
   fi
   mb=$(awk "BEGIN{printf \"%.1f\", $(stat -c %s "$trace")/1048576}")
-  check=$(RUNS=3 UPSTREAM_GRSTATES=$up "$top/bench/compare-grstates.sh" "$trace" || true)
+  check=$(RUNS=8 UPSTREAM_GRSTATES=$up "$top/bench/compare-grstates.sh" "$trace" || true)
   : > "$data/up.log"
   : > "$data/ours.log"
   for _ in $(seq "$runs"); do

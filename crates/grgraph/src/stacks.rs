@@ -79,7 +79,12 @@ impl Stacks {
         self.generation.clear();
     }
 
-    /// The number of the trace stack `stk`.
+    /// The number of the trace stack `stk`; any stack without frames is
+    /// [`NO_STACK`]. (Upstream compares with Go's `trace.NoStack` after
+    /// taking the first stack seen with the same frames, so a stack
+    /// without frames is `NoStack` as long as the first one it meets is:
+    /// in practice a trace's first transition, a proc or goroutine status
+    /// without a stack, sees to that.)
     pub(crate) fn canonical(&mut self, stk: &Stack<'_>) -> StackId {
         let Ok(slot) = usize::try_from(stk.id()) else {
             return self.intern_frames(stk);
