@@ -22,6 +22,9 @@ use crate::report::Problems;
 /// Names in `_link` that are apshuffle's: the links and their temporaries.
 const TEMP_PREFIX: &str = ".apshuffle-";
 
+/// A link to make: its name in `_link`, and the bundle it points at.
+type Wanted<'b> = (&'static str, &'b Bundle);
+
 /// Writes the links for every process's folder bundles, oldest to newest.
 /// A bundle whose links cannot be written is recorded in `problems` and
 /// the others are still linked.
@@ -30,7 +33,7 @@ pub fn write_links(root: &Path, bundles: &[Bundle], problems: &mut Problems) {
     for b in bundles.iter().filter(|b| b.form == Form::Folder) {
         by_proc.entry(&b.meta.proc_id).or_default().push(b);
     }
-    let mut links: BTreeMap<usize, (&Bundle, Vec<(&'static str, &Bundle)>)> = BTreeMap::new();
+    let mut links: BTreeMap<usize, (&Bundle, Vec<Wanted<'_>>)> = BTreeMap::new();
     for group in by_proc.values_mut() {
         group.sort_by_key(|b| b.meta.capture_time.nanos);
         for pair in group.windows(2) {
