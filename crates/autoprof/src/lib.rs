@@ -56,6 +56,9 @@ pub struct Options {
 pub struct Outcome {
     /// Inputs that could not be read and were skipped.
     pub skipped: usize,
+    /// Some profile has no sample type named as `-sample-type` asks (said
+    /// on stderr; they were ranked by their first, as upstream does).
+    pub unknown_sample_type: bool,
 }
 
 /// Runs apshuffle: results on `stdout`, skipped inputs and the progress
@@ -67,6 +70,7 @@ pub fn run(opts: &Options, stdout: impl Write) -> Result<Outcome, Error> {
     let mut problems = Problems::default();
     let mut bundles = discover(root, &mut problems, progress)?;
     let mut out = output::Out::new(stdout);
+    let mut missing = rank::Missing::new();
 
     if opts.write_links {
         links::write_links(root, &bundles, &mut problems);
@@ -79,7 +83,7 @@ pub fn run(opts: &Options, stdout: impl Write) -> Result<Outcome, Error> {
         if opts.hosts {
             out.hosts(&hosts::hosts(&bundles), opts.json)?;
         } else if let Some(q) = &opts.count {
-            let values = rank::count(root, &bundles, q, &mut problems, progress);
+            let values = rank::count(root, &bundles, q, &mut problems, &mut missing, progress);
             let rows = if opts.vs_prev {
                 rank::vs_prev(&bundles, &values)
             } else {
@@ -89,8 +93,13 @@ pub fn run(opts: &Options, stdout: impl Write) -> Result<Outcome, Error> {
         }
     }
     out.flush()?;
-    problems.write_to(&mut std::io::stderr().lock())?;
+    let mut stderr = std::io::stderr().lock();
+    problems.write_to(&mut stderr)?;
+    if let Some(q) = &opts.count {
+        report::unknown_sample_type(&mut stderr, q, &missing)?;
+    }
     Ok(Outcome {
         skipped: problems.len(),
+        unknown_sample_type: !missing.is_empty(),
     })
 }

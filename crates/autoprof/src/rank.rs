@@ -3,8 +3,8 @@
 //! the previous counted bundle of the same process, in upstream's order.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::path::Path;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
 
 use pprof::Filter;
 use rayon::prelude::*;
@@ -35,18 +35,24 @@ pub struct Query {
     pub filter: Filter,
 }
 
+/// Profiles that lack the sample type asked for, grouped by the sample
+/// types they have: those types, how many bundles, and the first of them.
+pub type Missing = BTreeMap<Vec<String>, (usize, PathBuf)>;
+
 /// Counts every bundle in parallel. `None` for bundles without the profile
 /// (silently skipped, as upstream does) and for unreadable ones (recorded
-/// in `problems`).
+/// in `problems`). Profiles without the sample type asked for are counted
+/// by their first one, as upstream does, and recorded in `missing`.
 pub fn count(
     root: &Path,
     bundles: &[Bundle],
     q: &Query,
     problems: &mut Problems,
+    missing: &mut Missing,
     progress: bool,
 ) -> Vec<Option<i128>> {
     let bar = Progress::new(progress, bundles.len(), "counting");
-    let results: Vec<Result<Option<i128>, BundleError>> = bundles
+    let results: Vec<Result<Option<pprof::Summed>, BundleError>> = bundles
         .par_iter()
         .map(|b| {
             let r = count_one(root, b, q);
@@ -58,18 +64,25 @@ pub fn count(
     bundles
         .iter()
         .zip(results)
-        .map(|(b, r)| {
-            r.unwrap_or_else(|e| {
+        .map(|(b, r)| match r {
+            Ok(Some(s)) => {
+                if let Some(types) = s.missing {
+                    missing.entry(types).or_insert((0, b.rel.clone())).0 += 1;
+                }
+                Some(s.total)
+            }
+            Ok(None) => None,
+            Err(e) => {
                 problems.add(&b.rel, e);
                 None
-            })
+            }
         })
         .collect()
 }
 
 /// Counts one bundle, reading its profile into a per-thread buffer so that
 /// memory stays at one profile per thread.
-fn count_one(root: &Path, b: &Bundle, q: &Query) -> Result<Option<i128>, BundleError> {
+fn count_one(root: &Path, b: &Bundle, q: &Query) -> Result<Option<pprof::Summed>, BundleError> {
     thread_local! {
         static RAW: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     }
@@ -78,7 +91,7 @@ fn count_one(root: &Path, b: &Bundle, q: &Query) -> Result<Option<i128>, BundleE
         if !b.read_profile(root, &q.profile, &mut raw)? {
             return Ok(None);
         }
-        let sum = pprof::sum(&raw, &q.sample_type, &q.filter)
+        let sum = pprof::sum_checked(&raw, &q.sample_type, &q.filter)
             .map(Some)
             .map_err(|source| BundleError::Profile {
                 name: q.profile.clone(),

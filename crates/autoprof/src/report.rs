@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::BundleError;
 use crate::paths::display;
+use crate::rank::{Missing, Query};
 
 /// Inputs that were skipped, with the reason, in the order found.
 #[derive(Debug, Default)]
@@ -42,6 +43,27 @@ impl Problems {
         }
         Ok(())
     }
+}
+
+/// Says, for each set of sample types among the profiles that lack the one
+/// `-sample-type` names, which they are and which was used instead:
+/// `apshuffle: -sample-type=X: no such sample type in pprof/P of N
+/// bundle(s) (first: PATH), whose sample types are A, B; ranked by A, as
+/// upstream does`.
+pub fn unknown_sample_type(w: &mut impl Write, q: &Query, missing: &Missing) -> io::Result<()> {
+    for (types, (n, first)) in missing {
+        let first_type = types.first().map_or("(none)", String::as_str);
+        writeln!(
+            w,
+            "apshuffle: -sample-type={}: no such sample type in pprof/{} of {n} bundle{} (first: {}), whose sample types are {}; ranked by {first_type}, as upstream does",
+            q.sample_type,
+            q.profile,
+            if *n == 1 { "" } else { "s" },
+            display(first).to_string_lossy(),
+            types.join(", "),
+        )?;
+    }
+    Ok(())
 }
 
 /// A progress bar on stderr, or nothing.

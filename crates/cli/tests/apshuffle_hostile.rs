@@ -225,3 +225,29 @@ fn parallel_write_links_runs_never_fail_each_other() {
     }
     assert_eq!(links(&root), want);
 }
+
+#[test]
+fn an_unknown_sample_type_ranks_as_upstream_and_says_so() {
+    let dir = pile("gen");
+    let o = run(&dir, &["-profile-sort=heap", "-sample-type=nosuch"]);
+    // Upstream ranks by the first sample type: stdout stays that.
+    let first = run(&dir, &["-profile-sort=heap", "-sample-type=alloc_objects"]);
+    assert_eq!(first.status.code(), Some(0));
+    assert!(first.stderr.is_empty());
+    assert_eq!(stdout(&o), stdout(&first));
+    assert_eq!(stdout(&o).lines().count(), 12);
+    assert_eq!(o.status.code(), Some(2), "a usage error");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        err,
+        "apshuffle: -sample-type=nosuch: no such sample type in pprof/heap of 12 bundles \
+         (first: a/1-6b080e10-a1b2c3d4e5f60718293a4b5c-4101-000.zip), whose sample types are \
+         alloc_objects, alloc_space, inuse_objects, inuse_space; ranked by alloc_objects, \
+         as upstream does\n"
+    );
+    // A known one, or none: nothing said.
+    let o = run(&dir, &["-profile-sort=heap", "-sample-type=inuse_space"]);
+    assert_eq!((o.status.code(), o.stderr.is_empty()), (Some(0), true));
+    let o = run(&dir, &["-profile-sort=heap"]);
+    assert_eq!((o.status.code(), o.stderr.is_empty()), (Some(0), true));
+}

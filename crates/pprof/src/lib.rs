@@ -50,12 +50,31 @@ pub use profile::Profile;
 /// Decompression reuses a per-thread buffer, so memory stays at one
 /// profile per thread however many profiles are summed.
 pub fn sum(raw: &[u8], sample_type: &str, filter: &Filter) -> Result<i128, Error> {
+    sum_checked(raw, sample_type, filter).map(|s| s.total)
+}
+
+/// A sum, and whether the sample type asked for was there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summed {
+    /// The sum.
+    pub total: i128,
+    /// When a sample type was named and the profile has none of that
+    /// name: the profile's sample types (the first one was summed, as
+    /// upstream does).
+    pub missing: Option<Vec<String>>,
+}
+
+/// [`sum`], also saying when a named `sample_type` is not in the profile.
+pub fn sum_checked(raw: &[u8], sample_type: &str, filter: &Filter) -> Result<Summed, Error> {
     thread_local! {
         static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     let total = |data: &[u8]| {
         let profile = Profile::parse(data)?;
-        profile.total(profile.sample_index(sample_type), filter)
+        let missing = (!sample_type.is_empty() && !profile.has_sample_type(sample_type))
+            .then(|| profile.sample_type_names());
+        let total = profile.total(profile.sample_index(sample_type), filter)?;
+        Ok(Summed { total, missing })
     };
     if !is_gzip(raw) {
         return total(raw);

@@ -52,6 +52,19 @@ impl<'a> Profile<'a> {
             .unwrap_or(0)
     }
 
+    /// Whether the profile has a sample type named `want`.
+    pub fn has_sample_type(&self, want: &str) -> bool {
+        self.sample_types.iter().any(|t| *t == want.as_bytes())
+    }
+
+    /// The names of the profile's sample types, in order.
+    pub fn sample_type_names(&self) -> Vec<String> {
+        self.sample_types
+            .iter()
+            .map(|t| String::from_utf8_lossy(t).into_owned())
+            .collect()
+    }
+
     /// The string at a checked string-table index.
     pub(crate) fn string(&self, idx: i64) -> &'a [u8] {
         self.strings[idx as usize]

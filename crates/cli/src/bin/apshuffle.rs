@@ -13,9 +13,10 @@ use toolbox_cli::{Error, Tool};
 /// Rank Autoprof bundles under a folder by a profile value, list their
 /// hosts, or link each bundle to its process's previous and next ones.
 ///
-/// Exit status: 0 on success, 1 on a fatal error, 2 on a usage error, 3
-/// when some bundle or profile could not be read and was skipped (named on
-/// stderr).
+/// Exit status: 0 on success, 1 on a fatal error, 2 on a usage error
+/// (also a -sample-type some profile does not have: it is ranked by its
+/// first sample type, as upstream does, and named on stderr), 3 when some
+/// bundle or profile could not be read and was skipped (named on stderr).
 #[derive(Parser, Debug)]
 #[command(name = "apshuffle")]
 struct Args {
@@ -80,6 +81,8 @@ fn run(a: Args, _: &Tool) -> Result<(), Error> {
     let stdout = std::io::BufWriter::new(std::io::stdout().lock());
     match autoprof::run(&opts, stdout) {
         // Skipped inputs are already named on stderr.
+        // A -sample-type no profile knows is a usage error (said on stderr).
+        Ok(o) if o.unknown_sample_type => Err(Error::Exit(2)),
         Ok(o) if o.skipped > 0 => Err(Error::Exit(3)),
         Ok(_) => Ok(()),
         Err(autoprof::Error::Write(e)) => Err(Error::Stdout(e)),
