@@ -54,7 +54,7 @@ impl<'a> Profile<'a> {
 
     /// Whether the profile has a sample type named `want`.
     pub fn has_sample_type(&self, want: &str) -> bool {
-        self.sample_types.iter().any(|t| *t == want.as_bytes())
+        self.sample_types.contains(&want.as_bytes())
     }
 
     /// The names of the profile's sample types, in order.
