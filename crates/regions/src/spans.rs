@@ -309,9 +309,11 @@ impl Recorder {
         if self.open[g].is_empty() {
             return;
         }
+        // The spans open on a goroutine are its own nodes', which are at the
+        // head of its chain (see `connect`): only the head is looked at.
         self.chain.clear();
         let mut at = why;
-        while at != NONE {
+        while at != NONE && nodes[at as usize].g == ev.g {
             self.chain.push(at);
             at = nodes[at as usize].parent;
         }
@@ -426,18 +428,26 @@ impl Iterator for Trees {
 pub fn trees(chains: Chains, spans: Recorder, tracked: Tracked, patterns: &[Pattern]) -> Trees {
     let ch = &chains;
     let n = ch.nodes.len();
+    // A node's parent is made before it: one pass in id order finds each
+    // node's root, and its nearest ancestor with a different start.
     let mut root = vec![NONE; n];
+    let mut other_start = vec![NONE; n];
+    for (i, node) in ch.nodes.iter().enumerate() {
+        let p = node.parent;
+        if p == NONE {
+            root[i] = i as u32;
+            continue;
+        }
+        root[i] = root[p as usize];
+        other_start[i] = if ch.node(p).start != node.start {
+            p
+        } else {
+            other_start[p as usize]
+        };
+    }
     let mut in_tree = vec![false; n];
     for &s in &ch.recorded {
-        let mut r = s;
-        while ch.node(r).parent != NONE {
-            if root[r as usize] != NONE {
-                r = root[r as usize];
-                break;
-            }
-            r = ch.node(r).parent;
-        }
-        root[s as usize] = r;
+        let r = root[s as usize];
         if r != s {
             in_tree[s as usize] = true;
             in_tree[r as usize] = true;
@@ -456,10 +466,8 @@ pub fn trees(chains: Chains, spans: Recorder, tracked: Tracked, patterns: &[Patt
             roots.push(i as u32);
             continue;
         }
-        let parent = ch
-            .ancestry(node.parent)
-            .find(|&a| ch.node(a).start != node.start);
-        if let Some(p) = parent.filter(|&p| in_tree[p as usize]) {
+        let p = other_start[i];
+        if p != NONE && in_tree[p as usize] {
             children.entry(p).or_default().push(i as u32);
         }
     }
