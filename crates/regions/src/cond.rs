@@ -221,7 +221,7 @@ impl Parser {
                         return Err(CondError::TooDeep(MAX_NESTING));
                     }
                     if w == "(" {
-                        outer.push(std::mem::replace(&mut cur, Level::default()));
+                        outer.push(std::mem::take(&mut cur));
                         cur.nots = std::mem::take(&mut nots);
                     } else {
                         nots += 1;

@@ -199,8 +199,8 @@ impl Connector<'_> {
     /// A new node of goroutine index `gi`, its id.
     fn add(&mut self, gi: u32, node: Node) -> u32 {
         let id = self.nodes.len() as u32;
-        let own_shared = node.local != NONE
-            && self.patterns[self.region(node.local).pattern as usize].shared;
+        let own_shared =
+            node.local != NONE && self.patterns[self.region(node.local).pattern as usize].shared;
         let (shared, firsts) = match node.parent {
             NONE => (false, 0),
             p => (self.shared[p as usize], self.firsts[p as usize]),
@@ -248,13 +248,16 @@ impl Connector<'_> {
         if existing == NONE || self.nodes[existing as usize].local == NONE {
             let propose = self.first_seen.get(self.firsts[inbound as usize], ti);
             if propose == NONE {
-                let id = self.add(ti, Node {
-                    start: NONE,
-                    ts: 0,
-                    g: target,
-                    local: NONE,
-                    parent: inbound,
-                });
+                let id = self.add(
+                    ti,
+                    Node {
+                        start: NONE,
+                        ts: 0,
+                        g: target,
+                        local: NONE,
+                        parent: inbound,
+                    },
+                );
                 return (id, Some(id));
             }
             return (propose, None);
@@ -287,13 +290,16 @@ impl Connector<'_> {
                     out = n.parent;
                     for &local in active.iter().rev() {
                         let r = *self.region(local);
-                        out = self.push(gi, Node {
-                            start: r.first.idx,
-                            ts: r.first.ts,
-                            g: ev.g,
-                            local,
-                            parent: out,
-                        });
+                        out = self.push(
+                            gi,
+                            Node {
+                                start: r.first.idx,
+                                ts: r.first.ts,
+                                g: ev.g,
+                                local,
+                                parent: out,
+                            },
+                        );
                     }
                 }
             }
@@ -361,13 +367,16 @@ impl<'a> Pass<'a> {
         self.starts.take(gi, ev.idx, regions, &mut self.fresh);
         order_fresh(&mut self.fresh, regions, c.patterns);
         for &r in self.fresh.iter().rev() {
-            why = c.push(gi, Node {
-                start: ev.idx,
-                ts: ev.ts,
-                g: ev.g,
-                local: r,
-                parent: why,
-            });
+            why = c.push(
+                gi,
+                Node {
+                    start: ev.idx,
+                    ts: ev.ts,
+                    g: ev.g,
+                    local: r,
+                    parent: why,
+                },
+            );
         }
         if let Some(x) = ev.wakes
             && x != ev.g

@@ -282,14 +282,19 @@ mod tests {
         if trace.starts_with("chain-") {
             let toml = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../../testdata/gen/chaingen/chain.toml");
-            patterns.add(&std::fs::read_to_string(toml).unwrap()).unwrap();
+            patterns
+                .add(&std::fs::read_to_string(toml).unwrap())
+                .unwrap();
         }
         let mut patterns = patterns.compile().unwrap();
         patterns.iter_mut().for_each(|p| p.kind = kinds(&p.kind));
         Analysis::run(&Source::open(path).unwrap(), patterns).unwrap()
     }
 
-    fn written(f: fn(&Analysis, Option<&str>, &mut dyn Write) -> io::Result<()>, a: &Analysis) -> String {
+    fn written(
+        f: fn(&Analysis, Option<&str>, &mut dyn Write) -> io::Result<()>,
+        a: &Analysis,
+    ) -> String {
         let mut out = Vec::new();
         f(a, Some("n"), &mut out).unwrap();
         String::from_utf8(out).unwrap()
@@ -307,7 +312,10 @@ mod tests {
     fn streamed_lines_are_the_sorted_lines() {
         let odd = |k: &str| k.replace('/', " \t");
         for (trace, kinds) in [
-            ("http-go1.21.trace", &(|k: &str| k.to_string()) as &dyn Fn(&str) -> String),
+            (
+                "http-go1.21.trace",
+                &(|k: &str| k.to_string()) as &dyn Fn(&str) -> String,
+            ),
             ("http-go1.25.trace", &odd),
             ("chain-100-go1.25.trace", &|k: &str| k.to_string()),
         ] {

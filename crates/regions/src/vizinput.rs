@@ -50,19 +50,22 @@ fn string_end(b: &[u8], at: usize) -> Result<usize, Syntax> {
     while i < b.len() {
         match b[i] {
             b'"' => return Ok(i + 1),
-            b'\\' => {
-                match b.get(i + 1) {
-                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
-                    Some(b'u') => {
-                        let hex = b.get(i + 2..i + 6).unwrap_or_default();
-                        if hex.len() != 4 || !hex.iter().all(u8::is_ascii_hexdigit) {
-                            return Err(expected(i, "four hex digits after \\u"));
-                        }
-                        i += 6;
+            b'\\' => match b.get(i + 1) {
+                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                Some(b'u') => {
+                    let hex = b.get(i + 2..i + 6).unwrap_or_default();
+                    if hex.len() != 4 || !hex.iter().all(u8::is_ascii_hexdigit) {
+                        return Err(expected(i, "four hex digits after \\u"));
                     }
-                    _ => return Err(expected(i, "an escape (\\\", \\\\, \\/, \\b, \\f, \\n, \\r, \\t, \\u)")),
+                    i += 6;
                 }
-            }
+                _ => {
+                    return Err(expected(
+                        i,
+                        "an escape (\\\", \\\\, \\/, \\b, \\f, \\n, \\r, \\t, \\u)",
+                    ));
+                }
+            },
             c if c < 0x20 => return Err((i, "control character in string".into())),
             _ => i += 1,
         }
@@ -531,7 +534,11 @@ mod tests {
         let s = read_summaries(&line).unwrap();
         let walk: Vec<_> = s[0].root.walk().map(|(d, s)| (d, s.g)).collect();
         assert_eq!(walk.len(), depth);
-        assert!(walk.iter().enumerate().all(|(i, &(d, g))| d == i && g == i as i64));
+        assert!(
+            walk.iter()
+                .enumerate()
+                .all(|(i, &(d, g))| d == i && g == i as i64)
+        );
         // Unknown fields and bad JSON as deep.
         let deep = "[".repeat(depth) + &"]".repeat(depth);
         let ok = format!(r#"{{"X":{deep},"Flat":{{}},"Root":{{}}}}"#);

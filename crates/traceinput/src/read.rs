@@ -158,10 +158,14 @@ mod tests {
             assert_eq!(s, "xyz");
         }
         let mut s = String::new();
-        Held::range(bytes.clone(), 1, 1).read_to_string(&mut s).unwrap();
+        Held::range(bytes.clone(), 1, 1)
+            .read_to_string(&mut s)
+            .unwrap();
         assert_eq!(s, "y");
         let mut s = String::new();
-        Held::range(bytes, 2, u64::MAX).read_to_string(&mut s).unwrap();
+        Held::range(bytes, 2, u64::MAX)
+            .read_to_string(&mut s)
+            .unwrap();
         assert_eq!(s, "z");
     }
 }
