@@ -2,25 +2,44 @@
 //! Go ≤1.21 event names, mapped onto the parsed model) followed by a stack
 //! pattern written as Go string literals, root first.
 
-use crate::golit::scan_literals;
-use crate::stackmatch::StackPattern;
+use crate::stackmatch::{PatternError, StackPattern};
+use gocompat::literal::{LiteralError, scan_literals};
 use gotrace::vocab::{Meaning, OldEvent};
 use gotrace::{Event, EventKind};
 
+/// Why a `-match` value cannot be used (the texts are upstream's where
+/// upstream has the case).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum MatchError {
+    /// Neither a kind, `Any`, nor an older event name.
+    #[error("invalid trace event name {0:?}")]
+    UnknownEvent(String),
+    /// An older event name the parsed model cannot express.
+    #[error(
+        "the older event name {0:?} has no equivalent in the parsed model \
+         (a blocked syscall shows as its proc being stolen); try 'GoSysCall'"
+    )]
+    NoEquivalent(&'static str),
+    /// A record type of the older format that is not an event.
+    #[error("{0:?} is a record of the older trace format, not an event")]
+    NotAnEvent(&'static str),
+    /// The stack specs are not Go string literals.
+    #[error(transparent)]
+    Literal(#[from] LiteralError),
+    /// A stack spec is not a valid regexp.
+    #[error("invalid stack matcher flag: {0}")]
+    Stack(#[from] PatternError),
+}
+
 /// The older (Go ≤1.21) event name `name` as the parsed model sees it, or
 /// why it has no counterpart there.
-fn alias(name: &str) -> Result<Option<OldEvent>, String> {
+fn alias(name: &str) -> Result<Option<OldEvent>, MatchError> {
     let Some(old) = OldEvent::from_name(name) else {
         return Ok(None);
     };
     match old.meaning() {
-        Meaning::NoCounterpart => Err(format!(
-            "the older event name {name:?} has no equivalent in the parsed model \
-             (a blocked syscall shows as its proc being stolen); try 'GoSysCall'"
-        )),
-        Meaning::Record => Err(format!(
-            "{name:?} is a record of the older trace format, not an event"
-        )),
+        Meaning::NoCounterpart => Err(MatchError::NoEquivalent(old.name())),
+        Meaning::Record => Err(MatchError::NotAnEvent(old.name())),
         _ => Ok(Some(old)),
     }
 }
@@ -38,7 +57,7 @@ pub struct EventMatcher {
 impl EventMatcher {
     /// Parses `KIND "spec" "spec" ...`. KIND is a kind name, `Any`, or an
     /// older event name (see the README); specs are Go string literals.
-    pub fn parse(value: &str) -> Result<EventMatcher, String> {
+    pub fn parse(value: &str) -> Result<EventMatcher, MatchError> {
         let (name, rest) = match value.split_once(' ') {
             Some((n, r)) => (n, Some(r)),
             None => (value, None),
@@ -57,14 +76,13 @@ impl EventMatcher {
             alias_pred = Some(old);
             old.kinds()
         } else {
-            return Err(format!("invalid trace event name {name:?}"));
+            return Err(MatchError::UnknownEvent(name.to_owned()));
         };
         let specs = match rest {
             Some(r) => scan_literals(r)?,
             None => Vec::new(),
         };
-        let pattern =
-            StackPattern::new(&specs).map_err(|e| format!("invalid stack matcher flag: {e}"))?;
+        let pattern = StackPattern::new(&specs)?;
         Ok(EventMatcher {
             kinds,
             alias: alias_pred,
@@ -104,20 +122,33 @@ mod tests {
     #[test]
     fn parse_errors_match_upstream_wording() {
         let e = EventMatcher::parse("Foo").unwrap_err();
-        assert_eq!(e, "invalid trace event name \"Foo\"");
+        assert!(matches!(&e, MatchError::UnknownEvent(n) if n == "Foo"));
+        assert_eq!(e.to_string(), "invalid trace event name \"Foo\"");
         assert!(EventMatcher::parse("any").is_err());
         assert!(EventMatcher::parse("Bad").is_err());
         assert!(EventMatcher::parse("StateTransition\t\"**\"").is_err());
         let e = EventMatcher::parse("Any \"[\"").unwrap_err();
+        assert!(matches!(&e, MatchError::Stack(p) if p.spec == "["));
+        let e = e.to_string();
         assert!(
             e.starts_with("invalid stack matcher flag: could not compile regexp \"[\""),
             "{e}"
         );
-        assert!(
-            EventMatcher::parse("GoSysBlock")
-                .unwrap_err()
-                .contains("no equivalent")
+        let e = EventMatcher::parse("GoSysBlock").unwrap_err();
+        assert!(matches!(e, MatchError::NoEquivalent("GoSysBlock")));
+        assert!(e.to_string().contains("no equivalent"));
+        assert_eq!(
+            e.to_string(),
+            "the older event name \"GoSysBlock\" has no equivalent in the parsed model \
+             (a blocked syscall shows as its proc being stolen); try 'GoSysCall'"
         );
+        let e = EventMatcher::parse("Stack").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "\"Stack\" is a record of the older trace format, not an event"
+        );
+        let e = EventMatcher::parse("Any `x").unwrap_err();
+        assert!(matches!(e, MatchError::Literal(LiteralError::Eof)));
     }
 
     #[test]

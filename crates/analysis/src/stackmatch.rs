@@ -2,8 +2,20 @@
 //! to the leaf. `"**"` consumes any number of frames (at least one when it
 //! is the last spec); every other spec is a regexp that must find a match
 //! in exactly one frame's function name, after vendor paths are trimmed.
+//! Specs are Go regexps, compiled with [`gocompat::re2`] as pprof's
+//! `-focus` compiles them.
 
 use regex::Regex;
+
+/// A spec that is not a valid Go regexp.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("could not compile regexp {spec:?}: {source}")]
+pub struct PatternError {
+    /// The spec as given.
+    pub spec: String,
+    /// Why it does not compile.
+    pub source: regex::Error,
+}
 
 #[derive(Debug, Clone)]
 enum Spec {
@@ -20,7 +32,7 @@ pub struct StackPattern {
 impl StackPattern {
     /// Compiles specs given root first. Consecutive `"**"` collapse into
     /// one. The error names the spec that is not a valid regexp.
-    pub fn new<S: AsRef<str>>(specs: &[S]) -> Result<StackPattern, String> {
+    pub fn new<S: AsRef<str>>(specs: &[S]) -> Result<StackPattern, PatternError> {
         let mut out: Vec<Spec> = Vec::with_capacity(specs.len());
         for s in specs {
             let s = s.as_ref();
@@ -30,7 +42,10 @@ impl StackPattern {
                 }
                 continue;
             }
-            let re = Regex::new(s).map_err(|e| format!("could not compile regexp {s:?}: {e}"))?;
+            let re = gocompat::re2::compile(s).map_err(|source| PatternError {
+                spec: s.to_owned(),
+                source,
+            })?;
             out.push(Spec::Re(re));
         }
         Ok(StackPattern { specs: out })
@@ -179,9 +194,28 @@ mod tests {
         assert_eq!(vendor_trim("main.main"), "main.main");
     }
 
+    /// Specs are Go regexps: constructs the `regex` crate spells otherwise
+    /// or rejects mean what they mean in Go (upstream's -match is Go).
+    #[test]
+    fn specs_are_go_regexps() {
+        // `\Q…\E` quoting: the regex crate rejects it.
+        let quoted = r"\Q(*Mutex).Lock\E";
+        assert!(Regex::new(quoted).is_err());
+        assert!(m(&["**", quoted], &["main.main", "sync.(*Mutex).Lock"]));
+        // `\d` and `\w` are ASCII-only in Go, Unicode in the regex crate.
+        assert!(Regex::new(r"^main\.f\d$").unwrap().is_match("main.f٣"));
+        assert!(!m(&["**", r"^main\.f\d$"], &["main.f٣"]));
+        assert!(m(&["**", r"^main\.f\d$"], &["main.f3"]));
+        assert!(!m(&[r"^\w+\.\w+$"], &["main.café"]));
+        // `[` is literal inside a Go class.
+        assert!(m(&[r"^x\.[[]0]$"], &["x.[0]"]));
+    }
+
     #[test]
     fn bad_regexp_is_reported() {
-        let e = StackPattern::new(&["["]).unwrap_err();
+        let e = StackPattern::new(&["a", "["]).unwrap_err();
+        assert_eq!(e.spec, "[");
+        let e = e.to_string();
         assert!(e.starts_with("could not compile regexp \"[\""), "{e}");
     }
 }

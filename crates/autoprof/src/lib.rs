@@ -9,7 +9,6 @@
 mod bundle;
 mod discover;
 mod error;
-mod gotime;
 mod hosts;
 mod links;
 mod meta;

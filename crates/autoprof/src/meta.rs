@@ -8,7 +8,7 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use crate::gotime::{ZERO_TIME_NANOS, parse_rfc3339};
+use gocompat::time::{ZERO_TIME_NANOS, parse_rfc3339};
 
 /// A timestamp from `meta`: its instant and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use autoprof::{Form, Options, Problems, Query, discover};
-use pprof::{Filter, goregex::Pattern};
+use gocompat::re2::Pattern;
+use pprof::Filter;
 
 fn pile() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/bundles/gen")

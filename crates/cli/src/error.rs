@@ -74,6 +74,14 @@ pub enum Error {
     /// apshuffle failed.
     #[error(transparent)]
     Apshuffle(autoprof::Error),
+    /// A graph picture could not be drawn.
+    #[error("{path}: {source}")]
+    Svg {
+        /// The picture's file.
+        path: String,
+        /// What went wrong (Graphviz missing or failing).
+        source: grgraph::svg::SvgError,
+    },
     /// A library whose errors are still their message found a problem in
     /// the data of a file or input (scope's profiles and instances).
     #[error("{path}: {source}")]

@@ -9,6 +9,7 @@
 
 pub mod error;
 pub mod goflags;
+pub mod outfile;
 pub mod patterns;
 
 use std::cell::Cell;

@@ -34,7 +34,12 @@ fn runs(dir: &tempfile::TempDir) -> Vec<(&'static str, &'static str, Vec<String>
         (
             "scope_tls",
             env!("CARGO_BIN_EXE_scope_tls"),
-            vec!["-text".into(), "-input".into(), tls],
+            vec!["-text".into(), "-input".into(), tls.clone()],
+        ),
+        (
+            "unstoppable",
+            env!("CARGO_BIN_EXE_unstoppable"),
+            vec!["-print-stacks".into(), tls.clone()],
         ),
         (
             "apshuffle",

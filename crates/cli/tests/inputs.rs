@@ -1,5 +1,5 @@
-//! The input forms every trace tool (etgrep, regiongraph, scope_tls)
-//! accepts: Autoprof bundles as zips and extracted folders (read in
+//! The input forms every trace tool (etgrep, regiongraph, scope_tls,
+//! unstoppable) accepts: Autoprof bundles as zips and extracted folders (read in
 //! place), folders searched for bundles and traces, standard input, a
 //! bundle without a trace, and an unreadable bundle among good ones.
 
@@ -14,7 +14,7 @@ use tempfile::TempDir;
 use zip::write::SimpleFileOptions;
 
 /// Each trace tool, with flags that make it print one line per thing found.
-const TOOLS: [(&str, &str, &[&str]); 3] = [
+const TOOLS: [(&str, &str, &[&str]); 4] = [
     ("etgrep", env!("CARGO_BIN_EXE_etgrep"), &[]),
     (
         "regiongraph",
@@ -22,6 +22,7 @@ const TOOLS: [(&str, &str, &[&str]); 3] = [
         &["-show-regions"],
     ),
     ("scope_tls", env!("CARGO_BIN_EXE_scope_tls"), &["-text"]),
+    ("unstoppable", env!("CARGO_BIN_EXE_unstoppable"), &[]),
 ];
 
 /// Runs `bin` with `flags` then `inputs`, in `dir`, with `stdin` as input.
@@ -48,8 +49,8 @@ fn quiet(out: Output, what: &str) -> String {
 }
 
 /// How a tool prints `text`, the output for input `name`, among several
-/// inputs: etgrep and regiongraph's text start each line with `name:`;
-/// scope_tls's text lines carry no name.
+/// inputs: etgrep, regiongraph and unstoppable's text start each line with
+/// `name:`; scope_tls's text lines carry no name.
 fn named(tool: &str, name: &str, text: &str) -> String {
     if tool == "scope_tls" {
         return text.into();

@@ -9,14 +9,13 @@
 //! allocate per event; only one generation of the trace (about a second of
 //! execution) is held in memory at a time.
 //!
-//! [`format`] renders events as `go tool trace -d=parsed` prints them;
+//! [`format`](mod@format) renders events as `go tool trace -d=parsed` prints them;
 //! [`vocab`] names block reasons and maps Go ≤1.21 event names onto the model.
 
 mod bytes;
 mod error;
 mod event;
 pub mod format;
-pub mod gosort;
 pub mod legacy;
 mod raw;
 mod reader;

@@ -22,7 +22,9 @@
 //!    through [`Reason::of`].
 //!
 //! The other way round, [`OldEvent::of_event`] names the Go ≤1.21 event an
-//! event of any format stands for, for analyses that speak the old names.
+//! event of any format stands for, and [`OldEvent::block`] the one a block
+//! for a given reason stands for, for analyses that speak the old names;
+//! [`OldEvent::all`] lists every old event type.
 //!
 //! ```
 //! use gotrace::vocab::{Meaning, OldEvent, Reason};
@@ -332,6 +334,18 @@ impl OldEvent {
         (code < v1::EV_COUNT).then_some(OldEvent(code))
     }
 
+    /// Every event type, in type-number order.
+    pub fn all() -> impl Iterator<Item = OldEvent> {
+        (0..v1::EV_COUNT).map(OldEvent)
+    }
+
+    /// The event a goroutine blocking for `reason` stands for: the one
+    /// whose name says the reason (GoBlockRecv for `chan receive`, GoStop
+    /// for `forever`, ...), else GoBlock.
+    pub fn block(reason: &str) -> OldEvent {
+        named_block(reason).unwrap_or(OldEvent(v1::EV_GO_BLOCK))
+    }
+
     /// The event type with this name: Go ≤1.20's names and Go 1.21's
     /// (`STWStart`, `STWDone`).
     pub fn from_name(name: &str) -> Option<OldEvent> {
@@ -508,9 +522,7 @@ impl OldEvent {
                         (G::NotExist, G::Runnable | G::Waiting) => EV_GO_CREATE,
                         (G::Runnable, G::Running) => EV_GO_START,
                         (G::Running, G::NotExist) => EV_GO_END,
-                        (G::Running, G::Waiting) => {
-                            return Some(named_block(st.reason).unwrap_or(OldEvent(EV_GO_BLOCK)));
-                        }
+                        (G::Running, G::Waiting) => return Some(OldEvent::block(st.reason)),
                         (G::Running, G::Runnable) if Reason::Gosched.of(st.reason) => EV_GO_SCHED,
                         (G::Running, G::Runnable) if Reason::Preempted.of(st.reason) => {
                             EV_GO_PREEMPT
@@ -618,8 +630,11 @@ mod tests {
         let named: Vec<_> = NAMED_BLOCKS.iter().filter_map(|e| e.reason()).collect();
         assert_eq!(named.len(), 9);
         assert!(!named.contains(&Reason::Gosched));
-        assert_eq!(named_block("chan receive"), Some(m("GoBlockRecv")));
-        assert_eq!(named_block("unspecified"), None);
+        assert_eq!(OldEvent::block("chan receive"), m("GoBlockRecv"));
+        assert_eq!(OldEvent::block("forever"), m("GoStop"));
+        assert_eq!(OldEvent::block("unspecified"), m("GoBlock"));
+        assert_eq!(OldEvent::block(""), m("GoBlock"));
+        assert_eq!(OldEvent::all().count(), usize::from(v1::EV_COUNT));
     }
 
     #[test]

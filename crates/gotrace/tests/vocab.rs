@@ -23,13 +23,9 @@ const TRACES: [&str; 12] = [
     "http-go1.25",
 ];
 
-fn all_old_events() -> Vec<OldEvent> {
-    (0..=u8::MAX).map_while(OldEvent::from_code).collect()
-}
-
 #[test]
 fn of_event_agrees_with_matches() {
-    let olds = all_old_events();
+    let olds: Vec<OldEvent> = OldEvent::all().collect();
     assert_eq!(olds.len(), 50);
     let mut named = BTreeSet::new();
     let mut reasons = BTreeSet::new();

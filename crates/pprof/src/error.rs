@@ -18,6 +18,23 @@ pub enum Error {
     /// The message decoded but breaks one of pprof's consistency rules.
     #[error("malformed profile: {0}")]
     Invalid(String),
+    /// prost could not decode the message (whole-profile reading).
+    #[error("parsing profile: {0}")]
+    Proto(#[from] prost::DecodeError),
+    /// A string-table entry (at this index) is not UTF-8; the text is
+    /// prost's for a string field that is not.
+    #[error(
+        "parsing profile: failed to decode Protobuf message: Profile.string_table: \
+         invalid string value: data is not UTF-8 encoded"
+    )]
+    NotUtf8 {
+        /// Index of the first such entry.
+        index: usize,
+    },
+    /// The first string is not empty, or a sample type or function names a
+    /// string past the table.
+    #[error("parsing profile: malformed string table references")]
+    StringReferences,
 }
 
 /// A wire-format failure at a byte offset of the decompressed profile.

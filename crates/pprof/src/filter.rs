@@ -6,10 +6,10 @@
 //! samples are then decoded and checked in one streaming pass.
 
 use crate::error::Error;
-use crate::goregex::Pattern;
 use crate::profile::Profile;
 use crate::samples::{IdMasks, SampleSums, VALID, unknown_location};
 use crate::wire::repeated;
+use gocompat::re2::Pattern;
 
 /// Sample filters: every focus pattern must match some location of a
 /// sample, and the ignore pattern none of them.

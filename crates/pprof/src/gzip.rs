@@ -1,10 +1,13 @@
-//! Undoing the gzip layer the way Go's `gzip.Reader` does: only when the
+//! The gzip layer: undone the way Go's `gzip.Reader` does (only when the
 //! data starts with the gzip magic, reading every concatenated member, and
-//! failing on corrupt members or trailing garbage.
+//! failing on corrupt members or trailing garbage), and added to profiles
+//! being written.
 
 use std::io;
 
-use flate2::{Decompress, FlushDecompress, Status};
+use std::io::Write;
+
+use flate2::{Compression, Decompress, FlushDecompress, Status, write::GzEncoder};
 
 use crate::error::Error;
 
@@ -15,6 +18,14 @@ pub fn is_gzip(data: &[u8]) -> bool {
 
 fn corrupt(what: &str) -> Error {
     Error::Gzip(io::Error::new(io::ErrorKind::InvalidData, what.to_string()))
+}
+
+/// Gzips `data` in one member (no name, no time stamp).
+pub(crate) fn compress(data: &[u8], level: Compression) -> Vec<u8> {
+    let mut e = GzEncoder::new(Vec::with_capacity(data.len() / 4 + 64), level);
+    // Writing into a Vec cannot fail.
+    let _ = e.write_all(data);
+    e.finish().unwrap_or_default()
 }
 
 /// Decompresses every gzip member of `data` into `out` (which is cleared

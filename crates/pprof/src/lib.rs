@@ -5,35 +5,37 @@
 //! sample, and the acceptance rules are google/pprof's `profile.Parse` ones
 //! for the protobuf encoding.
 //!
-//! [`proto`] holds the schema as prost messages, for writing profiles and
-//! for reading them into a full object graph; [`Profile`] is the fast
-//! read path that apshuffle uses (prost's generated decoder materialises
-//! every sample and label and does not follow pprof's wire rules exactly,
-//! for example on groups and over-long varints). Legacy text and binary
-//! formats are not read.
+//! [`proto`] holds the schema as prost messages, for reading profiles into
+//! a full object graph; [`Profile`] is the fast read path that apshuffle
+//! uses (prost's generated decoder materialises every sample and label and
+//! does not follow pprof's wire rules exactly, for example on groups and
+//! over-long varints). Legacy text and binary formats are not read.
+//! [`ProfileBuilder`] writes profiles (scope_tls's, and those of the tools
+//! to come): interning, base profiles, labels, merging and gzip.
 //!
 //! ```
-//! use pprof::proto;
+//! use pprof::{Filter, ProfileBuilder};
 //! # fn main() -> Result<(), pprof::Error> {
-//! let mut p = proto::Profile::default();
-//! let (ty, unit) = (p.intern("goroutine"), p.intern("count"));
-//! p.sample_type.push(proto::ValueType { r#type: ty, unit });
-//! p.sample.push(proto::Sample { value: vec![3], ..Default::default() });
-//! let bytes = p.encode_gzip();
-//! assert_eq!(pprof::sum(&bytes, "", &pprof::Filter::default())?, 3);
+//! let mut b = ProfileBuilder::new();
+//! let goroutines = b.value_type("goroutine", "count");
+//! b.set_sample_types(vec![goroutines]);
+//! b.add_sample(&[], &[3], &[]);
+//! let bytes = b.finish_gzip();
+//! assert_eq!(pprof::sum(&bytes, "", &Filter::default())?, 3);
 //! # Ok(()) }
 //! ```
 
+mod builder;
 mod decode;
 mod error;
 mod filter;
-pub mod goregex;
 mod gzip;
 mod profile;
 pub mod proto;
 mod samples;
 mod wire;
 
+pub use builder::{Frame, Label, ProfileBuilder};
 pub use error::{DecodeError, Error, Problem};
 pub use filter::Filter;
 pub use gzip::{decompress_into, is_gzip};

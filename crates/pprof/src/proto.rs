@@ -1,12 +1,13 @@
 //! The profile.proto schema as prost messages (string fields are indices
-//! into `string_table`), with helpers to build and write profiles. Used to
-//! write test profiles, as a full-object-graph reader, and by scope_tls to
-//! read and write its profiles.
+//! into `string_table`), read whole with [`Profile::decode_any`]. Profiles
+//! are written with [`crate::ProfileBuilder`]; [`Profile::intern`] and
+//! [`Profile::encode_gzip`] serve tests that write odd profiles by hand.
 
-use std::io::Write;
-
-use flate2::{Compression, write::GzEncoder};
+use flate2::Compression;
 use prost::Message;
+
+use crate::error::Error;
+use crate::gzip::{decompress_into, is_gzip};
 
 /// A whole profile.
 #[derive(Clone, PartialEq, Message)]
@@ -205,11 +206,22 @@ impl Profile {
         }
     }
 
-    /// Encodes the profile and gzips it, as Go's runtime writes profiles.
+    /// Encodes the profile and gzips it at the fastest level, as Go's
+    /// runtime writes profiles.
     pub fn encode_gzip(&self) -> Vec<u8> {
-        let mut e = GzEncoder::new(Vec::new(), Compression::fast());
-        // Writing into a Vec cannot fail.
-        let _ = e.write_all(&self.encode_to_vec());
-        e.finish().unwrap_or_default()
+        crate::gzip::compress(&self.encode_to_vec(), Compression::fast())
+    }
+
+    /// Decodes a whole profile, gzipped (when it starts with the gzip
+    /// magic) or raw, with prost's decoder: nothing is checked beyond the
+    /// wire format (see [`crate::ProfileBuilder::from_base`] for the checks
+    /// a base profile gets).
+    pub fn decode_any(raw: &[u8]) -> Result<Profile, Error> {
+        if !is_gzip(raw) {
+            return Ok(Profile::decode(raw)?);
+        }
+        let mut plain = Vec::new();
+        decompress_into(raw, &mut plain)?;
+        Ok(Profile::decode(&plain[..])?)
     }
 }

@@ -5,8 +5,9 @@
 
 use std::io::Read;
 
+use gocompat::re2::Pattern;
 use pprof::proto::{Function, Label, Line, Location, Profile, Sample, ValueType};
-use pprof::{Filter, goregex::Pattern, sum};
+use pprof::{Filter, sum};
 use prost::Message;
 
 fn base() -> Profile {

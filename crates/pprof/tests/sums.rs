@@ -2,7 +2,7 @@
 //! (`FilterSamplesByName` once for ignore and once per focus, then summing
 //! the chosen value) on many random profiles, gzipped and raw.
 
-use pprof::goregex::{Pattern, compile};
+use gocompat::re2::{Pattern, compile};
 use pprof::proto::{Function, Label, Line, Location, Mapping, Profile, Sample, ValueType};
 use pprof::{Filter, sum};
 use regex::Regex;

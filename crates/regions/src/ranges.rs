@@ -113,7 +113,7 @@ pub fn timeline(span: &Span) -> Result<Timeline, TimelineError> {
     }
     // Upstream sorts with Go's unstable sort.Slice; the same steps give the
     // same order of changes at equal times.
-    gotrace::gosort::sort_func(&mut changes, &|a: &_, b: &_| a.0 < b.0);
+    gocompat::sort::sort_func(&mut changes, &|a: &_, b: &_| a.0 < b.0);
     let mut out = Timeline::default();
     for (i, (ts, change)) in changes.iter().enumerate() {
         let end = changes.get(i + 1).map_or(span.length_ns, |c| c.0);

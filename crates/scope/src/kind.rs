@@ -2,6 +2,7 @@
 //! (see the `regions` crate) is an instance, from its first event to its
 //! last, with the CPU samples taken on its goroutine in between.
 
+use crate::Error;
 use crate::region::{Frame, Instance, Sample, Scope};
 use regions::did::Did;
 use regions::patterns::Pattern;
@@ -12,16 +13,15 @@ use std::collections::HashMap;
 /// Finds the regions of `kind` in the trace (a first pass), then the CPU
 /// samples inside them (a second). Sample frames carry function names only
 /// (regiongraph's model keeps no files, lines or PCs).
-pub fn find_kind(src: &Source, patterns: &[Pattern], kind: &str) -> Result<Scope, String> {
+pub fn find_kind(src: &Source, patterns: &[Pattern], kind: &str) -> Result<Scope, Error> {
     let Some(want) = patterns.iter().position(|p| p.kind == kind) else {
-        let kinds: Vec<&str> = patterns.iter().map(|p| p.kind.as_str()).collect();
-        return Err(format!(
-            "no region kind {kind:?} (kinds: {})",
-            kinds.join(", ")
-        ));
+        return Err(Error::NoRegionKind {
+            kind: kind.to_owned(),
+            known: patterns.iter().map(|p| p.kind.clone()).collect(),
+        });
     };
     let mut stacks = Stacks::new();
-    let tracked = regions::track::track(src, patterns, &mut stacks).map_err(|e| e.to_string())?;
+    let tracked = regions::track::track(src, patterns, &mut stacks)?;
     /// One goroutine's regions of the kind, in order, and how far its
     /// events have got.
     struct Walk {
@@ -75,8 +75,7 @@ pub fn find_kind(src: &Source, patterns: &[Pattern], kind: &str) -> Result<Scope
             offset: ev.ts - r.first.ts,
             frames: frames.collect(),
         });
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
     let mut instances: Vec<Instance> = walks
         .into_values()
         .flat_map(|w| w.regions.into_iter().map(|(_, i)| i))

@@ -4,11 +4,14 @@
 //! result as text lines ([`text`]) or a pprof profile ([`profile`]).
 //! [`tls`] holds scope_tls's TLS client handshake patterns; [`kind`] takes
 //! the instances from regiongraph's region patterns instead; [`chart`]
-//! draws the text lines (scope_chart).
+//! draws the text lines (scope_chart). Failures are [`Error`]s.
 
 pub mod chart;
+mod error;
 pub mod kind;
 pub mod profile;
 pub mod region;
 pub mod text;
 pub mod tls;
+
+pub use error::Error;

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use pprof::goregex::Pattern;
+use gocompat::flag::parse_bool;
+use gocompat::re2::Pattern;
 use toolbox_cli::{Error, Tool};
 
 /// Rank Autoprof bundles under a folder by a profile value, list their
@@ -22,10 +23,10 @@ struct Args {
     #[arg(short = 'C', value_name = "DIR", default_value = ".")]
     dir: PathBuf,
     /// Filter to bundles that include an execution trace
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = go_bool)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = parse_bool)]
     with_trace: Option<bool>,
     /// print host list
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = go_bool)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = parse_bool)]
     hosts: Option<bool>,
     /// name of profile to use for sorting ("goroutine", "profile", etc)
     #[arg(long, value_name = "NAME", default_value = "")]
@@ -40,26 +41,17 @@ struct Args {
     #[arg(long, value_name = "REGEXP", value_parser = go_regex)]
     ignore: Option<Pattern>,
     /// Use the previous profile from the same process as a diff base
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = go_bool)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = parse_bool)]
     vs_prev: Option<bool>,
     /// Create prev/next symlinks between folder bundles from the same process
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = go_bool)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = parse_bool)]
     write_links: Option<bool>,
     /// Print one JSON object per line (path, value, base, and the meta fields)
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = go_bool)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = parse_bool)]
     json: Option<bool>,
     /// Ignored, as Go's flag package ignores arguments after the first non-flag
     #[arg(hide = true, trailing_var_arg = true)]
     rest: Vec<String>,
-}
-
-/// Booleans as Go's `strconv.ParseBool` reads them.
-fn go_bool(s: &str) -> Result<bool, String> {
-    match s {
-        "1" | "t" | "T" | "true" | "TRUE" | "True" => Ok(true),
-        "0" | "f" | "F" | "false" | "FALSE" | "False" => Ok(false),
-        _ => Err("parse error".into()),
-    }
 }
 
 fn go_regex(s: &str) -> Result<Pattern, String> {

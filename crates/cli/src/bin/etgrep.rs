@@ -3,11 +3,12 @@
 
 use analysis::eventmatch::EventMatcher;
 use clap::Parser;
+use gocompat::flag;
 use gotrace::{Event, EventKind, Reader, format};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 use std::process::ExitCode;
-use toolbox_cli::{Error, Tool, goflags};
+use toolbox_cli::{Error, Tool};
 use traceinput::Input;
 
 /// Print the events of a Go execution trace (any format, Go 1.11 to today's),
@@ -23,13 +24,13 @@ struct Flags {
     input: Vec<String>,
     /// Show full stack of matching events
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = goflags::parse_bool)]
+          default_value = "false", value_parser = flag::parse_bool)]
     stacks: bool,
     /// Filter to events from a single goroutine (-1: events of no goroutine)
-    #[arg(long, default_value = "0", allow_negative_numbers = true, value_parser = goflags::parse_int)]
+    #[arg(long, default_value = "0", allow_negative_numbers = true, value_parser = flag::parse_int)]
     goroutine: i64,
     /// Filter to events with a specific timestamp
-    #[arg(long, default_value = "0", allow_negative_numbers = true, value_parser = goflags::parse_int)]
+    #[arg(long, default_value = "0", allow_negative_numbers = true, value_parser = flag::parse_int)]
     time: i64,
     /// Sort by "time" or "goroutine"
     #[arg(long, default_value = "time")]

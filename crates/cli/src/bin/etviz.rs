@@ -1,11 +1,12 @@
 //! etviz: draws regiongraph's `-json -summarize` output as an SVG timeline.
 
 use clap::Parser;
+use gocompat::flag;
 use regions::svg::render;
 use regions::vizinput::read_summaries;
 use std::io::Write;
 use std::process::ExitCode;
-use toolbox_cli::{Error, Tool, goflags};
+use toolbox_cli::{Error, Tool};
 
 /// Draw span-tree summaries (from `regiongraph -json -summarize`) as an SVG
 /// timeline.
@@ -20,7 +21,7 @@ struct Flags {
     output: String,
     /// Show details of the goroutines involved in each cluster
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = goflags::parse_bool)]
+          default_value = "false", value_parser = flag::parse_bool)]
     details: bool,
 }
 

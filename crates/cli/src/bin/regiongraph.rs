@@ -4,13 +4,14 @@
 //! trees or their summaries. Several traces are analysed in parallel.
 
 use clap::Parser;
+use gocompat::flag;
 use regions::Analysis;
 use regions::output::{Mode, render};
 use regions::patterns::{BUILTIN, Pattern};
 use regions::source::Source;
 use std::io::{self, Write};
 use std::process::ExitCode;
-use toolbox_cli::{Error, Tool, goflags};
+use toolbox_cli::{Error, Tool};
 use traceinput::Input;
 
 /// Find regions of work in Go execution traces (any format, Go 1.11 to
@@ -25,23 +26,23 @@ struct Flags {
     input: Vec<String>,
     /// Print full chains of inter-region connections
     #[arg(long = "show-chains", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = goflags::parse_bool)]
+          default_value = "false", value_parser = flag::parse_bool)]
     show_chains: bool,
     /// Print pairs of inter-region connections
     #[arg(long = "show-pairs", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = goflags::parse_bool)]
+          default_value = "false", value_parser = flag::parse_bool)]
     show_pairs: bool,
     /// Print regions
     #[arg(long = "show-regions", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = goflags::parse_bool)]
+          default_value = "false", value_parser = flag::parse_bool)]
     show_regions: bool,
     /// Print clusters in JSON format (subject to change)
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = goflags::parse_bool)]
+          default_value = "false", value_parser = flag::parse_bool)]
     json: bool,
     /// Use a summary in the JSON format
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = goflags::parse_bool)]
+          default_value = "false", value_parser = flag::parse_bool)]
     summarize: bool,
     /// Region pattern file (TOML, see -list-patterns) added to the built-in
     /// patterns; a kind already defined is replaced, and
@@ -50,7 +51,7 @@ struct Flags {
     patterns: Vec<String>,
     /// Print the built-in region patterns (the pattern file format) and exit
     #[arg(long = "list-patterns", num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = goflags::parse_bool)]
+          default_value = "false", value_parser = flag::parse_bool)]
     list_patterns: bool,
     /// More inputs
     paths: Vec<String>,

@@ -3,10 +3,11 @@
 //! instance, as SVG and/or PNG.
 
 use clap::Parser;
+use gocompat::flag;
 use scope::chart::{self, input};
 use std::io::Read;
 use std::process::ExitCode;
-use toolbox_cli::{Error, Tool, goflags};
+use toolbox_cli::{Error, Tool};
 
 /// Chart scope_tls's text lines (`start N length N frac F stack A;B;C`).
 #[derive(Parser, Debug)]
@@ -23,7 +24,7 @@ struct Flags {
     png: String,
     /// Chart upstream's built-in sample input instead of reading any
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = goflags::parse_bool)]
+          default_value = "false", value_parser = flag::parse_bool)]
     sample: bool,
 }
 

@@ -6,13 +6,14 @@
 
 use analysis::eventmatch::EventMatcher;
 use clap::Parser;
+use gocompat::flag;
 use regions::patterns::Pattern;
 use regions::source::Source;
 use scope::profile::{Base, build};
 use scope::region::{RegionSpec, Scope, StartAt, find};
 use std::io::{self, Write};
 use std::process::ExitCode;
-use toolbox_cli::{Error, Tool, goflags};
+use toolbox_cli::{Error, Tool};
 use traceinput::Input;
 
 /// Place CPU samples at their position inside many instances of a short
@@ -36,7 +37,7 @@ struct Flags {
     output: String,
     /// Write text format to stdout
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          default_value = "false", value_parser = goflags::parse_bool)]
+          default_value = "false", value_parser = flag::parse_bool)]
     text: bool,
     /// Event and stack pattern that starts an instance, in etgrep's -match
     /// language (repeatable: any of them); replaces the TLS handshake

@@ -560,7 +560,7 @@ fn merge(
     mut samples: Vec<V1Event>,
     inline: &mut Vec<Vec<u8>>,
 ) -> Result<Vec<V1Event>> {
-    crate::gosort::sort_func(&mut samples, &|a: &V1Event, b: &V1Event| a.ts < b.ts);
+    gocompat::sort::sort_func(&mut samples, &|a: &V1Event, b: &V1Event| a.ts < b.ts);
     let mut pids: Vec<i32> = index.batches.keys().copied().collect();
     pids.sort_unstable();
     let stream = |batches| Stream {

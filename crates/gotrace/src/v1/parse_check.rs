@@ -4,7 +4,7 @@
 //! network wake-ups, a goroutine's creation stack on its first start,
 //! references to missing stacks dropped).
 
-use super::parse::{GC_P, NETPOLL_P, SYSCALL_P, TIMER_P, V1Trace};
+use super::parse::{GC_P, NETPOLL_P, SYSCALL_P, TIMER_P, V1Event, V1Trace};
 use super::spec::*;
 use crate::error::{Error, Result};
 use rustc_hash::FxHashMap as HashMap;
@@ -23,8 +23,8 @@ struct GDesc {
     state: GState,
     /// Type of the last event that changed the goroutine's state.
     last: Option<u8>,
-    /// Index of the GoCreate event, until the first start.
-    create: Option<usize>,
+    /// The stack of the GoCreate event, until the first start.
+    create_stack: Option<u32>,
     assist: bool,
 }
 
@@ -49,285 +49,332 @@ pub(crate) fn post_process(trace: &mut V1Trace, clock: &Clock<'_>) -> Result<()>
     let events = &mut trace.events;
     let min_ts = events.first().map_or(0, |e| e.ts);
     let mut pending_syscall: HashMap<u64, usize> = HashMap::default();
-    let mut gs: HashMap<u64, GDesc> = HashMap::default();
-    let mut ps: HashMap<i32, PDesc> = HashMap::default();
-    let mut tasks: HashMap<u64, usize> = HashMap::default();
-    let mut regions: HashMap<u64, Vec<(u64, u64)>> = HashMap::default();
-    gs.insert(
+    let mut history = History::default();
+    history.gs.insert(
         0,
         GDesc {
             state: GState::Running,
             ..GDesc::default()
         },
     );
-    let mut in_gc = false;
-    let mut in_stw = false;
     for i in 0..events.len() {
-        {
-            let ev = &mut events[i];
-            ev.ts = (ev.ts.wrapping_sub(min_ts) as f64 * clock.ns_per_tick) as i64;
-            if ev.typ == EV_GO_UNBLOCK && clock.timer_goroutines.contains_key(&ev.g) {
-                ev.p = TIMER_P;
-            }
-            if ev.typ == EV_GO_SYS_EXIT {
-                ev.p = SYSCALL_P;
-            }
+        let ev = &mut events[i];
+        ev.ts = (ev.ts.wrapping_sub(min_ts) as f64 * clock.ns_per_tick) as i64;
+        if ev.typ == EV_GO_UNBLOCK && clock.timer_goroutines.contains_key(&ev.g) {
+            ev.p = TIMER_P;
         }
+        if ev.typ == EV_GO_SYS_EXIT {
+            ev.p = SYSCALL_P;
+        }
+        let (typ, g) = (ev.typ, ev.g);
         if !pending_syscall.is_empty()
-            && let Some(j) = pending_syscall.remove(&events[i].g)
-            && events[i].typ == EV_GO_SYS_BLOCK
+            && let Some(j) = pending_syscall.remove(&g)
+            && typ == EV_GO_SYS_BLOCK
         {
             events[j].args[0] = 1;
         }
-        if events[i].typ == EV_GO_SYS_CALL {
-            pending_syscall.insert(events[i].g, i);
+        if typ == EV_GO_SYS_CALL {
+            pending_syscall.insert(g, i);
         }
-        let ev = events[i];
-        let err = |msg: String| Err(Error::at(ev.offset(), msg));
-        let name = desc(ev.typ).name;
-        let (ts, g_id, p_id) = (ev.ts, ev.g, ev.p);
-        let check_running = |p: PDesc, g: GDesc, allow_g0: bool| -> Result<()> {
-            if g.state != GState::Running {
-                return err(format!("g {g_id} is not running while {name} (time {ts})"));
-            }
-            if p.g != g_id {
-                return err(format!(
-                    "p {p_id} is not running g {g_id} while {name} (time {ts})"
-                ));
-            }
-            if !allow_g0 && g_id == 0 {
-                return err(format!("g 0 did {name} (time {ts})"));
-            }
-            Ok(())
-        };
-        let mut g = gs.get(&ev.g).copied().unwrap_or_default();
-        let mut p = ps.get(&ev.p).copied().unwrap_or_default();
-        match ev.typ {
-            EV_PROC_START => {
-                if p.running {
-                    return err(format!("p {p_id} is running before start (time {ts})"));
-                }
-                p.running = true;
-                ps.insert(ev.p, p);
-            }
-            EV_PROC_STOP => {
-                if !p.running {
-                    return err(format!("p {p_id} is not running before stop (time {ts})"));
-                }
-                if p.g != 0 {
-                    return err(format!(
-                        "p {p_id} is running a goroutine {} during stop (time {ts})",
-                        p.g
-                    ));
-                }
-                p.running = false;
-                ps.insert(ev.p, p);
-            }
-            EV_GC_START => {
-                if in_gc {
-                    return err(format!(
-                        "previous GC is not ended before a new one (time {ts})"
-                    ));
-                }
-                in_gc = true;
-                events[i].p = GC_P;
-            }
-            EV_GC_DONE => {
-                if !in_gc {
-                    return err(format!("bogus GC end (time {ts})"));
-                }
-                in_gc = false;
-            }
-            EV_STW_START => {
-                if in_stw {
-                    return err(format!(
-                        "previous STW is not ended before a new one (time {ts})"
-                    ));
-                }
-                in_stw = true;
-            }
-            EV_STW_DONE => {
-                if !in_stw {
-                    return err(format!("bogus STW end (time {ts})"));
-                }
-                in_stw = false;
-            }
-            EV_GC_SWEEP_START => {
-                if p.sweep {
-                    return err(format!(
-                        "previous sweeping is not ended before a new one (time {ts})"
-                    ));
-                }
-                p.sweep = true;
-                ps.insert(ev.p, p);
-            }
-            EV_GC_MARK_ASSIST_START => {
-                if g.assist {
-                    return err(format!(
-                        "previous mark assist is not ended before a new one (time {ts})"
-                    ));
-                }
-                g.assist = true;
-                gs.insert(ev.g, g);
-            }
-            EV_GC_MARK_ASSIST_DONE => {
-                g.assist = false;
-                gs.insert(ev.g, g);
-            }
-            EV_GC_SWEEP_DONE => {
-                if !p.sweep {
-                    return err(format!("bogus sweeping end (time {ts})"));
-                }
-                p.sweep = false;
-                ps.insert(ev.p, p);
-            }
-            EV_GO_WAITING | EV_GO_IN_SYSCALL => {
-                if g.state != GState::Runnable {
-                    return err(format!(
-                        "g {g_id} is not runnable before Ev{name} (time {ts})"
-                    ));
-                }
-                g.state = GState::Waiting;
-                g.last = Some(ev.typ);
-                gs.insert(ev.g, g);
-            }
-            EV_GO_CREATE => {
-                check_running(p, g, true)?;
-                let new = ev.args[0];
-                if gs.contains_key(&new) {
-                    return err(format!("g {new} already exists (time {ts})"));
-                }
-                gs.insert(
-                    new,
-                    GDesc {
-                        state: GState::Runnable,
-                        last: Some(ev.typ),
-                        create: Some(i),
-                        assist: false,
-                    },
-                );
-            }
-            EV_GO_START | EV_GO_START_LABEL => {
-                if g.state != GState::Runnable {
-                    return err(format!("g {g_id} is not runnable before start (time {ts})"));
-                }
-                if p.g != 0 {
-                    return err(format!(
-                        "p {p_id} is already running g {} while start g {g_id} (time {ts})",
-                        p.g
-                    ));
-                }
-                g.state = GState::Running;
-                p.g = ev.g;
-                if let Some(c) = g.create.take() {
-                    events[i].stk = events[c].args[1] as u32;
-                }
-                g.last = None;
-                gs.insert(ev.g, g);
-                ps.insert(ev.p, p);
-            }
-            EV_GO_END | EV_GO_STOP => {
-                check_running(p, g, false)?;
-                g.state = GState::Dead;
-                p.g = 0;
-                if ev.typ == EV_GO_END {
-                    regions.remove(&ev.g);
-                }
-                gs.insert(ev.g, g);
-                ps.insert(ev.p, p);
-            }
-            EV_GO_SCHED | EV_GO_PREEMPT => {
-                check_running(p, g, false)?;
-                g.state = GState::Runnable;
-                p.g = 0;
-                g.last = Some(ev.typ);
-                gs.insert(ev.g, g);
-                ps.insert(ev.p, p);
-            }
-            EV_GO_UNBLOCK => {
-                if g.state != GState::Running {
-                    return err(format!("g {g_id} is not running while unpark (time {ts})"));
-                }
-                if ev.p != TIMER_P && p.g != ev.g {
-                    return err(format!(
-                        "p {p_id} is not running g {g_id} while unpark (time {ts})"
-                    ));
-                }
-                let target = ev.args[0];
-                let mut g1 = gs.get(&target).copied().unwrap_or_default();
-                if g1.state != GState::Waiting {
-                    return err(format!(
-                        "g {target} is not waiting before unpark (time {ts})"
-                    ));
-                }
-                if g1.last == Some(EV_GO_BLOCK_NET) {
-                    events[i].p = NETPOLL_P;
-                }
-                g1.state = GState::Runnable;
-                g1.last = Some(ev.typ);
-                gs.insert(target, g1);
-            }
-            EV_GO_SYS_CALL => {
-                check_running(p, g, false)?;
-                g.last = Some(ev.typ);
-                gs.insert(ev.g, g);
-            }
-            EV_GO_SYS_BLOCK => {
-                check_running(p, g, false)?;
-                g.state = GState::Waiting;
-                p.g = 0;
-                gs.insert(ev.g, g);
-                ps.insert(ev.p, p);
-            }
-            EV_GO_SYS_EXIT => {
-                if g.state != GState::Waiting {
-                    return err(format!(
-                        "g {g_id} is not waiting during syscall exit (time {ts})"
-                    ));
-                }
-                g.state = GState::Runnable;
-                g.last = Some(ev.typ);
-                gs.insert(ev.g, g);
-            }
-            t if is_block(t) => {
-                check_running(p, g, false)?;
-                g.state = GState::Waiting;
-                g.last = Some(ev.typ);
-                p.g = 0;
-                gs.insert(ev.g, g);
-                ps.insert(ev.p, p);
-            }
-            EV_USER_TASK_CREATE => {
-                let id = ev.args[0];
-                if tasks.contains_key(&id) {
-                    return err(format!("task id conflicts (id:{id})"));
-                }
-                tasks.insert(id, i);
-            }
-            EV_USER_TASK_END => {
-                tasks.remove(&ev.args[0]);
-            }
-            EV_USER_REGION => {
-                let stack = regions.entry(ev.g).or_default();
-                match ev.args[1] {
-                    0 => stack.push((ev.args[0], ev.args[2])),
-                    1 => {
-                        if let Some(&(task, name_id)) = stack.last() {
-                            if task != ev.args[0] || name_id != ev.args[2] {
-                                return err(format!("misuse of region in goroutine {g_id}"));
-                            }
-                            stack.pop();
-                        }
-                    }
-                    _ => return err("invalid user region mode".into()),
-                }
-            }
-            _ => {}
-        }
-        let stk = events[i].stk;
-        if stk != 0 && trace.stacks.get(&stk).is_none_or(|s| s.is_empty()) {
-            events[i].stk = 0;
+        let ev = &mut events[i];
+        history.apply(ev)?;
+        if ev.stk != 0 && trace.stacks.get(&ev.stk).is_none_or(|s| s.is_empty()) {
+            ev.stk = 0;
         }
     }
     Ok(())
+}
+
+/// The state the checks follow: goroutines, procs, GC and STW, tasks and
+/// each goroutine's open regions.
+#[derive(Default)]
+struct History {
+    gs: HashMap<u64, GDesc>,
+    ps: HashMap<i32, PDesc>,
+    tasks: HashMap<u64, ()>,
+    regions: HashMap<u64, Vec<(u64, u64)>>,
+    in_gc: bool,
+    in_stw: bool,
+}
+
+/// The error for event `ev`.
+fn fail(ev: &V1Event, msg: String) -> Error {
+    Error::at(ev.offset(), msg)
+}
+
+impl History {
+    /// Checks one event against the history and applies it, adjusting the
+    /// event as Go's parser does (fake Ps, creation stacks).
+    fn apply(&mut self, ev: &mut V1Event) -> Result<()> {
+        let g = self.gs.get(&ev.g).copied().unwrap_or_default();
+        let p = self.ps.get(&ev.p).copied().unwrap_or_default();
+        match ev.typ {
+            EV_PROC_START | EV_PROC_STOP => self.proc(ev, p),
+            EV_GC_START | EV_GC_DONE => self.gc(ev),
+            EV_STW_START | EV_STW_DONE => self.stw(ev),
+            EV_GC_SWEEP_START | EV_GC_SWEEP_DONE => self.sweep(ev, p),
+            EV_GC_MARK_ASSIST_START | EV_GC_MARK_ASSIST_DONE => self.assist(ev, g),
+            EV_GO_WAITING | EV_GO_IN_SYSCALL => {
+                if g.state != GState::Runnable {
+                    let name = desc(ev.typ).name;
+                    let (g_id, ts) = (ev.g, ev.ts);
+                    let msg = format!("g {g_id} is not runnable before Ev{name} (time {ts})");
+                    return Err(fail(ev, msg));
+                }
+                self.set_g(ev, g, GState::Waiting, Some(ev.typ));
+                Ok(())
+            }
+            EV_GO_CREATE => self.go_create(ev, p, g),
+            EV_GO_START | EV_GO_START_LABEL => self.go_start(ev, p, g),
+            EV_GO_UNBLOCK => self.go_unblock(ev, p, g),
+            EV_GO_SYS_EXIT => {
+                if g.state != GState::Waiting {
+                    let (g_id, ts) = (ev.g, ev.ts);
+                    let msg = format!("g {g_id} is not waiting during syscall exit (time {ts})");
+                    return Err(fail(ev, msg));
+                }
+                self.set_g(ev, g, GState::Runnable, Some(ev.typ));
+                Ok(())
+            }
+            EV_GO_SYS_CALL => {
+                self.check_running(ev, p, g, false)?;
+                self.set_g(ev, g, g.state, Some(ev.typ));
+                Ok(())
+            }
+            EV_GO_END | EV_GO_STOP | EV_GO_SCHED | EV_GO_PREEMPT | EV_GO_SYS_BLOCK => {
+                self.go_leave(ev, p, g)
+            }
+            t if is_block(t) => self.go_leave(ev, p, g),
+            EV_USER_TASK_CREATE => {
+                let id = ev.args[0];
+                if self.tasks.insert(id, ()).is_some() {
+                    return Err(fail(ev, format!("task id conflicts (id:{id})")));
+                }
+                Ok(())
+            }
+            EV_USER_TASK_END => {
+                self.tasks.remove(&ev.args[0]);
+                Ok(())
+            }
+            EV_USER_REGION => self.region(ev),
+            _ => Ok(()),
+        }
+    }
+
+    /// Records goroutine `ev.g`'s new state and last state change.
+    fn set_g(&mut self, ev: &V1Event, mut g: GDesc, state: GState, last: Option<u8>) {
+        g.state = state;
+        g.last = last;
+        self.gs.insert(ev.g, g);
+    }
+
+    /// That goroutine `ev.g` is running on proc `ev.p` (and is not g 0,
+    /// unless `allow_g0`).
+    fn check_running(&self, ev: &V1Event, p: PDesc, g: GDesc, allow_g0: bool) -> Result<()> {
+        let name = desc(ev.typ).name;
+        let (ts, g_id, p_id) = (ev.ts, ev.g, ev.p);
+        if g.state != GState::Running {
+            let msg = format!("g {g_id} is not running while {name} (time {ts})");
+            return Err(fail(ev, msg));
+        }
+        if p.g != g_id {
+            let msg = format!("p {p_id} is not running g {g_id} while {name} (time {ts})");
+            return Err(fail(ev, msg));
+        }
+        if !allow_g0 && g_id == 0 {
+            return Err(fail(ev, format!("g 0 did {name} (time {ts})")));
+        }
+        Ok(())
+    }
+
+    fn proc(&mut self, ev: &V1Event, mut p: PDesc) -> Result<()> {
+        let (p_id, ts) = (ev.p, ev.ts);
+        if ev.typ == EV_PROC_START {
+            if p.running {
+                let msg = format!("p {p_id} is running before start (time {ts})");
+                return Err(fail(ev, msg));
+            }
+            p.running = true;
+        } else {
+            if !p.running {
+                let msg = format!("p {p_id} is not running before stop (time {ts})");
+                return Err(fail(ev, msg));
+            }
+            if p.g != 0 {
+                let msg = format!(
+                    "p {p_id} is running a goroutine {} during stop (time {ts})",
+                    p.g
+                );
+                return Err(fail(ev, msg));
+            }
+            p.running = false;
+        }
+        self.ps.insert(ev.p, p);
+        Ok(())
+    }
+
+    /// A GC start or end; the start moves to the fake GC proc.
+    fn gc(&mut self, ev: &mut V1Event) -> Result<()> {
+        let ts = ev.ts;
+        if ev.typ == EV_GC_START {
+            if self.in_gc {
+                let msg = format!("previous GC is not ended before a new one (time {ts})");
+                return Err(fail(ev, msg));
+            }
+            self.in_gc = true;
+            ev.p = GC_P;
+        } else {
+            if !self.in_gc {
+                return Err(fail(ev, format!("bogus GC end (time {ts})")));
+            }
+            self.in_gc = false;
+        }
+        Ok(())
+    }
+
+    fn stw(&mut self, ev: &V1Event) -> Result<()> {
+        let ts = ev.ts;
+        let start = ev.typ == EV_STW_START;
+        if start && self.in_stw {
+            let msg = format!("previous STW is not ended before a new one (time {ts})");
+            return Err(fail(ev, msg));
+        }
+        if !start && !self.in_stw {
+            return Err(fail(ev, format!("bogus STW end (time {ts})")));
+        }
+        self.in_stw = start;
+        Ok(())
+    }
+
+    fn sweep(&mut self, ev: &V1Event, mut p: PDesc) -> Result<()> {
+        let ts = ev.ts;
+        let start = ev.typ == EV_GC_SWEEP_START;
+        if start && p.sweep {
+            let msg = format!("previous sweeping is not ended before a new one (time {ts})");
+            return Err(fail(ev, msg));
+        }
+        if !start && !p.sweep {
+            return Err(fail(ev, format!("bogus sweeping end (time {ts})")));
+        }
+        p.sweep = start;
+        self.ps.insert(ev.p, p);
+        Ok(())
+    }
+
+    fn assist(&mut self, ev: &V1Event, mut g: GDesc) -> Result<()> {
+        let start = ev.typ == EV_GC_MARK_ASSIST_START;
+        if start && g.assist {
+            let ts = ev.ts;
+            let msg = format!("previous mark assist is not ended before a new one (time {ts})");
+            return Err(fail(ev, msg));
+        }
+        g.assist = start;
+        self.gs.insert(ev.g, g);
+        Ok(())
+    }
+
+    fn go_create(&mut self, ev: &V1Event, p: PDesc, g: GDesc) -> Result<()> {
+        self.check_running(ev, p, g, true)?;
+        let new = ev.args[0];
+        if self.gs.contains_key(&new) {
+            let ts = ev.ts;
+            return Err(fail(ev, format!("g {new} already exists (time {ts})")));
+        }
+        let created = GDesc {
+            state: GState::Runnable,
+            last: Some(ev.typ),
+            create_stack: Some(ev.args[1] as u32),
+            assist: false,
+        };
+        self.gs.insert(new, created);
+        Ok(())
+    }
+
+    /// A start; a goroutine's first start takes the stack of its creation.
+    fn go_start(&mut self, ev: &mut V1Event, mut p: PDesc, mut g: GDesc) -> Result<()> {
+        let (g_id, p_id, ts) = (ev.g, ev.p, ev.ts);
+        if g.state != GState::Runnable {
+            let msg = format!("g {g_id} is not runnable before start (time {ts})");
+            return Err(fail(ev, msg));
+        }
+        if p.g != 0 {
+            let msg = format!(
+                "p {p_id} is already running g {} while start g {g_id} (time {ts})",
+                p.g
+            );
+            return Err(fail(ev, msg));
+        }
+        p.g = ev.g;
+        if let Some(stk) = g.create_stack.take() {
+            ev.stk = stk;
+        }
+        self.set_g(ev, g, GState::Running, None);
+        self.ps.insert(ev.p, p);
+        Ok(())
+    }
+
+    /// The running goroutine stops running: it ends, yields or blocks.
+    fn go_leave(&mut self, ev: &V1Event, mut p: PDesc, g: GDesc) -> Result<()> {
+        self.check_running(ev, p, g, false)?;
+        p.g = 0;
+        let (state, last) = match ev.typ {
+            EV_GO_END | EV_GO_STOP => (GState::Dead, g.last),
+            EV_GO_SCHED | EV_GO_PREEMPT => (GState::Runnable, Some(ev.typ)),
+            EV_GO_SYS_BLOCK => (GState::Waiting, g.last),
+            _ => (GState::Waiting, Some(ev.typ)),
+        };
+        if ev.typ == EV_GO_END {
+            self.regions.remove(&ev.g);
+        }
+        self.set_g(ev, g, state, last);
+        self.ps.insert(ev.p, p);
+        Ok(())
+    }
+
+    /// A wake-up; one of a goroutine blocked on the network moves to the
+    /// fake netpoll proc.
+    fn go_unblock(&mut self, ev: &mut V1Event, p: PDesc, g: GDesc) -> Result<()> {
+        let (g_id, p_id, ts) = (ev.g, ev.p, ev.ts);
+        if g.state != GState::Running {
+            let msg = format!("g {g_id} is not running while unpark (time {ts})");
+            return Err(fail(ev, msg));
+        }
+        if ev.p != TIMER_P && p.g != ev.g {
+            let msg = format!("p {p_id} is not running g {g_id} while unpark (time {ts})");
+            return Err(fail(ev, msg));
+        }
+        let target = ev.args[0];
+        let woken = self.gs.get(&target).copied().unwrap_or_default();
+        if woken.state != GState::Waiting {
+            let msg = format!("g {target} is not waiting before unpark (time {ts})");
+            return Err(fail(ev, msg));
+        }
+        if woken.last == Some(EV_GO_BLOCK_NET) {
+            ev.p = NETPOLL_P;
+        }
+        let mut woken = woken;
+        woken.state = GState::Runnable;
+        woken.last = Some(ev.typ);
+        self.gs.insert(target, woken);
+        Ok(())
+    }
+
+    /// A region's begin or end, which must match the innermost open one.
+    fn region(&mut self, ev: &V1Event) -> Result<()> {
+        let stack = self.regions.entry(ev.g).or_default();
+        match ev.args[1] {
+            0 => stack.push((ev.args[0], ev.args[2])),
+            1 => {
+                if let Some(&(task, name_id)) = stack.last() {
+                    if task != ev.args[0] || name_id != ev.args[2] {
+                        let g_id = ev.g;
+                        return Err(fail(ev, format!("misuse of region in goroutine {g_id}")));
+                    }
+                    stack.pop();
+                }
+            }
+            _ => return Err(fail(ev, "invalid user region mode".into())),
+        }
+        Ok(())
+    }
 }

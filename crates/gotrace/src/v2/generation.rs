@@ -314,7 +314,7 @@ impl Builder {
                 ..s
             })
             .collect();
-        crate::gosort::sort_func(&mut samples, &|a: &CpuSample, b: &CpuSample| {
+        gocompat::sort::sort_func(&mut samples, &|a: &CpuSample, b: &CpuSample| {
             a.time < b.time
         });
         Ok(Generation {

@@ -254,5 +254,5 @@ impl<R: BufRead> V2Reader<R> {
 /// Sorts the frontier by event time, leaving equal times in the order Go's
 /// `slices.SortFunc` leaves them.
 fn sort_frontier(f: &mut [Cursor]) {
-    crate::gosort::sort_func(f, &|a: &Cursor, b: &Cursor| a.ev.time < b.ev.time);
+    gocompat::sort::sort_func(f, &|a: &Cursor, b: &Cursor| a.ev.time < b.ev.time);
 }

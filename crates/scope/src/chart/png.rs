@@ -4,6 +4,7 @@
 
 use super::input::Chart;
 use super::{LANE_LENGTH, LANE_WIDTH, MARK_SIZE};
+use crate::Error;
 
 /// An opaque RGB canvas.
 struct Canvas {
@@ -65,9 +66,9 @@ fn separator_alpha(
 
 /// Draws the chart and encodes it as an 8-bit RGB PNG. An empty chart
 /// (no lanes) is an error, as it is upstream.
-pub fn render(chart: &Chart) -> Result<Vec<u8>, String> {
+pub fn render(chart: &Chart) -> Result<Vec<u8>, Error> {
     if chart.lanes.is_empty() {
-        return Err("no samples to draw".into());
+        return Err(Error::NoSamples);
     }
     let mut c = Canvas {
         width: LANE_WIDTH * chart.lanes.len(),
@@ -99,10 +100,9 @@ pub fn render(chart: &Chart) -> Result<Vec<u8>, String> {
     let mut enc = png::Encoder::new(&mut out, c.width as u32, c.height as u32);
     enc.set_color(png::ColorType::Rgb);
     enc.set_depth(png::BitDepth::Eight);
-    let mut w = enc.write_header().map_err(|e| format!("png: {e}"))?;
-    w.write_image_data(&c.rgb)
-        .map_err(|e| format!("png: {e}"))?;
-    w.finish().map_err(|e| format!("png: {e}"))?;
+    let mut w = enc.write_header()?;
+    w.write_image_data(&c.rgb)?;
+    w.finish()?;
     Ok(out)
 }
 

@@ -2,15 +2,32 @@
 //! double-quoted (with Go escapes) or back-quoted strings separated by
 //! spaces. This is how upstream's `-match` flag reads its stack specs.
 
+/// Why a list of Go literals could not be read (the texts are Go's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LiteralError {
+    /// A newline between literals.
+    #[error("unexpected newline")]
+    Newline,
+    /// The input ends inside a literal.
+    #[error("unexpected EOF")]
+    Eof,
+    /// A double-quoted literal with an invalid escape or a newline.
+    #[error("invalid syntax")]
+    Syntax,
+    /// Something other than a literal.
+    #[error("expected quoted string")]
+    NotQuoted,
+}
+
 /// Splits `s` into the strings its Go literals denote.
-pub fn scan_literals(s: &str) -> Result<Vec<String>, String> {
+pub fn scan_literals(s: &str) -> Result<Vec<String>, LiteralError> {
     let mut out = Vec::new();
     let mut chars = s.chars().peekable();
     loop {
         // Skip spaces; a newline is an error, as in Fscanf.
         while let Some(&c) = chars.peek() {
             if c == '\n' {
-                return Err("unexpected newline".into());
+                return Err(LiteralError::Newline);
             }
             if !is_space(c) {
                 break;
@@ -25,7 +42,7 @@ pub fn scan_literals(s: &str) -> Result<Vec<String>, String> {
                 let mut lit = String::new();
                 loop {
                     match chars.next() {
-                        None => return Err("unexpected EOF".into()),
+                        None => return Err(LiteralError::Eof),
                         Some('`') => break,
                         Some(c) => lit.push(c),
                     }
@@ -36,18 +53,18 @@ pub fn scan_literals(s: &str) -> Result<Vec<String>, String> {
                 let mut body = String::new();
                 loop {
                     match chars.next() {
-                        None => return Err("unexpected EOF".into()),
+                        None => return Err(LiteralError::Eof),
                         Some('"') => break,
                         Some('\\') => {
                             body.push('\\');
-                            body.push(chars.next().ok_or("unexpected EOF")?);
+                            body.push(chars.next().ok_or(LiteralError::Eof)?);
                         }
                         Some(c) => body.push(c),
                     }
                 }
-                out.push(unquote_body(&body).ok_or("invalid syntax")?);
+                out.push(unquote_body(&body).ok_or(LiteralError::Syntax)?);
             }
-            _ => return Err("expected quoted string".into()),
+            _ => return Err(LiteralError::NotQuoted),
         }
     }
 }
@@ -135,15 +152,14 @@ mod tests {
             ["AAé\t\""]
         );
         assert!(scan_literals("").unwrap().is_empty());
-        assert_eq!(scan_literals(r#""\.""#).unwrap_err(), "invalid syntax");
-        assert_eq!(
-            scan_literals(r#"abc"#).unwrap_err(),
-            "expected quoted string"
-        );
-        assert_eq!(scan_literals(r#""abc"#).unwrap_err(), "unexpected EOF");
-        assert_eq!(
-            scan_literals("\"a\"\n\"b\"").unwrap_err(),
-            "unexpected newline"
-        );
+        let err = |s| scan_literals(s).unwrap_err();
+        assert_eq!(err(r#""\.""#), LiteralError::Syntax);
+        assert_eq!(err(r#""\.""#).to_string(), "invalid syntax");
+        assert_eq!(err(r#"abc"#), LiteralError::NotQuoted);
+        assert_eq!(err(r#"abc"#).to_string(), "expected quoted string");
+        assert_eq!(err(r#""abc"#), LiteralError::Eof);
+        assert_eq!(err(r#""abc"#).to_string(), "unexpected EOF");
+        assert_eq!(err("\"a\"\n\"b\""), LiteralError::Newline);
+        assert_eq!(err("\"a\"\n\"b\"").to_string(), "unexpected newline");
     }
 }

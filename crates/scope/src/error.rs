@@ -1,0 +1,23 @@
+//! Why scope could not find its instances or draw its chart.
+
+/// A failure of the region search or of the chart.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// `-region KIND` names no kind of the region patterns.
+    #[error("no region kind {kind:?} (kinds: {})", .known.join(", "))]
+    NoRegionKind {
+        /// The kind asked for.
+        kind: String,
+        /// The kinds the patterns define.
+        known: Vec<String>,
+    },
+    /// The region analysis could not read the trace.
+    #[error(transparent)]
+    Regions(#[from] regions::Error),
+    /// A chart without lanes (upstream refuses it too).
+    #[error("no samples to draw")]
+    NoSamples,
+    /// The PNG encoder failed.
+    #[error("png: {0}")]
+    Png(#[from] png::EncodingError),
+}
