@@ -7,11 +7,15 @@
 //! - [`quote`], `strconv.Quote`;
 //! - [`flag`], booleans and integers as Go's `flag` package parses them;
 //! - [`time`], RFC 3339 timestamps as Go's `time.Parse` reads them;
-//! - [`duration`], durations as Go's `time.ParseDuration` reads them.
+//! - [`duration`], durations as Go's `time.ParseDuration` reads them;
+//! - [`fmt`], Go's `%.3g` and `%.Nf`;
+//! - [`math`], Go's `math.Log`.
 
 pub mod duration;
 pub mod flag;
+pub mod fmt;
 pub mod literal;
+pub mod math;
 pub mod quote;
 pub mod re2;
 pub mod sort;

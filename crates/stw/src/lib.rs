@@ -11,12 +11,12 @@
 //! [`profile`] (the samples as a pprof profile).
 
 pub mod detect;
-pub mod gofmt;
 pub mod json;
 pub mod phase;
 pub mod profile;
 pub mod scan;
 pub mod text;
+pub mod units;
 
 pub use detect::{Frame, Overlap, Pause, Sample};
 pub use phase::{Phase, Placed};

@@ -2,8 +2,9 @@
 //! `-print-stacks`, each counted sample with its stack.
 
 use crate::detect::Pause;
-use crate::gofmt::{f3, g3, millis, seconds};
 use crate::phase::{Phase, Placed};
+use crate::units::{millis, seconds};
+use gocompat::fmt::{fixed, g3};
 use std::fmt::Write;
 
 /// What to print of each pause.
@@ -19,7 +20,7 @@ pub struct TextOptions {
 /// `STW @<start>s: <pre>+<stopped>+<post> ms clock, <n> samples`.
 pub fn summary_line(out: &mut String, p: &Pause) {
     out.push_str("STW @");
-    f3(out, seconds(p.request - p.first));
+    fixed(out, seconds(p.request - p.first), 3);
     out.push_str("s: ");
     for (i, phase) in Phase::ALL.into_iter().enumerate() {
         if i > 0 {

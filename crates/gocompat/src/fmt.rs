@@ -1,7 +1,8 @@
-//! The two Go number formats upstream's summary line uses: `%.3g` (three
-//! significant digits, trailing zeros dropped, exponent form for small and
-//! large numbers) and `%0.3f`, with Go's rounding (to nearest, ties to
-//! even on the exact binary value, as Rust's formatting also rounds).
+//! Go's `fmt` number verbs where Rust's formatting spells the result
+//! otherwise: `%.3g` (three significant digits, trailing zeros dropped,
+//! exponent form for small and large numbers) and `%.Nf` (with `NaN`,
+//! `+Inf`, `-Inf`), with Go's rounding (to nearest, ties to even on the
+//! exact binary value, as Rust's formatting also rounds).
 
 use std::fmt::Write;
 
@@ -70,21 +71,16 @@ pub fn g3(out: &mut String, v: f64) {
     }
 }
 
-/// Appends `v` formatted as Go's `fmt` formats it with `%0.3f`.
-pub fn f3(out: &mut String, v: f64) {
-    let _ = write!(out, "{v:.3}");
-}
-
-/// A duration in nanoseconds as Go's `Duration.Seconds()` gives it.
-pub fn seconds(ns: i64) -> f64 {
-    let (sec, nsec) = (ns / 1_000_000_000, ns % 1_000_000_000);
-    sec as f64 + nsec as f64 / 1e9
-}
-
-/// A duration in nanoseconds in milliseconds with microsecond resolution,
-/// as upstream computes it: `float64(d.Microseconds())/1000`.
-pub fn millis(ns: i64) -> f64 {
-    (ns / 1000) as f64 / 1000.0
+/// Appends `v` formatted as Go's `fmt` formats it with `%.Nf`, `N` being
+/// `decimals`.
+pub fn fixed(out: &mut String, v: f64, decimals: usize) {
+    if v.is_nan() {
+        out.push_str("NaN");
+    } else if v.is_infinite() {
+        out.push_str(if v > 0.0 { "+Inf" } else { "-Inf" });
+    } else {
+        let _ = write!(out, "{v:.decimals$}");
+    }
 }
 
 #[cfg(test)]
@@ -133,14 +129,18 @@ mod tests {
     }
 
     #[test]
-    fn f3_and_units_as_go() {
-        let mut s = String::new();
-        f3(&mut s, seconds(62_500_000));
-        assert_eq!(s, "0.062", "a tie rounds to even");
-        s.clear();
-        f3(&mut s, seconds(1_001_499_999));
-        assert_eq!(s, "1.001");
-        assert_eq!(millis(4_350_999), 4.35);
-        assert_eq!(millis(-1_999), -0.001, "truncated toward zero");
+    fn fixed_as_go() {
+        let f = |v: f64, d| {
+            let mut s = String::new();
+            fixed(&mut s, v, d);
+            s
+        };
+        assert_eq!(f(0.0625, 3), "0.062", "a tie rounds to even");
+        assert_eq!(f(1.0014999, 3), "1.001");
+        assert_eq!(f(5.0, 6), "5.000000");
+        assert_eq!(f(-0.0, 6), "-0.000000");
+        assert_eq!(f(f64::NAN, 6), "NaN");
+        assert_eq!(f(f64::INFINITY, 3), "+Inf");
+        assert_eq!(f(f64::NEG_INFINITY, 3), "-Inf");
     }
 }
