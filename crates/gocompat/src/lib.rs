@@ -9,11 +9,13 @@
 //! - [`time`], RFC 3339 timestamps as Go's `time.Parse` reads them;
 //! - [`duration`], durations as Go's `time.ParseDuration` reads them;
 //! - [`fmt`], Go's `%.3g` and `%.Nf`;
-//! - [`math`], Go's `math.Log`.
+//! - [`math`], Go's `math.Log`;
+//! - [`json`], Go's `encoding/json` string escaping.
 
 pub mod duration;
 pub mod flag;
 pub mod fmt;
+pub mod json;
 pub mod literal;
 pub mod math;
 pub mod quote;

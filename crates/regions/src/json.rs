@@ -6,32 +6,9 @@
 
 use crate::spans::Span;
 use crate::summary::Summary;
+use gocompat::json::write_str;
 use std::fmt::Write;
 use std::io;
-
-/// Appends `s` as a JSON string, escaped as Go's encoding/json does.
-pub fn write_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
 
 fn write_list(out: &mut String, list: &[i64]) {
     if list.is_empty() {
@@ -195,13 +172,6 @@ mod tests {
         let mut out = Vec::new();
         write_span(&mut out, span, trace).unwrap();
         String::from_utf8(out).unwrap()
-    }
-
-    #[test]
-    fn go_string_escaping() {
-        let mut s = String::new();
-        write_str(&mut s, "a\"b\\c\n<>&\u{1}\u{2028}é");
-        assert_eq!(s, r#""a\"b\\c\n\u003c\u003e\u0026\u0001\u2028é""#);
     }
 
     /// Upstream's README line (reference 2.8), byte for byte.

@@ -67,10 +67,8 @@ fn analyze(input: &Input, f: &Flags, named: bool) -> Result<Done, Error> {
         path: name.clone(),
         source,
     })?;
-    let scan = stw::scan(
-        io::BufReader::with_capacity(256 << 10, reader),
-        !f.profile.is_empty(),
-    );
+    // The trace reader buffers its input itself.
+    let scan = stw::scan(reader, !f.profile.is_empty());
     let prefix = if named {
         format!("{name}:")
     } else {
