@@ -2,13 +2,14 @@
 //! and access to its members (`meta`, `pprof/<name>`).
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use zip::ZipArchive;
 use zip::result::ZipError;
 
 use crate::error::BundleError;
+use crate::files::{open_regular, read_capped, read_file};
 use crate::meta::Meta;
 use crate::paths::join_inside;
 
@@ -37,7 +38,7 @@ pub struct Bundle {
 
 /// Opens a zip file's central directory.
 pub fn open_zip(path: &Path) -> Result<ZipArchive<File>, BundleError> {
-    let f = File::open(path).map_err(BundleError::OpenZip)?;
+    let f = open_regular(path).map_err(BundleError::OpenZip)?;
     ZipArchive::new(f).map_err(BundleError::Zip)
 }
 
@@ -62,12 +63,12 @@ pub fn read_zip_member(
     if f.is_dir() {
         return Ok(false);
     }
-    buf.reserve(f.size().min(1 << 30) as usize);
-    f.read_to_end(buf)
-        .map_err(|source| BundleError::MemberRead {
-            name: name.into(),
-            source,
-        })?;
+    let limit = pprof::max_decompressed();
+    buf.reserve(f.size().min(limit).min(1 << 30) as usize);
+    read_capped(&mut f, buf, limit).map_err(|source| BundleError::MemberRead {
+        name: name.into(),
+        source,
+    })?;
     Ok(true)
 }
 
@@ -102,7 +103,7 @@ impl Bundle {
                 let Some(rel) = join_inside(&self.rel, &format!("pprof/{name}")) else {
                     return Ok(false);
                 };
-                let read = File::open(root.join(&rel)).and_then(|mut f| f.read_to_end(buf));
+                let read = read_file(&root.join(&rel), buf);
                 match read {
                     Ok(_) => Ok(true),
                     Err(e) if is_absent(&e) => Ok(false),

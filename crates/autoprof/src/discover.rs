@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use crate::bundle::{Bundle, Form, open_zip, read_zip_member};
 use crate::error::{BundleError, Error};
+use crate::files::read_file;
 use crate::meta::Meta;
 use crate::report::{Problems, Progress};
 use crate::walk::{Entry, is_zip_name, walk};
@@ -95,7 +96,9 @@ fn candidates(root: &Path, problems: &mut Problems) -> Vec<Candidate> {
 fn load(root: &Path, c: &Candidate, walk_index: usize) -> Result<Option<Bundle>, BundleError> {
     let bytes = match c.form {
         Form::Folder => {
-            std::fs::read(root.join(&c.rel).join("meta")).map_err(BundleError::ReadMeta)?
+            let mut b = Vec::new();
+            read_file(&root.join(&c.rel).join("meta"), &mut b).map_err(BundleError::ReadMeta)?;
+            b
         }
         Form::Zip => {
             let mut z = open_zip(&root.join(&c.rel))?;

@@ -9,6 +9,7 @@
 mod bundle;
 mod discover;
 mod error;
+mod files;
 mod hosts;
 mod links;
 mod meta;
@@ -26,6 +27,7 @@ use rayon::prelude::*;
 pub use bundle::{Bundle, Form, folder_has_trace, open_zip, read_zip_member};
 pub use discover::discover;
 pub use error::{BundleError, Error};
+pub use files::{TooLarge, open_regular, read_capped, read_file};
 pub use meta::{Meta, Timestamp};
 pub use rank::Query;
 pub use report::Problems;

@@ -5,10 +5,6 @@
 
 use std::io;
 
-/// A library error of a crate whose error type is its own message (or any
-/// other), boxed.
-pub type LibError = Box<dyn std::error::Error + Send + Sync>;
-
 /// Why a tool, or one of its inputs, failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -82,14 +78,35 @@ pub enum Error {
         /// What went wrong (Graphviz missing or failing).
         source: grgraph::svg::SvgError,
     },
-    /// A library whose errors are still their message found a problem in
-    /// the data of a file or input (scope's profiles and instances).
+    /// scope could not find or chart its instances.
     #[error("{path}: {source}")]
-    Data {
-        /// The file or input, or what the data is when it has no file.
+    Scope {
+        /// The input or file.
         path: String,
-        /// The library's error.
-        source: LibError,
+        /// What went wrong.
+        source: Box<scope::Error>,
+    },
+    /// A profile could not be read.
+    #[error("{path}: {source}")]
+    Profile {
+        /// The profile's file (or bundle member).
+        path: String,
+        /// What is wrong with it.
+        source: Box<pprof::Error>,
+    },
+    /// unstoppable could not follow a trace's stop-the-world ranges.
+    #[error("{path}: {source}")]
+    Stw {
+        /// The input's name.
+        path: String,
+        /// What went wrong.
+        source: Box<stw::Error>,
+    },
+    /// scope_chart's input holds no sample line.
+    #[error("{path}: no sample lines (start N length N frac F stack A;B;...)")]
+    NoSampleLines {
+        /// The input's name.
+        path: String,
     },
     /// Problems were already reported on standard error; the tool exits
     /// with this status.
@@ -98,14 +115,6 @@ pub enum Error {
 }
 
 impl Error {
-    /// Wraps a library error about the data of `path`.
-    pub fn data(path: impl Into<String>, source: impl Into<LibError>) -> Error {
-        Error::Data {
-            path: path.into(),
-            source: source.into(),
-        }
-    }
-
     /// Whether this is a write to a pipe whose reader has gone (as when
     /// the output is piped into `head`): the tool then ends quietly.
     pub fn is_closed_pipe(&self) -> bool {

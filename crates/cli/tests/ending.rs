@@ -9,7 +9,7 @@ use std::fs::File;
 use std::process::{Command, Output, Stdio};
 
 /// Each binary with arguments that make it write much, to standard output
-/// (or, for the two that write files, to `OUT`); inputs are decompressed
+/// (or, for those that write files, to `OUT`); inputs are decompressed
 /// into `dir`.
 fn runs(dir: &tempfile::TempDir) -> Vec<(&'static str, &'static str, Vec<String>)> {
     let t = |p: &str| testdata().join(p).to_string_lossy().into_owned();
@@ -40,6 +40,11 @@ fn runs(dir: &tempfile::TempDir) -> Vec<(&'static str, &'static str, Vec<String>
             "unstoppable",
             env!("CARGO_BIN_EXE_unstoppable"),
             vec!["-print-stacks".into(), tls.clone()],
+        ),
+        (
+            "grstates",
+            env!("CARGO_BIN_EXE_grstates"),
+            vec!["-dot".into(), "OUT".into(), tls.clone()],
         ),
         (
             "apshuffle",

@@ -344,3 +344,44 @@ fn scope_tls_takes_symbols_from_the_bundle() {
     let t25 = profile(&["-input", "t25.trace"], "t25.pb.gz");
     assert!(profile(&["-input", "t25.zip", "-profile", "cpu21.pb.gz"], "x.pb.gz") != t25);
 }
+
+/// grstates merges the graphs of all its inputs into one: a bundle gives
+/// its trace's graph, and a folder the graph of what it holds.
+#[test]
+fn grstates_reads_every_input_form() {
+    let dir = fixture();
+    let d = dir.path();
+    let bin = env!("CARGO_BIN_EXE_grstates");
+    let dot = |inputs: &[&str], stdin: Option<&Path>| {
+        quiet(
+            run_in(d, bin, &["-dot", "/dev/stdout"], inputs, stdin),
+            "grstates",
+        )
+    };
+    let t21 = dot(&["t21.trace"], None);
+    assert!(t21.len() > 1000);
+    for bundle in ["t21.zip", "b21"] {
+        assert!(dot(&[bundle], None) == t21, "{bundle}");
+    }
+    assert!(dot(&["-"], Some(Path::new("t21.trace"))) == t21);
+    let pile = dot(&["t21.trace", "t25.trace", "t21.trace"], None);
+    assert!(pile != t21);
+    assert!(dot(&["pile"], None) == pile);
+    let out = run_in(
+        d,
+        bin,
+        &["-dot", "/dev/stdout"],
+        &["notrace.zip", "t21.trace"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "grstates: notrace.zip: bundle has no pprof/trace\n"
+    );
+    assert!(out.stdout == t21.as_bytes());
+    let out = run_in(d, bin, &["-dot", "/dev/stdout"], &["bad"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("grstates: bad/bad.zip: "));
+    assert!(out.stdout == dot(&["t25.trace"], None).as_bytes());
+}

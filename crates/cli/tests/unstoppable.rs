@@ -377,6 +377,16 @@ fn bad_input_is_reported_with_offset_and_the_others_still_read() {
     let (samples, _) = decode(&prof);
     assert_eq!(samples.len(), 2 + 3, "go1.21's and go1.27's samples");
 
+    // A profile that cannot be written: the text is printed, exit 1.
+    let out = unstoppable(&["-input", &a, "-profile", "/nonexistent/dir/p.pb.gz"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), text(&expected("go1.21.txt")));
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with("unstoppable: write /nonexistent/dir/p.pb.gz: "),
+        "{err}"
+    );
+
     // A missing file, and not a trace at all.
     let junk = dir.path().join("junk");
     std::fs::write(&junk, b"hello").unwrap();

@@ -290,6 +290,20 @@ impl<'a> Stack<'a> {
     }
 }
 
+/// A frame copied out of the reader's tables ([`Frame::to_owned_frame`]),
+/// for analyses that keep stacks past their event.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OwnedFrame {
+    /// Function name.
+    pub func: String,
+    /// Source file.
+    pub file: String,
+    /// Line number.
+    pub line: u64,
+    /// Program counter.
+    pub pc: u64,
+}
+
 /// One frame of a stack.
 #[derive(Clone, Copy)]
 pub struct Frame<'a> {
@@ -332,6 +346,15 @@ impl<'a> Frame<'a> {
     /// The exact bytes of the file name.
     pub fn file_bytes(&self) -> &'a [u8] {
         self.table.bytes(self.data.file)
+    }
+    /// The frame's function, file, line and PC, copied out of the tables.
+    pub fn to_owned_frame(&self) -> OwnedFrame {
+        OwnedFrame {
+            func: self.func().to_owned(),
+            file: self.file().to_owned(),
+            line: self.line(),
+            pc: self.pc(),
+        }
     }
 }
 

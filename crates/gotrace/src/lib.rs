@@ -30,8 +30,8 @@ mod wire;
 pub use error::{Error, Result};
 pub use event::{
     ClockSnapshot, Event, EventKind, Experimental, ExperimentalArg, Frame, GoState, Log, Metric,
-    NO_TASK, NONE, ProcState, Range, RangeName, Region, Resource, Stack, StateTransition, Sync,
-    Task, Time, Transition,
+    NO_TASK, NONE, OwnedFrame, ProcState, Range, RangeName, Region, Resource, Stack,
+    StateTransition, Sync, Task, Time, Transition,
 };
 pub use reader::Reader;
 pub use table::ExperimentalBatch;

@@ -13,6 +13,13 @@ pub type StackId = u32;
 /// The stack with no frames.
 pub const NO_STACK: StackId = 0;
 
+/// A generation's stack ID not seen yet.
+const UNSEEN: StackId = StackId::MAX;
+
+/// Stack IDs up to this are remembered per generation (Go numbers them
+/// from 1); larger ones are looked up by content each time.
+const MAX_CACHED: usize = 1 << 22;
+
 /// One frame, its strings numbered in the table.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 struct Frame {
@@ -43,8 +50,9 @@ pub struct Stacks {
     stacks: Vec<Box<[Frame]>>,
     traits: Vec<Traits>,
     ids: FxHashMap<Box<[Frame]>, StackId>,
-    /// The current generation's stack IDs and their numbers here.
-    generation: FxHashMap<u64, StackId>,
+    /// The current generation's stack IDs and their numbers here
+    /// ([`UNSEEN`] for IDs not seen yet); IDs are small and dense.
+    generation: Vec<StackId>,
     scratch: Vec<Frame>,
 }
 
@@ -56,7 +64,7 @@ impl Default for Stacks {
             stacks: Vec::new(),
             traits: Vec::new(),
             ids: FxHashMap::default(),
-            generation: FxHashMap::default(),
+            generation: Vec::new(),
             scratch: Vec::new(),
         };
         s.add(Box::new([]));
@@ -71,14 +79,36 @@ impl Stacks {
         self.generation.clear();
     }
 
-    /// The number of the trace stack `stk`.
+    /// The number of the trace stack `stk`; any stack without frames is
+    /// [`NO_STACK`]. (Upstream compares with Go's `trace.NoStack` after
+    /// taking the first stack seen with the same frames, so a stack
+    /// without frames is `NoStack` as long as the first one it meets is:
+    /// in practice a trace's first transition, a proc or goroutine status
+    /// without a stack, sees to that.)
     pub(crate) fn canonical(&mut self, stk: &Stack<'_>) -> StackId {
-        if stk.id() == 0 {
+        let Ok(slot) = usize::try_from(stk.id()) else {
+            return self.intern_frames(stk);
+        };
+        if slot == 0 {
             return NO_STACK;
         }
-        if let Some(&id) = self.generation.get(&stk.id()) {
+        if let Some(&id) = self.generation.get(slot)
+            && id != UNSEEN
+        {
             return id;
         }
+        let id = self.intern_frames(stk);
+        if slot < MAX_CACHED {
+            if slot >= self.generation.len() {
+                self.generation.resize(slot + 1, UNSEEN);
+            }
+            self.generation[slot] = id;
+        }
+        id
+    }
+
+    /// The number of `stk`'s frames, looked up by their content.
+    fn intern_frames(&mut self, stk: &Stack<'_>) -> StackId {
         let mut frames = std::mem::take(&mut self.scratch);
         frames.clear();
         for f in stk.frames() {
@@ -91,7 +121,6 @@ impl Stacks {
         }
         let id = self.intern(&frames);
         self.scratch = frames;
-        self.generation.insert(stk.id(), id);
         id
     }
 

@@ -322,23 +322,25 @@ impl Book {
             stack: stk,
             state: to,
         };
-        self.add_edge(
-            gid,
-            EdgeKey {
-                from: g.prev,
-                to: next,
-                via: g.via,
-            },
-            ev,
-        );
-        self.offer_state(next, ev);
+        let key = EdgeKey {
+            from: g.prev,
+            to: next,
+            via: g.via,
+        };
+        // An edge seen before has offered its target state already.
+        if self.add_edge(gid, key, ev) {
+            self.offer_state(next, ev);
+        }
         g.prev = next;
         g.via = 0;
     }
 
-    /// Counts one passage of goroutine `gid` along `key`.
-    fn add_edge(&mut self, gid: i64, key: EdgeKey, ev: &mut Lazy<'_>) {
+    /// Counts one passage of goroutine `gid` along `key`; says whether
+    /// the edge is new.
+    fn add_edge(&mut self, gid: i64, key: EdgeKey, ev: &mut Lazy<'_>) -> bool {
+        let mut new = false;
         let id = *self.edge_ids.entry(key).or_insert_with(|| {
+            new = true;
             self.edges.push(EdgeSlot {
                 key,
                 count: 0,
@@ -349,7 +351,7 @@ impl Book {
         let slot = &mut self.edges[id as usize];
         slot.count += 1;
         if !self.seen.insert((gid, id)) || key.from.stack == NO_STACK {
-            return;
+            return new;
         }
         // The first time this goroutine takes this edge.
         if key.from.state == GoState::NotExist {
@@ -368,6 +370,7 @@ impl Book {
             self.states.entry(key.to).or_default().all += 1;
             self.states.entry(key.from).or_default().all += 1;
         }
+        new
     }
 }
 

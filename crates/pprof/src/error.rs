@@ -9,6 +9,16 @@ pub enum Error {
     /// The gzip stream is corrupt or truncated.
     #[error("decompressing profile: {0}")]
     Gzip(#[source] std::io::Error),
+    /// The profile decompresses to more than the cap
+    /// ([`crate::max_decompressed`]).
+    #[error(
+        "decompressing profile: larger than the limit of {limit} bytes ({})",
+        crate::limit::how_to_raise()
+    )]
+    TooLarge {
+        /// The cap in bytes.
+        limit: u64,
+    },
     /// The (decompressed) input is empty.
     #[error("empty profile")]
     Empty,

@@ -29,9 +29,20 @@ pub(crate) fn compress(data: &[u8], level: Compression) -> Vec<u8> {
 }
 
 /// Decompresses every gzip member of `data` into `out` (which is cleared
-/// first), checking each member's CRC-32 and length.
+/// first), checking each member's CRC-32 and length. Fails with
+/// [`Error::TooLarge`] rather than decompress more than
+/// [`crate::max_decompressed`] bytes.
 pub fn decompress_into(data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+    decompress_capped(data, out, crate::max_decompressed())
+}
+
+/// [`decompress_into`] with the cap `limit`: `out` never grows past
+/// `limit + 1` bytes.
+pub(crate) fn decompress_capped(data: &[u8], out: &mut Vec<u8>, limit: u64) -> Result<(), Error> {
     out.clear();
+    let too_large = || Error::TooLarge { limit };
+    let room =
+        |len: usize| usize::try_from((limit + 1).saturating_sub(len as u64)).unwrap_or(usize::MAX);
     // The last member's trailer holds its size mod 2^32: a good first guess.
     let hint = data
         .len()
@@ -39,8 +50,10 @@ pub fn decompress_into(data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
         .map(|i| u32::from_le_bytes([data[i], data[i + 1], data[i + 2], data[i + 3]]) as usize)
         .unwrap_or(0)
         .min(data.len().saturating_mul(1032))
-        .min(1 << 30);
-    out.reserve(hint.saturating_add(64));
+        .min(1 << 30)
+        .saturating_add(64)
+        .min(room(0));
+    out.reserve_exact(hint);
     let mut pos = 0;
     let mut inflater = Decompress::new(false);
     while pos < data.len() {
@@ -49,7 +62,10 @@ pub fn decompress_into(data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
         inflater.reset(false);
         loop {
             if out.len() == out.capacity() {
-                out.reserve(out.capacity().max(1 << 16));
+                if out.len() as u64 > limit {
+                    return Err(too_large());
+                }
+                out.reserve_exact(out.capacity().max(1 << 16).min(room(out.len())));
             }
             let before = (inflater.total_in(), inflater.total_out());
             let consumed = inflater.total_in() as usize;
@@ -59,9 +75,15 @@ pub fn decompress_into(data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
             if status == Status::StreamEnd {
                 break;
             }
+            if out.len() as u64 > limit {
+                return Err(too_large());
+            }
             if before == (inflater.total_in(), inflater.total_out()) && out.len() < out.capacity() {
                 return Err(corrupt("unexpected end of gzip data"));
             }
+        }
+        if out.len() as u64 > limit {
+            return Err(too_large());
         }
         pos += inflater.total_in() as usize;
         let Some(trailer) = data.get(pos..pos + 8) else {
@@ -174,6 +196,21 @@ mod tests {
         let mut two = gz(b"hello ");
         two.extend(gz(b"world"));
         assert_eq!(decompress(&two).unwrap(), b"hello world");
+    }
+
+    #[test]
+    fn a_bomb_stops_at_the_cap() {
+        let bomb = gz(&vec![0; 1 << 20]);
+        let mut out = Vec::new();
+        let e = decompress_capped(&bomb, &mut out, 1000).unwrap_err();
+        assert!(matches!(e, Error::TooLarge { limit: 1000 }), "{e}");
+        assert!(out.capacity() <= 1001 + (1 << 16), "{}", out.capacity());
+        decompress_capped(&bomb, &mut out, 1 << 20).unwrap();
+        assert_eq!(out.len(), 1 << 20);
+        let mut two = gz(&[1; 600]);
+        two.extend(gz(&[2; 600]));
+        assert!(decompress_capped(&two, &mut out, 1000).is_err());
+        assert!(decompress_capped(&two, &mut out, 1200).is_ok());
     }
 
     #[test]

@@ -30,6 +30,7 @@ mod decode;
 mod error;
 mod filter;
 mod gzip;
+pub mod limit;
 mod profile;
 pub mod proto;
 mod samples;
@@ -39,6 +40,7 @@ pub use builder::{Frame, Label, ProfileBuilder};
 pub use error::{DecodeError, Error, Problem};
 pub use filter::Filter;
 pub use gzip::{decompress_into, is_gzip};
+pub use limit::max_decompressed;
 pub use profile::Profile;
 
 /// Decompresses, parses and validates `raw`, then sums the value named

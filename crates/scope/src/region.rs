@@ -30,13 +30,7 @@ pub struct RegionSpec {
 }
 
 /// One frame of a CPU sample's stack.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Frame {
-    pub func: String,
-    pub file: String,
-    pub line: u64,
-    pub pc: u64,
-}
+pub use gotrace::OwnedFrame as Frame;
 
 /// A CPU sample inside an instance.
 #[derive(Debug, Clone, PartialEq)]
@@ -143,16 +137,7 @@ pub fn find<R: Read>(input: R, spec: &RegionSpec) -> Result<Scope, gotrace::Erro
                 if let Some(st) = gs.get_mut(&ev.goroutine())
                     && st.open.is_some_and(|s| s <= now)
                 {
-                    let frames = ev
-                        .stack()
-                        .frames()
-                        .map(|f| Frame {
-                            func: f.func().to_owned(),
-                            file: f.file().to_owned(),
-                            line: f.line(),
-                            pc: f.pc(),
-                        })
-                        .collect();
+                    let frames = ev.stack().frames().map(|f| f.to_owned_frame()).collect();
                     st.samples.push((now, frames));
                 }
                 first.get_or_insert(now);

@@ -14,17 +14,7 @@ use gotrace::{Event, EventKind, ProcState, RangeName, Time, Transition, format};
 use std::collections::HashSet;
 
 /// One frame of a sampled stack.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Frame {
-    /// Function name.
-    pub func: String,
-    /// Source file.
-    pub file: String,
-    /// Line number.
-    pub line: u64,
-    /// Program counter.
-    pub pc: u64,
-}
+pub use gotrace::OwnedFrame as Frame;
 
 /// A CPU sample taken during a stop-the-world range.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,16 +199,7 @@ fn sample(ev: &Event<'_>) -> Sample {
     Sample {
         time: ev.time(),
         goroutine: ev.goroutine(),
-        frames: ev
-            .stack()
-            .frames()
-            .map(|f| Frame {
-                func: f.func().to_owned(),
-                file: f.file().to_owned(),
-                line: f.line(),
-                pc: f.pc(),
-            })
-            .collect(),
+        frames: ev.stack().frames().map(|f| f.to_owned_frame()).collect(),
     }
 }
 

@@ -275,14 +275,17 @@ impl Input {
         let member = format!("pprof/{name}");
         match &self.bundle {
             None => Ok(None),
-            Some(BundleAt::Folder(dir)) => match std::fs::read(dir.join(&member)) {
-                Ok(b) => Ok(Some(b)),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-                Err(source) => Err(autoprof::BundleError::File {
-                    path: member.into(),
-                    source,
-                }),
-            },
+            Some(BundleAt::Folder(dir)) => {
+                let mut buf = Vec::new();
+                match autoprof::read_file(&dir.join(&member), &mut buf) {
+                    Ok(()) => Ok(Some(buf)),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+                    Err(source) => Err(autoprof::BundleError::File {
+                        path: member.into(),
+                        source,
+                    }),
+                }
+            }
             Some(BundleAt::Zip(zip)) => {
                 let mut z = autoprof::open_zip(zip)?;
                 let mut buf = Vec::new();

@@ -7,7 +7,7 @@ use gocompat::flag;
 use scope::chart::{self, input};
 use std::io::Read;
 use std::process::ExitCode;
-use toolbox_cli::{Error, Tool};
+use toolbox_cli::{Error, Tool, outfile};
 
 /// Chart scope_tls's text lines (`start N length N frac F stack A;B;C`).
 #[derive(Parser, Debug)]
@@ -52,13 +52,6 @@ fn read_input(f: &Flags) -> Result<String, Error> {
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
-fn write(path: &str, data: &[u8]) -> Result<(), Error> {
-    std::fs::write(path, data).map_err(|source| Error::Write {
-        path: path.into(),
-        source,
-    })
-}
-
 fn run(f: Flags, _: &Tool) -> Result<(), Error> {
     if f.svg.is_empty() && f.png.is_empty() {
         return Err(Error::Usage(
@@ -72,17 +65,17 @@ fn run(f: Flags, _: &Tool) -> Result<(), Error> {
     };
     let data = input::parse(&read_input(&f)?);
     if data.lanes.is_empty() {
-        return Err(Error::data(
-            name,
-            "no sample lines (start N length N frac F stack A;B;...)",
-        ));
+        return Err(Error::NoSampleLines { path: name.into() });
     }
     if !f.png.is_empty() {
-        let png = chart::png::render(&data).map_err(|e| Error::data(&f.png, e))?;
-        write(&f.png, &png)?;
+        let png = chart::png::render(&data).map_err(|e| Error::Scope {
+            path: f.png.clone(),
+            source: Box::new(e),
+        })?;
+        outfile::write(&f.png, &png)?;
     }
     if !f.svg.is_empty() {
-        write(&f.svg, chart::svg::render(&data).as_bytes())?;
+        outfile::write(&f.svg, chart::svg::render(&data).as_bytes())?;
     }
     Ok(())
 }

@@ -135,7 +135,10 @@ fn scan(input: &Input, finder: &Finder) -> Result<Scope, Error> {
                 path: name.into(),
                 source,
             })?;
-            scope::kind::find_kind(&src, patterns, kind).map_err(|e| Error::data(name, e))
+            scope::kind::find_kind(&src, patterns, kind).map_err(|e| Error::Scope {
+                path: name.into(),
+                source: Box::new(e),
+            })
         }
     }
 }
@@ -148,9 +151,10 @@ fn base(path: &str, inputs: &[Result<Input, traceinput::Error>]) -> Result<Optio
             path: path.into(),
             source,
         })?;
-        return Base::decode(&raw)
-            .map(Some)
-            .map_err(|e| Error::data(path, e));
+        return Base::decode(&raw).map(Some).map_err(|e| Error::Profile {
+            path: path.into(),
+            source: Box::new(e),
+        });
     }
     let Some(bundle) = inputs.iter().flatten().find(|i| i.is_bundle()) else {
         return Ok(None);
@@ -163,8 +167,10 @@ fn base(path: &str, inputs: &[Result<Input, traceinput::Error>]) -> Result<Optio
             source,
         })?;
     raw.map(|raw| {
-        Base::decode(&raw)
-            .map_err(|e| Error::data(format!("{name}: pprof/profile-during-trace"), e))
+        Base::decode(&raw).map_err(|e| Error::Profile {
+            path: format!("{name}: pprof/profile-during-trace"),
+            source: Box::new(e),
+        })
     })
     .transpose()
 }
@@ -207,10 +213,7 @@ fn run(f: Flags, tool: &Tool) -> Result<(), Error> {
     if !f.output.is_empty() {
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let bytes = build(base, &scopes, &names);
-        std::fs::write(&f.output, bytes).map_err(|source| Error::Write {
-            path: f.output.clone(),
-            source,
-        })?;
+        toolbox_cli::outfile::write(&f.output, &bytes)?;
     }
     Ok(())
 }

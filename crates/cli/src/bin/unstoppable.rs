@@ -101,7 +101,10 @@ fn scan_error(name: &str, e: stw::Error) -> Error {
             path: name.into(),
             source,
         },
-        e @ stw::Error::Overlap(_) => Error::data(name, e),
+        e @ stw::Error::Overlap(_) => Error::Stw {
+            path: name.into(),
+            source: Box::new(e),
+        },
     }
 }
 
@@ -152,10 +155,7 @@ fn run(f: Flags, tool: &Tool) -> Result<(), Error> {
     )?;
     out.flush().map_err(Error::Stdout)?;
     if let Some(w) = profile.filter(|_| whole > 0) {
-        std::fs::write(&f.profile, w.finish_gzip()).map_err(|source| Error::Write {
-            path: f.profile.clone(),
-            source,
-        })?;
+        toolbox_cli::outfile::write(&f.profile, &w.finish_gzip())?;
     }
     Ok(())
 }

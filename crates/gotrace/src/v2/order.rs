@@ -145,6 +145,48 @@ const USER: Reqs = Reqs {
     goroutine: Must,
 };
 
+/// A thread holding a proc, with or without a goroutine.
+const THREAD_PROC: Reqs = Reqs {
+    thread: Must,
+    proc: Must,
+    goroutine: May,
+};
+
+/// A thread, with or without a proc or goroutine.
+const THREAD: Reqs = Reqs {
+    thread: Must,
+    proc: May,
+    goroutine: May,
+};
+
+/// A thread running a goroutine, with or without a proc.
+const THREAD_GOROUTINE: Reqs = Reqs {
+    thread: Must,
+    proc: May,
+    goroutine: Must,
+};
+
+/// A thread without a proc.
+const THREAD_NO_PROC: Reqs = Reqs {
+    thread: Must,
+    proc: MustNot,
+    goroutine: May,
+};
+
+/// A thread running no goroutine.
+const THREAD_NO_GOROUTINE: Reqs = Reqs {
+    thread: Must,
+    proc: May,
+    goroutine: MustNot,
+};
+
+/// A thread holding a proc, running no goroutine.
+const THREAD_PROC_NO_GOROUTINE: Reqs = Reqs {
+    thread: Must,
+    proc: Must,
+    goroutine: MustNot,
+};
+
 fn validate(ctx: Ctx, reqs: Reqs) -> Result<(), String> {
     let check = |have: bool, need: Need, what: &str| match (need, have) {
         (Must, false) => Err(format!("expected a {what} but didn't have one")),
@@ -399,14 +441,7 @@ impl Ordering {
         if cur.p != NONE {
             return Ok(None);
         }
-        validate(
-            cur,
-            Reqs {
-                thread: Must,
-                proc: MustNot,
-                goroutine: May,
-            },
-        )?;
+        validate(cur, THREAD_NO_PROC)?;
         state.status = PROC_RUNNING;
         state.seq = seq;
         self.push(ev, cur);
@@ -423,14 +458,7 @@ impl Ordering {
         if state.status != PROC_RUNNING && state.status != PROC_SYSCALL {
             return Err("ProcStop event for proc that's not Running or Syscall".into());
         }
-        validate(
-            cur,
-            Reqs {
-                thread: Must,
-                proc: Must,
-                goroutine: May,
-            },
-        )?;
+        validate(cur, THREAD_PROC)?;
         state.status = PROC_IDLE;
         self.push(ev, cur);
         Ok(Some((NONE, cur.g)))
@@ -442,14 +470,7 @@ impl Ordering {
         let Some((state, seq)) = self.p_next_in_sequence(ev, &in_syscall, generation) else {
             return Ok(None);
         };
-        validate(
-            cur,
-            Reqs {
-                thread: Must,
-                proc: May,
-                goroutine: May,
-            },
-        )?;
+        validate(cur, THREAD)?;
         let abandoned = state.status == PROC_SYSCALL_ABANDONED;
         state.status = PROC_IDLE;
         state.seq = seq;
@@ -547,14 +568,7 @@ impl Ordering {
     }
 
     fn go_create(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
-        validate(
-            cur,
-            Reqs {
-                thread: Must,
-                proc: Must,
-                goroutine: May,
-            },
-        )?;
+        validate(cur, THREAD_PROC)?;
         if let Some(s) = self.g_states.get(&cur.g)
             && s.status != GO_RUNNING
         {
@@ -581,14 +595,7 @@ impl Ordering {
     }
 
     fn go_create_syscall(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
-        validate(
-            cur,
-            Reqs {
-                thread: Must,
-                proc: May,
-                goroutine: MustNot,
-            },
-        )?;
+        validate(cur, THREAD_NO_GOROUTINE)?;
         let new_g = ev.args[0] as i64;
         if self.g_states.contains_key(&new_g) {
             return Err(format!(
@@ -657,14 +664,7 @@ impl Ordering {
         let Some((s, seq)) = self.g_next_in_sequence(ev, GO_RUNNABLE, generation) else {
             return Ok(None);
         };
-        validate(
-            cur,
-            Reqs {
-                thread: Must,
-                proc: Must,
-                goroutine: MustNot,
-            },
-        )?;
+        validate(cur, THREAD_PROC_NO_GOROUTINE)?;
         s.status = GO_RUNNING;
         s.seq = seq;
         self.push(ev, cur);
@@ -754,28 +754,14 @@ impl Ordering {
         if cur.p != NONE && self.p_state(cur.p, "GoSyscallEndBlocked")?.status == PROC_SYSCALL {
             return Ok(None);
         }
-        validate(
-            cur,
-            Reqs {
-                thread: Must,
-                proc: May,
-                goroutine: Must,
-            },
-        )?;
+        validate(cur, THREAD_GOROUTINE)?;
         self.running_g(ev, cur, GO_SYSCALL)?.status = GO_RUNNABLE;
         self.push(ev, cur);
         Ok(Some((cur.p, NONE)))
     }
 
     fn go_destroy_syscall(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
-        validate(
-            cur,
-            Reqs {
-                thread: Must,
-                proc: May,
-                goroutine: Must,
-            },
-        )?;
+        validate(cur, THREAD_GOROUTINE)?;
         self.running_g(ev, cur, GO_SYSCALL)?;
         self.g_states.remove(&cur.g);
         let mut new_p = cur.p;
@@ -950,40 +936,19 @@ impl Ordering {
     }
 
     fn heap_metric(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
-        validate(
-            cur,
-            Reqs {
-                thread: Must,
-                proc: Must,
-                goroutine: May,
-            },
-        )?;
+        validate(cur, THREAD_PROC)?;
         self.push(ev, cur);
         Self::same(cur)
     }
 
     fn alloc_free(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
-        validate(
-            cur,
-            Reqs {
-                thread: Must,
-                proc: May,
-                goroutine: May,
-            },
-        )?;
+        validate(cur, THREAD)?;
         self.push(ev, cur);
         Self::same(cur)
     }
 
     fn sweep_begin(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
-        validate(
-            cur,
-            Reqs {
-                thread: Must,
-                proc: Must,
-                goroutine: May,
-            },
-        )?;
+        validate(cur, THREAD_PROC)?;
         self.p_state(cur.p, "sweep")?
             .ranges
             .begin((range_start(ev.typ), 0))?;
@@ -1003,14 +968,7 @@ impl Ordering {
     }
 
     fn sweep_end(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
-        validate(
-            cur,
-            Reqs {
-                thread: Must,
-                proc: Must,
-                goroutine: May,
-            },
-        )?;
+        validate(cur, THREAD_PROC)?;
         self.p_state(cur.p, "sweep")?.ranges.end(ev.typ)?;
         self.push(ev, cur);
         Self::same(cur)

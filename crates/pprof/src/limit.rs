@@ -1,0 +1,58 @@
+//! The cap on the decompressed size of one profile (or any bundle member
+//! read whole), so that a gzip or zip bomb is refused instead of filling
+//! memory: 1 GiB unless the environment variable
+//! `TOOLBOX_MAX_DECOMPRESSED` says otherwise (bytes, or with a `K`, `M`
+//! or `G` suffix for KiB, MiB, GiB).
+
+use std::sync::OnceLock;
+
+/// The environment variable that raises (or lowers) the cap.
+pub const MAX_DECOMPRESSED_VAR: &str = "TOOLBOX_MAX_DECOMPRESSED";
+
+/// The cap when the environment does not set one: 1 GiB.
+pub const DEFAULT_MAX_DECOMPRESSED: u64 = 1 << 30;
+
+/// The cap in bytes: [`MAX_DECOMPRESSED_VAR`] if it is set to a size, else
+/// [`DEFAULT_MAX_DECOMPRESSED`]. Read once per process.
+pub fn max_decompressed() -> u64 {
+    static MAX: OnceLock<u64> = OnceLock::new();
+    *MAX.get_or_init(|| {
+        std::env::var(MAX_DECOMPRESSED_VAR)
+            .ok()
+            .and_then(|v| parse_size(&v))
+            .unwrap_or(DEFAULT_MAX_DECOMPRESSED)
+    })
+}
+
+/// What to tell a user who hit the cap.
+pub fn how_to_raise() -> String {
+    format!("raise it with {MAX_DECOMPRESSED_VAR}=BYTES (K, M, G suffixes accepted)")
+}
+
+/// `123`, `64K`, `512M`, `2G` (case-insensitive suffix, binary units).
+fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let (digits, shift) = match s.as_bytes().last()? {
+        b'k' | b'K' => (&s[..s.len() - 1], 10),
+        b'm' | b'M' => (&s[..s.len() - 1], 20),
+        b'g' | b'G' => (&s[..s.len() - 1], 30),
+        _ => (s, 0),
+    };
+    digits.parse::<u64>().ok()?.checked_mul(1 << shift)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_with_binary_suffixes() {
+        assert_eq!(parse_size("123"), Some(123));
+        assert_eq!(parse_size("64k"), Some(64 << 10));
+        assert_eq!(parse_size(" 2G "), Some(2 << 30));
+        assert_eq!(parse_size("512M"), Some(512 << 20));
+        assert_eq!(parse_size("x"), None);
+        assert_eq!(parse_size(""), None);
+        assert_eq!(parse_size("99999999999999999999G"), None);
+    }
+}
