@@ -17,16 +17,6 @@ pub enum Error {
         /// Why it cannot be listed.
         source: io::Error,
     },
-    /// A `_link` folder or symlink could not be made (`-write-links`).
-    #[error("create symlink tree: {op} {}: {source}", path.display())]
-    Link {
-        /// The operation: `mkdir`, `remove`, `lstat` or `symlink`.
-        op: &'static str,
-        /// The path, relative to the root.
-        path: PathBuf,
-        /// What the system said.
-        source: io::Error,
-    },
     /// Writing the results or the report of skipped inputs failed.
     #[error(transparent)]
     Write(#[from] io::Error),
@@ -78,6 +68,12 @@ pub enum BundleError {
         /// What the system said.
         source: io::Error,
     },
+    /// `-write-links`: the bundle's `_link` is not apshuffle's own.
+    #[error("not writing links: {0}")]
+    NotOwnLink(String),
+    /// `-write-links`: a link could not be made.
+    #[error("not writing links: {0}: {1}")]
+    Link(&'static str, #[source] io::Error),
     /// A profile could not be decoded.
     #[error("pprof/{name}: {source}")]
     Profile {

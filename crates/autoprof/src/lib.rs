@@ -60,7 +60,7 @@ pub struct Outcome {
 
 /// Runs apshuffle: results on `stdout`, skipped inputs and the progress
 /// bar (when stderr is a terminal) on stderr. Errors are fatal ones: the
-/// root cannot be read, links cannot be written, or stdout fails.
+/// root cannot be read, or stdout fails.
 pub fn run(opts: &Options, stdout: impl Write) -> Result<Outcome, Error> {
     let root = &opts.root;
     let progress = std::io::stderr().is_terminal();
@@ -69,7 +69,7 @@ pub fn run(opts: &Options, stdout: impl Write) -> Result<Outcome, Error> {
     let mut out = output::Out::new(stdout);
 
     if opts.write_links {
-        links::write_links(root, &bundles)?;
+        links::write_links(root, &bundles, &mut problems);
     } else {
         if opts.with_trace {
             let keep: Vec<bool> = bundles.par_iter().map(|b| b.has_trace(root)).collect();

@@ -137,3 +137,91 @@ fn decompression_bombs_are_refused_at_the_limit_and_the_rest_ranked() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!err.contains("limit") && err.lines().count() == 2, "{err}");
 }
+
+/// Extracts the generated pile's bundles into folders under `root`.
+fn folder_pile(root: &Path) -> std::path::PathBuf {
+    let pile_dir = root.join("pile");
+    extract_pile(&pile("gen"), &pile_dir);
+    pile_dir
+}
+
+#[test]
+fn write_links_skips_a_link_folder_that_is_not_its_own_and_writes_nothing_outside() {
+    let tmp = tempfile::tempdir().unwrap();
+    let clean = folder_pile(&tmp.path().join("clean"));
+    assert_eq!(run(&clean, &["-write-links"]).status.code(), Some(0));
+    let want = links(&clean);
+    assert!(want.lines().count() > 6, "{want}");
+
+    let root = folder_pile(&tmp.path().join("hostile"));
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    // Bundles of process 4103 in walk order: -000 has only a next link,
+    // -001 and -002 have both.
+    let b = |n: u32| root.join(format!("1-6b080e12-00112233445566778899aabb-4103-{n:03}"));
+    std::os::unix::fs::symlink(&outside, b(0).join("_link")).unwrap();
+    std::fs::write(b(1).join("_link"), "user data").unwrap();
+    std::fs::create_dir(b(2).join("_link")).unwrap();
+    std::fs::write(b(2).join("_link/notes"), "user data").unwrap();
+
+    let o = run_bounded(&root, &["-write-links"], &[]);
+    assert_eq!(o.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.lines().count(), 3, "{err}");
+    for (n, why) in [
+        (0, "_link is a symlink"),
+        (1, "_link is not a folder"),
+        (2, "_link holds notes"),
+    ] {
+        let name = b(n).file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            err.contains(&format!("skipped {name}: not writing links: {why}")),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(&outside).unwrap().count(),
+        0,
+        "written outside -C"
+    );
+    assert_eq!(std::fs::read(b(1).join("_link")).unwrap(), b"user data");
+    assert_eq!(
+        std::fs::read(b(2).join("_link/notes")).unwrap(),
+        b"user data"
+    );
+    // Every other bundle got its links.
+    let skipped = |l: &&str| {
+        (0..3).any(|n| l.starts_with(&*b(n).strip_prefix(&root).unwrap().to_string_lossy()))
+    };
+    let got = links(&root);
+    let others: Vec<&str> = want.lines().filter(|l| !skipped(l)).collect();
+    let got_others: Vec<&str> = got.lines().filter(|l| !skipped(l)).collect();
+    assert_eq!(got_others, others);
+    assert!(others.len() > 3);
+}
+
+#[test]
+fn parallel_write_links_runs_never_fail_each_other() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = folder_pile(tmp.path());
+    assert_eq!(run(&root, &["-write-links"]).status.code(), Some(0));
+    let want = links(&root);
+    for _ in 0..10 {
+        let runs: Vec<_> = (0..4)
+            .map(|_| {
+                Command::new(env!("CARGO_BIN_EXE_apshuffle"))
+                    .arg("-C")
+                    .arg(&root)
+                    .arg("-write-links")
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for r in runs {
+            let o = r.wait_with_output().unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        }
+    }
+    assert_eq!(links(&root), want);
+}

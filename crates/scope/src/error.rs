@@ -17,6 +17,14 @@ pub enum Error {
     /// A chart without lanes (upstream refuses it too).
     #[error("no samples to draw")]
     NoSamples,
+    /// More lanes than a PNG can be wide.
+    #[error("{lanes} distinct stacks: too many lanes for a PNG (at most {max}); use -svg")]
+    TooManyLanes {
+        /// The chart's lanes.
+        lanes: usize,
+        /// The most a PNG can hold.
+        max: usize,
+    },
     /// The PNG encoder failed.
     #[error("png: {0}")]
     Png(#[from] png::EncodingError),

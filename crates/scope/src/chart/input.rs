@@ -48,20 +48,6 @@ pub fn parse(text: &str) -> Chart {
     Chart { lanes, samples }
 }
 
-impl Chart {
-    /// For each prefix of a lane's stack (joined with `;`, as upstream keys
-    /// them), the number of lanes that have it.
-    pub fn prefix_weights(&self) -> HashMap<String, usize> {
-        let mut w = HashMap::new();
-        for stack in &self.lanes {
-            for i in 1..=stack.len() {
-                *w.entry(stack[..i].join(";")).or_default() += 1;
-            }
-        }
-        w
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,7 +68,7 @@ mod tests {
             .collect();
         assert_eq!(lanes, [vec!["0"], vec!["a"], vec!["a", "b"]]);
         assert_eq!(c.samples, [(0.25, 0), (0.25, 1), (0.5, 2)]);
-        let w = c.prefix_weights();
-        assert_eq!((w["a"], w["a;b"], w["0"]), (2, 1, 1));
+        let p = crate::chart::prefixes::Prefixes::new(&c);
+        assert_eq!((p.weight(1, 1), p.weight(2, 2), p.weight(0, 1)), (2, 1, 1));
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod input;
 pub mod png;
+pub mod prefixes;
 pub mod svg;
 
 /// Lane width (the PNG's column width, the SVG's row height), in pixels.

@@ -37,7 +37,12 @@ pub fn render(chart: &Chart) -> String {
     let _ = writeln!(s, "<g transform=\"translate({BORDER},{BORDER})\">");
     let text_attrs =
         format!("alignment-baseline=\"middle\" font-size=\"{TEXT_SIZE}\" fill=\"{TEXT_FILL}\"");
-    for (i, stack) in chart.lanes.iter().enumerate() {
+    // Each lane's samples in chart order (one pass, not one per lane).
+    let mut by_lane: Vec<Vec<f64>> = vec![Vec::new(); chart.lanes.len()];
+    for &(frac, lane) in &chart.samples {
+        by_lane[lane].push(frac);
+    }
+    for (i, (stack, fracs)) in chart.lanes.iter().zip(&by_lane).enumerate() {
         let _ = writeln!(s, "<g transform=\"translate(0,{})\">", LANE_WIDTH * i);
         s.push_str("<title>");
         escape(&mut s, &stack.join("\n"));
@@ -46,7 +51,7 @@ pub fn render(chart: &Chart) -> String {
             s,
             "<rect x=\"0\" y=\"0\" width=\"{LANE_LENGTH}\" height=\"{LANE_WIDTH}\" opacity=\"0\" />"
         );
-        for &(frac, _) in chart.samples.iter().filter(|(_, lane)| *lane == i) {
+        for &frac in fracs {
             let x = (LANE_LENGTH as f64 * frac) as i64 - MARK_SIZE;
             let _ = writeln!(
                 s,
