@@ -2,7 +2,10 @@
 //! pattern's stacks match the event's stack), `stack` (the event has a
 //! stack), an event name, a quoted reason, `true`, `false`, combined with
 //! `not`, `and`, `or` and parentheses (`!`, `&&`, `||` also accepted);
-//! `and` binds tighter than `or`.
+//! `and` binds tighter than `or`. Parentheses and `not`s nest at most
+//! [`MAX_NESTING`] deep; the parser keeps its own stack (no recursion), and
+//! a deeper condition is an error, which also bounds the depth of what
+//! evaluating a condition walks.
 //!
 //! Event names are looked up as [`gotrace::vocab`] says: first the kinds of
 //! the common model (`StateTransition`, `RangeBegin`, `StackSample`,
@@ -16,6 +19,9 @@ use crate::did::Did;
 use crate::error::CondError;
 use gotrace::EventKind;
 use gotrace::vocab::{OldEvent, Reason};
+
+/// How deep parentheses and `not`s may nest in a condition.
+pub const MAX_NESTING: usize = 100;
 
 /// A parsed condition.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,10 +40,10 @@ pub enum Cond {
     Reason(Reason),
     /// `not`.
     Not(Box<Cond>),
-    /// `and`.
-    And(Box<Cond>, Box<Cond>),
-    /// `or`.
-    Or(Box<Cond>, Box<Cond>),
+    /// `and` of two or more conditions.
+    And(Vec<Cond>),
+    /// `or` of two or more conditions.
+    Or(Vec<Cond>),
 }
 
 /// What a condition looks at.
@@ -54,13 +60,11 @@ pub struct Facts {
 impl Cond {
     /// Parses a condition; the error says what was expected where.
     pub fn parse(src: &str) -> Result<Cond, CondError> {
-        let tokens = tokenize(src)?;
-        let mut p = Parser { tokens, at: 0 };
-        let c = p.or()?;
-        match p.tokens.get(p.at) {
-            None => Ok(c),
-            Some(tok) => Err(CondError::Trailing(tok.to_string(), src.to_string())),
+        Parser {
+            tokens: tokenize(src)?,
+            at: 0,
         }
+        .parse(src)
     }
 
     /// Evaluates the condition.
@@ -73,8 +77,8 @@ impl Cond {
             Cond::Old(e) => f.did.old() == *e,
             Cond::Reason(r) => f.did.reason() == Some(*r),
             Cond::Not(c) => !c.eval(f),
-            Cond::And(a, b) => a.eval(f) && b.eval(f),
-            Cond::Or(a, b) => a.eval(f) || b.eval(f),
+            Cond::And(all) => all.iter().all(|c| c.eval(f)),
+            Cond::Or(any) => any.iter().any(|c| c.eval(f)),
         }
     }
 }
@@ -141,12 +145,56 @@ fn tokenize(src: &str) -> Result<Vec<Tok>, CondError> {
     Ok(out)
 }
 
+/// One level of parentheses being parsed: the `or` terms so far, the
+/// `and` terms of the current one, and the `not`s before its `(`.
+#[derive(Default)]
+struct Level {
+    ors: Vec<Cond>,
+    ands: Vec<Cond>,
+    nots: usize,
+}
+
+impl Level {
+    /// The level's condition, once its last operand is in.
+    fn close(mut self) -> Cond {
+        self.end_and();
+        one_or(self.ors, Cond::Or)
+    }
+
+    fn end_and(&mut self) {
+        let ands = std::mem::take(&mut self.ands);
+        self.ors.push(one_or(ands, Cond::And));
+    }
+}
+
+/// The only condition of a list, or `make` of them all.
+fn one_or(mut list: Vec<Cond>, make: fn(Vec<Cond>) -> Cond) -> Cond {
+    match list.len() {
+        1 => list.pop().unwrap_or(Cond::Const(true)),
+        _ => make(list),
+    }
+}
+
+/// `not` `n` times.
+fn negate(mut c: Cond, n: usize) -> Cond {
+    for _ in 0..n {
+        c = Cond::Not(Box::new(c));
+    }
+    c
+}
+
 struct Parser {
     tokens: Vec<Tok>,
     at: usize,
 }
 
 impl Parser {
+    fn next(&mut self) -> Option<Tok> {
+        let t = self.tokens.get(self.at).cloned();
+        self.at += 1;
+        t
+    }
+
     fn peek_word(&self) -> Option<&str> {
         match self.tokens.get(self.at) {
             Some(Tok::Word(w)) => Some(w),
@@ -154,57 +202,77 @@ impl Parser {
         }
     }
 
-    fn or(&mut self) -> Result<Cond, CondError> {
-        let mut c = self.and()?;
-        while self.peek_word() == Some("or") {
-            self.at += 1;
-            c = Cond::Or(Box::new(c), Box::new(self.and()?));
-        }
-        Ok(c)
-    }
-
-    fn and(&mut self) -> Result<Cond, CondError> {
-        let mut c = self.unary()?;
-        while self.peek_word() == Some("and") {
-            self.at += 1;
-            c = Cond::And(Box::new(c), Box::new(self.unary()?));
-        }
-        Ok(c)
-    }
-
-    fn unary(&mut self) -> Result<Cond, CondError> {
-        let Some(tok) = self.tokens.get(self.at).cloned() else {
-            return Err(CondError::EndsEarly);
-        };
-        self.at += 1;
-        let word = match tok {
-            Tok::Quoted(reason) => {
-                return Reason::from_name(&reason)
-                    .map(Cond::Reason)
-                    .ok_or(CondError::UnknownReason(reason));
-            }
-            Tok::Word(w) => w,
-        };
-        match word.as_str() {
-            "not" | "!" => Ok(Cond::Not(Box::new(self.unary()?))),
-            "(" => {
-                let c = self.or()?;
-                if self.peek_word() != Some(")") {
-                    return Err(CondError::MissingParen);
+    /// The whole condition, read left to right with a stack of the open
+    /// parentheses.
+    fn parse(mut self, src: &str) -> Result<Cond, CondError> {
+        let mut outer: Vec<Level> = Vec::new();
+        let mut cur = Level::default();
+        // `not`s before the next operand, and how deep things nest now.
+        let (mut nots, mut nesting) = (0usize, 0usize);
+        loop {
+            // An operand is due.
+            let operand = match self.next().ok_or(CondError::EndsEarly)? {
+                Tok::Quoted(reason) => Cond::Reason(
+                    Reason::from_name(&reason).ok_or(CondError::UnknownReason(reason))?,
+                ),
+                Tok::Word(w) if w == "not" || w == "!" || w == "(" => {
+                    nesting += 1;
+                    if nesting > MAX_NESTING {
+                        return Err(CondError::TooDeep(MAX_NESTING));
+                    }
+                    if w == "(" {
+                        outer.push(std::mem::take(&mut cur));
+                        cur.nots = std::mem::take(&mut nots);
+                    } else {
+                        nots += 1;
+                    }
+                    continue;
+                }
+                Tok::Word(w) => word(&w)?,
+            };
+            nesting -= nots;
+            cur.ands.push(negate(operand, std::mem::take(&mut nots)));
+            // An operator, a `)` or the end is due.
+            loop {
+                match self.peek_word() {
+                    Some("and") => {}
+                    Some("or") => cur.end_and(),
+                    Some(")") if !outer.is_empty() => {
+                        let level = std::mem::replace(&mut cur, outer.pop().unwrap_or_default());
+                        nesting -= 1 + level.nots;
+                        let n = level.nots;
+                        let c = negate(level.close(), n);
+                        cur.ands.push(c);
+                        self.at += 1;
+                        continue;
+                    }
+                    _ if !outer.is_empty() => return Err(CondError::MissingParen),
+                    _ => match self.tokens.get(self.at) {
+                        None => return Ok(cur.close()),
+                        Some(tok) => {
+                            return Err(CondError::Trailing(tok.to_string(), src.to_string()));
+                        }
+                    },
                 }
                 self.at += 1;
-                Ok(c)
+                break;
             }
-            "true" => Ok(Cond::Const(true)),
-            "false" => Ok(Cond::Const(false)),
-            "match" => Ok(Cond::Match),
-            "stack" => Ok(Cond::HasStack),
-            name => EventKind::from_name(name)
-                .map(Cond::Kind)
-                .or_else(|| OldEvent::from_name(name).map(Cond::Old))
-                .ok_or_else(|| CondError::UnknownWord(name.to_string())),
         }
     }
+}
+
+/// The operand a word names.
+fn word(w: &str) -> Result<Cond, CondError> {
+    Ok(match w {
+        "true" => Cond::Const(true),
+        "false" => Cond::Const(false),
+        "match" => Cond::Match,
+        "stack" => Cond::HasStack,
+        name => EventKind::from_name(name)
+            .map(Cond::Kind)
+            .or_else(|| OldEvent::from_name(name).map(Cond::Old))
+            .ok_or_else(|| CondError::UnknownWord(name.to_string()))?,
+    })
 }
 
 #[cfg(test)]
@@ -231,6 +299,13 @@ mod tests {
         assert_eq!(c, d);
         // and binds tighter than or
         let e = Cond::parse("stack or GoStart and false").unwrap();
+        assert_eq!(
+            e,
+            Cond::Or(vec![
+                Cond::HasStack,
+                Cond::And(vec![Cond::parse("GoStart").unwrap(), Cond::Const(false)])
+            ])
+        );
         assert!(e.eval(&facts(t::EV_GO_START, true, false)));
         assert!(!e.eval(&facts(t::EV_GO_START, false, false)));
     }
@@ -297,5 +372,43 @@ mod tests {
             Cond::parse("match \"sleep\""),
             Err(CondError::Trailing(..))
         ));
+        assert!(matches!(
+            Cond::parse("match)"),
+            Err(CondError::Trailing(..))
+        ));
+        assert_eq!(Cond::parse("(match stack)"), Err(CondError::MissingParen));
+        assert_eq!(Cond::parse("not"), Err(CondError::EndsEarly));
+        assert_eq!(Cond::parse("()"), Err(CondError::UnknownWord(")".into())));
+    }
+
+    /// Up to the limit, nesting parses as the recursive grammar would;
+    /// above it, far above too, it is an error, not a crash; long flat
+    /// lists are no nesting.
+    #[test]
+    fn nesting_limit() {
+        let f = facts(t::EV_GO_BLOCK, true, false);
+        let nested = |n: usize, inner: &str| "(".repeat(n) + inner + &")".repeat(n);
+        let c = Cond::parse(&nested(MAX_NESTING - 1, "stack and not match")).unwrap();
+        assert!(c.eval(&f));
+        assert_eq!(c, Cond::parse("stack and not match").unwrap());
+        let nots = |n: usize| "not ".repeat(n) + "stack";
+        assert!(Cond::parse(&nots(MAX_NESTING)).unwrap().eval(&f));
+        assert!(!Cond::parse(&nots(MAX_NESTING - 1)).unwrap().eval(&f));
+        let mixed = "not (".repeat(MAX_NESTING / 2) + "stack" + &")".repeat(MAX_NESTING / 2);
+        assert!(Cond::parse(&mixed).unwrap().eval(&f));
+        let too_deep = CondError::TooDeep(MAX_NESTING);
+        for src in [
+            nested(MAX_NESTING + 1, "stack"),
+            nested(20_000, "stack"),
+            nots(100_000),
+            "(not ".repeat(MAX_NESTING),
+        ] {
+            assert_eq!(Cond::parse(&src), Err(too_deep.clone()));
+        }
+        let flat = vec!["stack"; 100_000].join(" and ");
+        assert!(Cond::parse(&flat).unwrap().eval(&f));
+        let flat = vec!["match"; 100_000].join(" or ") + " or (stack and not match)";
+        assert!(Cond::parse(&flat).unwrap().eval(&f));
+        assert!(too_deep.to_string().contains("100"), "{too_deep}");
     }
 }

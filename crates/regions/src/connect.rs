@@ -125,25 +125,101 @@ impl Cursor {
     }
 }
 
+/// Persistent maps from goroutine index to node, one version per chain
+/// node: where each goroutine first appears (nearest the root) in the
+/// node's chain. A version shares all but one path with its parent's; a
+/// binary trie over the index bits, in one arena (entry 0: the empty
+/// trie), so a lookup or an insertion costs the bits of the index.
+#[derive(Debug)]
+struct FirstSeen {
+    /// Inner entries: the two children; leaves: the node, then 0.
+    trie: Vec<[u32; 2]>,
+    /// Bits of a goroutine index.
+    bits: u32,
+}
+
+impl FirstSeen {
+    fn new(goroutines: usize) -> FirstSeen {
+        FirstSeen {
+            trie: vec![[0, 0]],
+            bits: usize::BITS - goroutines.leading_zeros(),
+        }
+    }
+
+    /// The node of goroutine `gi` in version `root`, or [`NONE`].
+    fn get(&self, root: u32, gi: u32) -> u32 {
+        let mut at = root;
+        for level in (0..self.bits).rev() {
+            if at == 0 {
+                return NONE;
+            }
+            at = self.trie[at as usize][(gi >> level) as usize & 1];
+        }
+        if at == 0 {
+            NONE
+        } else {
+            self.trie[at as usize][0]
+        }
+    }
+
+    /// Version `root` with goroutine `gi` mapped to `node`.
+    fn insert(&mut self, root: u32, gi: u32, node: u32) -> u32 {
+        let mut path = [0u32; u32::BITS as usize];
+        let mut at = root;
+        for level in (0..self.bits).rev() {
+            path[level as usize] = at;
+            at = self.trie[at as usize][(gi >> level) as usize & 1];
+        }
+        self.trie.push([node, 0]);
+        let mut made = (self.trie.len() - 1) as u32;
+        for level in 0..self.bits {
+            let mut kids = self.trie[path[level as usize] as usize];
+            kids[(gi >> level) as usize & 1] = made;
+            self.trie.push(kids);
+            made = (self.trie.len() - 1) as u32;
+        }
+        made
+    }
+}
+
 struct Connector<'a> {
     tracked: &'a Tracked,
     patterns: &'a [Pattern],
     nodes: Vec<Node>,
+    /// By node: whether its chain holds a region of a shared pattern.
+    shared: Vec<bool>,
+    /// By node: its version of `first_seen`.
+    firsts: Vec<u32>,
+    first_seen: FirstSeen,
     /// Nodes made while handling the current event.
     created: Vec<u32>,
 }
 
 impl Connector<'_> {
-    /// A new node, its id.
-    fn add(&mut self, node: Node) -> u32 {
+    /// A new node of goroutine index `gi`, its id.
+    fn add(&mut self, gi: u32, node: Node) -> u32 {
+        let id = self.nodes.len() as u32;
+        let own_shared =
+            node.local != NONE && self.patterns[self.region(node.local).pattern as usize].shared;
+        let (shared, firsts) = match node.parent {
+            NONE => (false, 0),
+            p => (self.shared[p as usize], self.firsts[p as usize]),
+        };
+        self.shared.push(shared || own_shared);
+        let firsts = if self.first_seen.get(firsts, gi) == NONE {
+            self.first_seen.insert(firsts, gi, id)
+        } else {
+            firsts
+        };
+        self.firsts.push(firsts);
         self.nodes.push(node);
-        (self.nodes.len() - 1) as u32
+        id
     }
 
     /// A new node whose span starts with the current event (or, for a
     /// rebuilt region, started before it).
-    fn push(&mut self, node: Node) -> u32 {
-        let id = self.add(node);
+    fn push(&mut self, gi: u32, node: Node) -> u32 {
+        let id = self.add(gi, node);
         self.created.push(id);
         id
     }
@@ -152,41 +228,36 @@ impl Connector<'_> {
         &self.tracked.regions[r as usize]
     }
 
-    fn region_g(&self, r: u32) -> i64 {
-        self.tracked.goroutines[self.region(r).gi as usize]
-    }
-
-    /// The reason goroutine `target` adopts when woken by an event whose
-    /// chain is `inbound`; a new wake node waits for its start (the second
-    /// value).
-    fn apply_on_wake(&mut self, target: i64, existing: u32, inbound: u32) -> (u32, Option<u32>) {
-        if inbound == NONE {
+    /// The reason goroutine `target` (index `ti`) adopts when woken by an
+    /// event whose chain is `inbound`; a new wake node waits for its start
+    /// (the second value). As upstream walks the inbound chain: with a
+    /// shared region in it, a goroutine that has a reason keeps it; one
+    /// without a reason, or only working for a waker, takes the part of the
+    /// chain from its own first node in it (nearest the root: a node's
+    /// goroutine is its region's), or else a new wake node on the chain.
+    fn apply_on_wake(
+        &mut self,
+        target: i64,
+        ti: u32,
+        existing: u32,
+        inbound: u32,
+    ) -> (u32, Option<u32>) {
+        if inbound == NONE || (existing != NONE && self.shared[inbound as usize]) {
             return (existing, None);
         }
-        let mut propose = NONE;
-        let mut at = inbound;
-        while at != NONE {
-            let n = self.nodes[at as usize];
-            if n.local != NONE {
-                let r = self.region(n.local);
-                if existing != NONE && self.patterns[r.pattern as usize].shared {
-                    return (existing, None);
-                }
-            }
-            if n.g == target || (n.local != NONE && self.region_g(n.local) == target) {
-                propose = at;
-            }
-            at = n.parent;
-        }
         if existing == NONE || self.nodes[existing as usize].local == NONE {
+            let propose = self.first_seen.get(self.firsts[inbound as usize], ti);
             if propose == NONE {
-                let id = self.add(Node {
-                    start: NONE,
-                    ts: 0,
-                    g: target,
-                    local: NONE,
-                    parent: inbound,
-                });
+                let id = self.add(
+                    ti,
+                    Node {
+                        start: NONE,
+                        ts: 0,
+                        g: target,
+                        local: NONE,
+                        parent: inbound,
+                    },
+                );
                 return (id, Some(id));
             }
             return (propose, None);
@@ -194,13 +265,21 @@ impl Connector<'_> {
         (existing, None)
     }
 
-    /// Removes the regions that end at event `ev` from the chain `why`,
-    /// rebuilding the local regions above them that are still open.
-    fn remove_ended(&mut self, ev: &Ev, why: u32, stale: &[u32]) -> u32 {
+    /// Removes the regions that end at event `ev` (of goroutine index
+    /// `gi`) from the chain `why`, rebuilding the local regions above them
+    /// that are still open.
+    ///
+    /// Only the head of the chain is looked at: a goroutine's own nodes
+    /// (its regions, and the wake node it works under) are always at the
+    /// head of its chain, one after another, for every way a chain is made
+    /// keeps that so: regions are pushed on the head; a woken goroutine
+    /// takes a chain from its own first node up, or a new wake node of its
+    /// own on a chain where it has none; and this keeps the head's order.
+    fn remove_ended(&mut self, ev: &Ev, gi: u32, why: u32, stale: &[u32]) -> u32 {
         let mut active: Vec<u32> = Vec::new();
         let mut out = why;
         let mut at = why;
-        while at != NONE {
+        while at != NONE && self.nodes[at as usize].g == ev.g {
             let n = self.nodes[at as usize];
             if n.local != NONE {
                 let r = *self.region(n.local);
@@ -211,13 +290,16 @@ impl Connector<'_> {
                     out = n.parent;
                     for &local in active.iter().rev() {
                         let r = *self.region(local);
-                        out = self.push(Node {
-                            start: r.first.idx,
-                            ts: r.first.ts,
-                            g: ev.g,
-                            local,
-                            parent: out,
-                        });
+                        out = self.push(
+                            gi,
+                            Node {
+                                start: r.first.idx,
+                                ts: r.first.ts,
+                                g: ev.g,
+                                local,
+                                parent: out,
+                            },
+                        );
                     }
                 }
             }
@@ -254,6 +336,9 @@ impl<'a> Pass<'a> {
                 tracked,
                 patterns,
                 nodes: Vec::new(),
+                shared: Vec::new(),
+                firsts: Vec::new(),
+                first_seen: FirstSeen::new(n),
                 created: Vec::new(),
             },
             starts: Cursor::new(tracked, |r| r.first.idx),
@@ -282,19 +367,22 @@ impl<'a> Pass<'a> {
         self.starts.take(gi, ev.idx, regions, &mut self.fresh);
         order_fresh(&mut self.fresh, regions, c.patterns);
         for &r in self.fresh.iter().rev() {
-            why = c.push(Node {
-                start: ev.idx,
-                ts: ev.ts,
-                g: ev.g,
-                local: r,
-                parent: why,
-            });
+            why = c.push(
+                gi,
+                Node {
+                    start: ev.idx,
+                    ts: ev.ts,
+                    g: ev.g,
+                    local: r,
+                    parent: why,
+                },
+            );
         }
         if let Some(x) = ev.wakes
             && x != ev.g
             && let Some(xi) = tracked.gi(x)
         {
-            let (reason, new) = c.apply_on_wake(x, self.now[xi as usize], why);
+            let (reason, new) = c.apply_on_wake(x, xi, self.now[xi as usize], why);
             self.now[xi as usize] = reason;
             if let Some(n) = new {
                 self.unstarted.insert(x, n);
@@ -303,7 +391,7 @@ impl<'a> Pass<'a> {
         self.stale.clear();
         self.ends.take(gi, ev.idx, regions, &mut self.stale);
         if !self.stale.is_empty() {
-            why = c.remove_ended(ev, why, &self.stale);
+            why = c.remove_ended(ev, gi, why, &self.stale);
         }
         self.now[gi as usize] = why;
         if why != NONE {

@@ -131,6 +131,9 @@ pub enum CondError {
     /// The condition stops where an operand is due.
     #[error("condition ends too early")]
     EndsEarly,
+    /// Parentheses and `not`s nest deeper than the limit.
+    #[error("condition nests parentheses and nots more than {0} deep")]
+    TooDeep(usize),
     /// A `(` without its `)`.
     #[error("missing )")]
     MissingParen,
@@ -164,9 +167,9 @@ pub enum TimelineError {
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum SummaryProblem {
-    /// Not JSON.
+    /// Not JSON: what was expected there.
     #[error("{0}")]
-    Json(#[from] serde_json::Error),
+    Json(String),
     /// JSON, but not a summary.
     #[error("{0}")]
     Shape(String),

@@ -30,16 +30,13 @@ pub fn render(a: Analysis, mode: Mode, name: Option<&str>, out: &mut dyn Write) 
         Mode::Pairs => text::pairs(&a, name, out),
         Mode::Regions => text::regions(&a, name, out),
         Mode::Json | Mode::JsonSummary => {
-            let mut line = String::new();
             for span in a.into_trees() {
-                line.clear();
                 if mode == Mode::Json {
-                    json::write_span(&mut line, &span, name);
+                    json::write_span(out, &span, name)?;
                 } else {
-                    json::write_summary(&mut line, &summary::summarize(&span), name);
+                    json::write_summary(out, &summary::summarize(&span), name)?;
                 }
-                line.push('\n');
-                out.write_all(line.as_bytes())?;
+                out.write_all(b"\n")?;
             }
             Ok(())
         }

@@ -17,7 +17,7 @@ use crate::event::{Ev, StackFrames};
 use gotrace::legacy::LegacyTrace;
 use gotrace::{Stack, Version};
 use rustc_hash::FxHashMap;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 
 /// Interns stacks as root-first function-name lists. Index 0 is the empty
@@ -122,12 +122,15 @@ impl Source {
         }
     }
 
-    /// Opens a trace file (see [`Source::from_fn`]).
+    /// Opens a trace file (see [`Source::from_fn`]); each scan reads it
+    /// from its start through the handle opened now, so every scan reads
+    /// the same file even if another one takes its path meanwhile.
     pub fn open(path: impl Into<PathBuf>) -> Result<Source> {
-        let path = path.into();
+        let file = std::fs::File::open(path.into())?;
         Source::from_fn(move || {
-            let file = std::fs::File::open(&path)?;
-            Ok(Box::new(file) as Box<dyn Read + Send>)
+            let mut f = file.try_clone()?;
+            f.seek(SeekFrom::Start(0))?;
+            Ok(Box::new(f) as Box<dyn Read + Send>)
         })
     }
 

@@ -36,7 +36,118 @@ pub struct Span {
     /// first "cpu" entry is the wait to be scheduled before the span began.
     pub start_wait: Reasons,
     /// The spans this one caused.
-    pub caused: Vec<Span>,
+    pub caused: Caused,
+}
+
+/// The spans a span caused. Trees can be as deep as the trace's chains, so
+/// nothing here recurses: dropping, cloning, comparing and printing a tree
+/// walk it with explicit stacks (as [`Span::walk`] does).
+#[derive(Default, Eq)]
+pub struct Caused(pub Vec<Span>);
+
+impl std::ops::Deref for Caused {
+    type Target = Vec<Span>;
+
+    fn deref(&self) -> &Vec<Span> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Caused {
+    fn deref_mut(&mut self) -> &mut Vec<Span> {
+        &mut self.0
+    }
+}
+
+impl From<Vec<Span>> for Caused {
+    fn from(spans: Vec<Span>) -> Caused {
+        Caused(spans)
+    }
+}
+
+impl Drop for Caused {
+    fn drop(&mut self) {
+        let mut stack = std::mem::take(&mut self.0);
+        while let Some(mut s) = stack.pop() {
+            stack.append(&mut s.caused.0);
+        }
+    }
+}
+
+impl Clone for Caused {
+    fn clone(&self) -> Caused {
+        // Each span copied without its children, then put back together
+        // in post-order.
+        let bare = |s: &Span| Span {
+            caused: Caused::default(),
+            start_run: s.start_run.clone(),
+            start_assist: s.start_assist.clone(),
+            start_wait: s.start_wait.clone(),
+            kind: s.kind.clone(),
+            ..*s
+        };
+        let mut out: Vec<Span> = Vec::with_capacity(self.0.len());
+        // (the copy being filled, the originals left to copy)
+        let mut stack: Vec<(Span, std::slice::Iter<'_, Span>)> = Vec::new();
+        let mut top = self.0.iter();
+        loop {
+            let next = match stack.last_mut() {
+                Some((_, kids)) => kids.next(),
+                None => top.next(),
+            };
+            match next {
+                Some(s) => stack.push((bare(s), s.caused.iter())),
+                None => match stack.pop() {
+                    Some((done, _)) => match stack.last_mut() {
+                        Some((parent, _)) => parent.caused.push(done),
+                        None => out.push(done),
+                    },
+                    None => return Caused(out),
+                },
+            }
+        }
+    }
+}
+
+impl PartialEq for Caused {
+    fn eq(&self, other: &Caused) -> bool {
+        let mut stack = vec![(&self.0[..], &other.0[..])];
+        while let Some((a, b)) = stack.pop() {
+            if a.len() != b.len() {
+                return false;
+            }
+            for (x, y) in a.iter().zip(b) {
+                let same = x.g == y.g
+                    && x.kind == y.kind
+                    && x.start_ns == y.start_ns
+                    && x.length_ns == y.length_ns
+                    && x.start_run == y.start_run
+                    && x.start_assist == y.start_assist
+                    && x.start_wait == y.start_wait;
+                if !same {
+                    return false;
+                }
+                stack.push((&x.caused.0[..], &y.caused.0[..]));
+            }
+        }
+        true
+    }
+}
+
+impl std::fmt::Debug for Caused {
+    /// The spans in pre-order, each led by its depth below this list.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut list = f.debug_list();
+        for s in &self.0 {
+            for (depth, d) in s.walk() {
+                list.entry(&format_args!(
+                    "{depth}: g={} {:?} @{}+{} run={:?} assist={:?} wait={:?}",
+                    d.g, d.kind, d.start_ns, d.length_ns, d.start_run, d.start_assist, d.start_wait
+                ));
+            }
+        }
+        list.finish()
+    }
 }
 
 /// Time lists by reason, in the order of the reasons' names: a small
@@ -116,9 +227,47 @@ impl<'a> IntoIterator for &'a Reasons {
 impl Span {
     /// Calls `f` on this span and its descendants, in pre-order.
     pub fn visit<'a>(&'a self, f: &mut impl FnMut(&'a Span)) {
-        f(self);
-        for c in &self.caused {
-            c.visit(f);
+        self.walk().for_each(|(_, s)| f(s));
+    }
+
+    /// This span and its descendants in pre-order, each with its depth
+    /// below this one (0 for this one); an explicit stack, however deep.
+    pub fn walk(&self) -> Walk<'_> {
+        Walk {
+            first: Some(self),
+            stack: Vec::new(),
+        }
+    }
+}
+
+/// The iterator of [`Span::walk`].
+#[derive(Debug)]
+pub struct Walk<'a> {
+    first: Option<&'a Span>,
+    /// The children left to visit, per level.
+    stack: Vec<std::slice::Iter<'a, Span>>,
+}
+
+impl<'a> Iterator for Walk<'a> {
+    type Item = (usize, &'a Span);
+
+    fn next(&mut self) -> Option<(usize, &'a Span)> {
+        if let Some(s) = self.first.take() {
+            self.stack.push(s.caused.iter());
+            return Some((0, s));
+        }
+        loop {
+            let kids = self.stack.last_mut()?;
+            match kids.next() {
+                Some(s) => {
+                    let depth = self.stack.len();
+                    self.stack.push(s.caused.iter());
+                    return Some((depth, s));
+                }
+                None => {
+                    self.stack.pop();
+                }
+            }
         }
     }
 }
@@ -309,9 +458,11 @@ impl Recorder {
         if self.open[g].is_empty() {
             return;
         }
+        // The spans open on a goroutine are its own nodes', which are at the
+        // head of its chain (see `connect`): only the head is looked at.
         self.chain.clear();
         let mut at = why;
-        while at != NONE {
+        while at != NONE && nodes[at as usize].g == ev.g {
             self.chain.push(at);
             at = nodes[at as usize].parent;
         }
@@ -400,13 +551,34 @@ impl Trees {
         t.root_func(node.g).to_string()
     }
 
-    fn build(&mut self, n: u32) -> Span {
+    /// Node `n`'s span, without children yet, and its children.
+    fn bare(&mut self, n: u32) -> (Span, std::vec::IntoIter<u32>) {
         let mut span = self.spans.take(n);
         span.kind = self.kind(self.chains.node(n));
-        if let Some(kids) = self.children.remove(&n) {
-            span.caused = kids.into_iter().map(|c| self.build(c)).collect();
+        let kids = self.children.remove(&n).unwrap_or_default();
+        span.caused.reserve_exact(kids.len());
+        (span, kids.into_iter())
+    }
+
+    /// The tree under node `root`, put together in post-order.
+    fn build(&mut self, root: u32) -> Span {
+        // The ancestors of `cur`, each with its children left to build.
+        let mut stack: Vec<(Span, std::vec::IntoIter<u32>)> = Vec::new();
+        let mut cur = self.bare(root);
+        loop {
+            if let Some(c) = cur.1.next() {
+                let child = self.bare(c);
+                stack.push(std::mem::replace(&mut cur, child));
+                continue;
+            }
+            match stack.pop() {
+                Some(mut parent) => {
+                    parent.0.caused.push(cur.0);
+                    cur = parent;
+                }
+                None => return cur.0,
+            }
         }
-        span
     }
 }
 
@@ -426,18 +598,26 @@ impl Iterator for Trees {
 pub fn trees(chains: Chains, spans: Recorder, tracked: Tracked, patterns: &[Pattern]) -> Trees {
     let ch = &chains;
     let n = ch.nodes.len();
+    // A node's parent is made before it: one pass in id order finds each
+    // node's root, and its nearest ancestor with a different start.
     let mut root = vec![NONE; n];
+    let mut other_start = vec![NONE; n];
+    for (i, node) in ch.nodes.iter().enumerate() {
+        let p = node.parent;
+        if p == NONE {
+            root[i] = i as u32;
+            continue;
+        }
+        root[i] = root[p as usize];
+        other_start[i] = if ch.node(p).start != node.start {
+            p
+        } else {
+            other_start[p as usize]
+        };
+    }
     let mut in_tree = vec![false; n];
     for &s in &ch.recorded {
-        let mut r = s;
-        while ch.node(r).parent != NONE {
-            if root[r as usize] != NONE {
-                r = root[r as usize];
-                break;
-            }
-            r = ch.node(r).parent;
-        }
-        root[s as usize] = r;
+        let r = root[s as usize];
         if r != s {
             in_tree[s as usize] = true;
             in_tree[r as usize] = true;
@@ -456,10 +636,8 @@ pub fn trees(chains: Chains, spans: Recorder, tracked: Tracked, patterns: &[Patt
             roots.push(i as u32);
             continue;
         }
-        let parent = ch
-            .ancestry(node.parent)
-            .find(|&a| ch.node(a).start != node.start);
-        if let Some(p) = parent.filter(|&p| in_tree[p as usize]) {
+        let p = other_start[i];
+        if p != NONE && in_tree[p as usize] {
             children.entry(p).or_default().push(i as u32);
         }
     }

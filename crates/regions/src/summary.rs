@@ -198,7 +198,7 @@ mod tests {
             &[0, 8443],
             &[("cond", &[7015]), ("cpu", &[8024])],
         );
-        root.caused = vec![span(78, 15045106, 886, &[0], &[("cpu", &[-665])])];
+        root.caused = vec![span(78, 15045106, 886, &[0], &[("cpu", &[-665])])].into();
         let s = summarize(&root);
         assert_eq!(s.total_run_ns, 7901);
         assert_eq!(s.flat_run_ns, 7901);
@@ -219,7 +219,7 @@ mod tests {
         *a.start_assist.list("gc") = vec![10];
         // g2 waits on the network 30..80 while g1 waits on sync 50..60
         let b = span(2, 30, 50, &[], &[("net", &[0])]);
-        a.caused = vec![b];
+        a.caused = vec![b].into();
         let s = summarize(&a);
         // g1 runs [0,20] (of which assist [10,20]) and [60,100]
         assert_eq!(s.total_run_ns, 60);

@@ -56,10 +56,57 @@ enum BundleAt {
 }
 
 /// A file opened at its first read and kept open while the input lives,
-/// so later reads reuse the handle.
+/// so that later reads reuse the handle: every pass reads the file that
+/// the first one read, even if another file has taken its path since.
 struct Lazy {
     path: PathBuf,
-    file: Mutex<Option<Arc<File>>>,
+    file: Mutex<Option<Opened>>,
+}
+
+/// What a file input's path gave when first opened.
+#[derive(Clone)]
+enum Opened {
+    /// A regular file, read with positional reads through this handle, and
+    /// what it was like then.
+    File(Arc<File>, Identity),
+    /// Anything that cannot be read from its start again (a FIFO, a
+    /// process substitution, a terminal): read whole into memory, once.
+    Held(Arc<[u8]>),
+}
+
+/// What a regular file was like when first opened: a file overwritten in
+/// place since (through the same handle) is not read again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Identity {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl Identity {
+    fn of(meta: &std::fs::Metadata) -> Identity {
+        Identity {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        }
+    }
+}
+
+impl Opened {
+    /// The file (or what is held of it) from `start`, `len` bytes; the
+    /// file only if it is still as it was when first opened.
+    fn range(&self, start: u64, len: u64) -> io::Result<TraceReader> {
+        match self {
+            Opened::File(f, id) => {
+                if Identity::of(&f.metadata()?) != *id {
+                    return Err(io::Error::other(
+                        "the file changed since it was first read (its size or modification time): not read again",
+                    ));
+                }
+                Ok(Box::new(At::range(f.clone(), start, len)))
+            }
+            Opened::Held(bytes) => Ok(Box::new(Held::range(bytes.clone(), start, len))),
+        }
+    }
 }
 
 impl Lazy {
@@ -70,14 +117,22 @@ impl Lazy {
         })
     }
 
-    fn get(&self) -> io::Result<Arc<File>> {
+    fn get(&self) -> io::Result<Opened> {
         let mut slot = self.file.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(f) = &*slot {
             return Ok(f.clone());
         }
-        let f = Arc::new(File::open(&self.path)?);
-        *slot = Some(f.clone());
-        Ok(f)
+        let mut f = File::open(&self.path)?;
+        let meta = f.metadata()?;
+        let opened = if meta.is_file() {
+            Opened::File(Arc::new(f), Identity::of(&meta))
+        } else {
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes)?;
+            Opened::Held(Arc::from(bytes))
+        };
+        *slot = Some(opened.clone());
+        Ok(opened)
     }
 }
 
@@ -143,15 +198,19 @@ impl Input {
     }
 
     /// Opens the trace from its start. A file is opened on the first call
-    /// and its handle reused by later ones; standard input can be opened
-    /// once, unless [`Input::hold`] has held it in memory.
+    /// and its handle reused by later ones, which fail if the file has
+    /// changed size or modification time since; a path that is no regular
+    /// file (a FIFO, a process substitution) is read into memory on the
+    /// first call. Standard input can be opened once, unless
+    /// [`Input::hold`] has held it in memory.
     pub fn open(&self) -> io::Result<TraceReader> {
         match &self.trace {
-            Trace::File(f) => Ok(Box::new(At::whole(
-                f.get().map_err(in_bundle(self.bundle.is_some()))?,
-            ))),
+            Trace::File(f) => f
+                .get()
+                .and_then(|o| o.range(0, u64::MAX))
+                .map_err(in_bundle(self.bundle.is_some())),
             Trace::Zip(f, m) => {
-                let raw = At::range(f.get()?, m.start, m.compressed);
+                let raw = f.get()?.range(m.start, m.compressed)?;
                 Ok(if m.deflated {
                     Box::new(Checked::new(
                         flate2::read::DeflateDecoder::new(raw),
@@ -244,5 +303,61 @@ fn in_bundle(bundle: bool) -> impl FnOnce(io::Error) -> io::Error {
         } else {
             e
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn read(input: &Input) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        input.open()?.read_to_end(&mut out)?;
+        Ok(out)
+    }
+
+    /// A later pass reads the bytes the first one read, though another
+    /// file was renamed over the path in between; a file overwritten in
+    /// place is not read again.
+    #[test]
+    fn later_passes_read_what_the_first_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.trace");
+        std::fs::write(&path, b"first trace").unwrap();
+        let input = Input::file("t.trace".into(), path.clone());
+        assert_eq!(read(&input).unwrap(), b"first trace");
+        let other = dir.path().join("new");
+        std::fs::write(&other, b"a later, other trace").unwrap();
+        std::fs::rename(&other, &path).unwrap();
+        assert_eq!(read(&input).unwrap(), b"first trace");
+        assert_eq!(read(&input.clone()).unwrap(), b"first trace");
+
+        let input = Input::file("t.trace".into(), path.clone());
+        assert_eq!(read(&input).unwrap(), b"a later, other trace");
+        let mut f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        f.write_all(b"overwritten in place, longer").unwrap();
+        drop(f);
+        let e = read(&input).unwrap_err();
+        assert!(e.to_string().contains("changed"), "{e}");
+    }
+
+    /// A FIFO (as a process substitution gives) is read once, into memory,
+    /// and then as often as asked.
+    #[test]
+    fn a_fifo_is_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&path).status();
+        assert!(made.unwrap().success());
+        let writer = {
+            let path = path.clone();
+            std::thread::spawn(move || std::fs::write(path, b"streamed trace").unwrap())
+        };
+        let input = Input::file("fifo".into(), path);
+        for _ in 0..3 {
+            assert_eq!(read(&input).unwrap(), b"streamed trace");
+        }
+        writer.join().unwrap();
     }
 }

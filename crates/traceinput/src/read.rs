@@ -1,7 +1,7 @@
 //! The readers an input hands out, each from the input's start: a file
 //! read through one shared handle with positional reads, a zip member
 //! decompressed in place and checked against its CRC and size, and
-//! standard input held in memory.
+//! standard input and other streams held in memory.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -17,15 +17,6 @@ pub(crate) struct At {
 }
 
 impl At {
-    /// The whole file.
-    pub(crate) fn whole(file: Arc<File>) -> At {
-        At {
-            file,
-            pos: 0,
-            end: u64::MAX,
-        }
-    }
-
     /// `len` bytes from `start`.
     pub(crate) fn range(file: Arc<File>, start: u64, len: u64) -> At {
         At {
@@ -93,17 +84,25 @@ impl<R: Read> Read for Checked<R> {
 pub(crate) struct Held {
     bytes: Arc<[u8]>,
     pos: usize,
+    end: usize,
 }
 
 impl Held {
     pub(crate) fn new(bytes: Arc<[u8]>) -> Held {
-        Held { bytes, pos: 0 }
+        Held::range(bytes, 0, u64::MAX)
+    }
+
+    /// `len` bytes from `start` (fewer at the end of the bytes).
+    pub(crate) fn range(bytes: Arc<[u8]>, start: u64, len: u64) -> Held {
+        let clamp = |v: u64| usize::try_from(v).unwrap_or(usize::MAX).min(bytes.len());
+        let (pos, end) = (clamp(start), clamp(start.saturating_add(len)));
+        Held { bytes, pos, end }
     }
 }
 
 impl Read for Held {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let rest = &self.bytes[self.pos.min(self.bytes.len())..];
+        let rest = &self.bytes[self.pos.min(self.end)..self.end];
         let n = rest.len().min(buf.len());
         buf[..n].copy_from_slice(&rest[..n]);
         self.pos += n;
@@ -122,7 +121,7 @@ mod tests {
         f.write_all(b"0123456789").unwrap();
         let f = Arc::new(f);
         let mut a = At::range(f.clone(), 2, 5);
-        let mut b = At::whole(f);
+        let mut b = At::range(f, 0, u64::MAX);
         let (mut x, mut y) = (String::new(), String::new());
         a.read_to_string(&mut x).unwrap();
         b.read_to_string(&mut y).unwrap();
@@ -158,5 +157,15 @@ mod tests {
             Held::new(bytes.clone()).read_to_string(&mut s).unwrap();
             assert_eq!(s, "xyz");
         }
+        let mut s = String::new();
+        Held::range(bytes.clone(), 1, 1)
+            .read_to_string(&mut s)
+            .unwrap();
+        assert_eq!(s, "y");
+        let mut s = String::new();
+        Held::range(bytes, 2, u64::MAX)
+            .read_to_string(&mut s)
+            .unwrap();
+        assert_eq!(s, "z");
     }
 }

@@ -1,0 +1,3 @@
+module chaingen
+
+go 1.19
