@@ -15,7 +15,7 @@
 //! largest drawn weight. Nodes whose priorities tie (a creation node's key
 //! reused by a state node) are ordered by key.
 
-use crate::graph::{Graph, StackState, ZERO_EVENT};
+use crate::graph::{Graph, StackState, StateInfo, ZERO_EVENT};
 use rustc_hash::FxHashMap;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -179,6 +179,28 @@ fn rank(priority: &mut FxHashMap<Vec<u8>, usize>, keys: impl Iterator<Item = Vec
     }
 }
 
+/// One candidate per stack-state that `of` selects (its count and
+/// example), keyed by the state's short text, collisions resolved by the
+/// picker.
+fn pick_states<'g, T>(
+    graph: &'g Graph,
+    shorts: &mut Shorts<'g>,
+    of: impl Fn(&'g StateInfo) -> Option<(u64, T)>,
+) -> impl Iterator<Item = (Vec<u8>, u64, Pick<T>)> {
+    let mut picker = Picker::new(graph);
+    for (&ss, info) in graph.states() {
+        if let Some((count, item)) = of(info) {
+            let cand = Pick {
+                count,
+                states: (ss, ss),
+                item,
+            };
+            picker.offer(shorts.get(ss), cand);
+        }
+    }
+    picker.drawn()
+}
+
 /// Keys by count, largest first, then by key.
 fn by_count(counts: &BTreeMap<Vec<u8>, u64>) -> impl Iterator<Item = Vec<u8>> {
     let mut keys: Vec<(&Vec<u8>, u64)> = counts.iter().map(|(k, &c)| (k, c)).collect();
@@ -231,19 +253,11 @@ pub fn build(graph: &Graph) -> Viz {
     }
 
     // Goroutine creations.
-    let mut picker = Picker::new(graph);
-    for (&ss, info) in graph.states() {
-        if let Some(init) = &info.init {
-            let cand = Pick {
-                count: init.count,
-                states: (ss, ss),
-                item: &init.example,
-            };
-            picker.offer(shorts.get(ss), cand);
-        }
-    }
     let mut counts = BTreeMap::new();
-    for (key, count, p) in picker.drawn() {
+    let created = pick_states(graph, &mut shorts, |i| {
+        i.init.as_ref().map(|init| (init.count, &init.example))
+    });
+    for (key, count, p) in created {
         let mut label = b"New goroutine\n".to_vec();
         label.extend_from_slice(&key);
         let node = Node {
@@ -259,19 +273,11 @@ pub fn build(graph: &Graph) -> Viz {
     rank(&mut priority, by_count(&counts));
 
     // States goroutines pass through.
-    let mut picker = Picker::new(graph);
-    for (&ss, info) in graph.states() {
-        if info.all > 0 && info.init.is_none() {
-            let cand = Pick {
-                count: info.all,
-                states: (ss, ss),
-                item: info.example.as_deref(),
-            };
-            picker.offer(shorts.get(ss), cand);
-        }
-    }
     let mut counts = BTreeMap::new();
-    for (key, count, p) in picker.drawn() {
+    let passed = pick_states(graph, &mut shorts, |i| {
+        (i.all > 0 && i.init.is_none()).then_some((i.all, i.example.as_deref()))
+    });
+    for (key, count, p) in passed {
         let node = Node {
             key: key.clone(),
             shape: Shape::Box,
@@ -286,19 +292,11 @@ pub fn build(graph: &Graph) -> Viz {
 
     // Goroutine exits: upstream orders them by a count that is always 0
     // for them, so by key.
-    let mut picker = Picker::new(graph);
-    for (&ss, info) in graph.states() {
-        if let Some(exit) = &info.exit {
-            let cand = Pick {
-                count: exit.count,
-                states: (ss, ss),
-                item: &exit.example,
-            };
-            picker.offer(shorts.get(ss), cand);
-        }
-    }
     let mut exit_keys = Vec::new();
-    for (from, count, p) in picker.drawn() {
+    let exits = pick_states(graph, &mut shorts, |i| {
+        i.exit.as_ref().map(|exit| (exit.count, &exit.example))
+    });
+    for (from, count, p) in exits {
         let mut key = b"EXIT_".to_vec();
         key.extend_from_slice(&from);
         let tooltip = example(Some(p.item));
@@ -339,7 +337,7 @@ pub fn build(graph: &Graph) -> Viz {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::{EdgeInfo, Ends, StateInfo};
+    use crate::graph::{EdgeInfo, Ends};
     use crate::testkit::{ev, ss};
     use gotrace::GoState::*;
 
