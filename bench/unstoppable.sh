@@ -30,23 +30,12 @@ mkdir -p "$data"
 (cd "$top" && cargo build --release --quiet --bin unstoppable)
 ours="${CARGO_TARGET_DIR:-$top/target}/release/unstoppable"
 
-median() { sort -g | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
-ratio() { awk "BEGIN{printf \"%.2f\", $1/($2>0?$2:0.001)}"; }
-
-# Runs "$@" once; appends "wall cpu rss_kb" to file $1.
-once() {
-  local log=$1
-  shift
-  /usr/bin/time -f '%e %U %S %M' -o "$data/time.out" "$@" > /dev/null 2>&1
-  awk '{print $1, $2 + $3, $4}' "$data/time.out" >> "$log"
-}
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
 
 for v in "${versions[@]}"; do
   trace="$data/bench-go$v.trace"
-  if [ ! -s "$trace" ]; then
-    (cd "$top/testdata/gen/tracegen" && "$tc/$v/bin/go" build -o "$data/tracegen-$v" .)
-    GOMAXPROCS=4 "$data/tracegen-$v" -o "$trace" -repeat 120 -ticks 0
-  fi
+  big_trace "$v" "$trace"
   mb=$(awk "BEGIN{printf \"%.1f\", $(stat -c %s "$trace")/1048576}")
   "$up" -input "$trace" -print-stacks > "$data/up.txt"
   "$ours" -input "$trace" -print-stacks > "$data/ours.txt"
@@ -57,10 +46,6 @@ for v in "${versions[@]}"; do
     once "$data/up.log" "$up" -input "$trace" -print-stacks -profile "$data/up.pb.gz"
     once "$data/ours.log" "$ours" -input "$trace" -print-stacks -profile "$data/ours.pb.gz"
   done
-  read -r uw uc ur < <(for c in 1 2 3; do cut -d' ' -f$c "$data/up.log" | median; done | xargs)
-  read -r ow oc or < <(for c in 1 2 3; do cut -d' ' -f$c "$data/ours.log" | median; done | xargs)
   echo "go$v trace: $mb MB, $(grep -c '^STW' "$data/ours.txt") pauses (same output); medians of $runs runs"
-  echo "  ours vs upstream: $(ratio "$uc" "$oc")x less CPU, $(ratio "$uw" "$ow")x less wall time, peak memory $(ratio "$or" "$ur") of upstream's"
-  printf '  upstream: %6.2f s CPU %6.2f s wall %8d KB peak\n' "$uc" "$uw" "$ur"
-  printf '  ours:     %6.2f s CPU %6.2f s wall %8d KB peak\n' "$oc" "$ow" "$or"
+  report
 done

@@ -1,0 +1,34 @@
+# Shared by the benchmarks that time one of our binaries next to upstream's
+# (bench/grstates.sh, bench/unstoppable.sh): sourced after they set $top,
+# $tc (Go toolchains) and $data (scratch folder).
+
+median() { sort -g | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+ratio() { awk "BEGIN{printf \"%.2f\", $1/($2>0?$2:0.001)}"; }
+
+# Runs "$@" once; appends "wall cpu rss_kb" to file $1.
+once() {
+  local log=$1
+  shift
+  /usr/bin/time -f '%e %U %S %M' -o "$data/time.out" "$@" > /dev/null 2>&1
+  awk '{print $1, $2 + $3, $4}' "$data/time.out" >> "$log"
+}
+
+# Makes trace file $2 (at least 10 MB) with Go $1's build of
+# testdata/gen/tracegen, unless it exists.
+big_trace() {
+  local v=$1 trace=$2
+  [ -s "$trace" ] && return
+  (cd "$top/testdata/gen/tracegen" && "$tc/$v/bin/go" build -o "$data/tracegen-$v" .)
+  GOMAXPROCS=4 "$data/tracegen-$v" -o "$trace" -repeat 120 -ticks 0
+}
+
+# Prints the ratios, then the medians of CPU, wall time and peak RSS, of
+# the runs logged by `once` in $data/up.log (upstream) and $data/ours.log.
+report() {
+  local uw uc ur ow oc or
+  read -r uw uc ur < <(for c in 1 2 3; do cut -d' ' -f$c "$data/up.log" | median; done | xargs)
+  read -r ow oc or < <(for c in 1 2 3; do cut -d' ' -f$c "$data/ours.log" | median; done | xargs)
+  echo "  ours vs upstream: $(ratio "$uc" "$oc")x less CPU, $(ratio "$uw" "$ow")x less wall time, peak memory $(ratio "$or" "$ur") of upstream's"
+  printf '  upstream: %6.2f s CPU %6.2f s wall %8d KB peak\n' "$uc" "$uw" "$ur"
+  printf '  ours:     %6.2f s CPU %6.2f s wall %8d KB peak\n' "$oc" "$ow" "$or"
+}
