@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{gunzip, succeeded, testdata};
+use common::{assert_same, gunzip, succeeded, testdata};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -45,21 +45,6 @@ fn trace(version: &str) -> String {
         .join(format!("traces/go{version}.trace"))
         .to_string_lossy()
         .into_owned()
-}
-
-/// Compares line by line, so a failure shows the first differing line.
-fn assert_same(got: &[u8], want: &[u8], what: &str) {
-    let got = String::from_utf8_lossy(got);
-    let want = String::from_utf8_lossy(want);
-    for (i, (g, w)) in got.lines().zip(want.lines()).enumerate() {
-        assert_eq!(g, w, "{what}: line {}", i + 1);
-    }
-    assert_eq!(
-        got.lines().count(),
-        want.lines().count(),
-        "{what}: line count"
-    );
-    assert_eq!(got, want, "{what}");
 }
 
 fn check_form(version: &str, form: &str, args: &[&str]) {

@@ -7,10 +7,8 @@
 //! have them in UTC, so this test runs without the test harness: `main`
 //! sets `TZ=UTC` while it is the only thread, then runs each check.
 
-use flate2::read::GzDecoder;
 use gotrace::{Reader, format};
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use testkit::{assert_same, gunzip, testdata};
 
 /// All fixtures whose Go output is stable: the generated ones (one per
 /// format version) and a Go 1.11 trace from Go's own tests.
@@ -25,17 +23,8 @@ const STABLE: [&str; 8] = [
     "1.27",
 ];
 
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
-}
-
 fn expected(version: &str, form: &str) -> Vec<u8> {
-    let path = testdata().join(format!("expected/go{version}.{form}.txt.gz"));
-    let mut out = Vec::new();
-    std::fs::File::open(&path)
-        .and_then(|f| GzDecoder::new(f).read_to_end(&mut out))
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    out
+    gunzip(&testdata().join(format!("expected/go{version}.{form}.txt.gz")))
 }
 
 fn trace(version: &str) -> Vec<u8> {
@@ -64,21 +53,6 @@ fn render(data: &[u8], stacks: bool) -> (Vec<u8>, Option<gotrace::Error>) {
             Err(e) => return (out, Some(e)),
         }
     }
-}
-
-/// Compares line by line, so a failure shows the first differing line.
-fn assert_same(got: &[u8], want: &[u8], what: &str) {
-    let got = String::from_utf8_lossy(got);
-    let want = String::from_utf8_lossy(want);
-    for (i, (g, w)) in got.lines().zip(want.lines()).enumerate() {
-        assert_eq!(g, w, "{what}: line {}", i + 1);
-    }
-    assert_eq!(
-        got.lines().count(),
-        want.lines().count(),
-        "{what}: line count"
-    );
-    assert_eq!(got, want, "{what}");
 }
 
 fn check_form(version: &str, form: &str, stacks: bool) {

@@ -3,22 +3,17 @@
 //! Go 1.25, and Go 1.25's results against Go 1.21's; read and printed
 //! through the library as regiongraph does.
 
-use flate2::read::GzDecoder;
 use regions::Analysis;
 use regions::output::{Mode, render};
 use regions::patterns::PatternDefs;
 use regions::source::Source;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use testkit::{gunzip, testdata};
 
 /// The built-in patterns' kinds.
 fn kinds() -> Vec<String> {
     let patterns = PatternDefs::builtin().compile().unwrap();
     patterns.into_iter().map(|p| p.kind).collect()
-}
-
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
 }
 
 fn trace(v: &str) -> PathBuf {
@@ -38,11 +33,7 @@ fn output(v: &str, mode: Mode) -> String {
 
 fn expected(name: &str) -> String {
     let path = testdata().join("expected/regiongraph").join(name);
-    let mut out = String::new();
-    GzDecoder::new(std::fs::File::open(&path).unwrap())
-        .read_to_string(&mut out)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    out
+    String::from_utf8(gunzip(&path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn sorted(s: &str) -> Vec<&str> {

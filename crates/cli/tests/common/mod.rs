@@ -1,26 +1,10 @@
-//! Helpers shared by the integration tests of the binaries: where the fixtures are, reading gzipped ones, running a
+//! Helpers shared by the integration tests of the binaries: the workspace's test kit (fixtures, gzipped outputs, line-by-line comparison), running a
 //! binary, and the output of a run that must succeed.
 
-#![allow(dead_code)] // each test file uses its own subset
+#![allow(dead_code, unused_imports)] // each test file uses its own subset
 
-use flate2::read::GzDecoder;
-use std::io::Read;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-
-/// The repository's testdata folder.
-pub fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata")
-}
-
-/// The decompressed contents of gzipped file `path`.
-pub fn gunzip(path: &Path) -> Vec<u8> {
-    let mut out = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| GzDecoder::new(f).read_to_end(&mut out))
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    out
-}
+pub use testkit::{assert_same, gunzip, testdata};
 
 /// Runs binary `bin` (a `CARGO_BIN_EXE_*` path) with `args` and no input.
 pub fn run(bin: &str, args: &[&str]) -> Output {
