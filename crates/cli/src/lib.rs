@@ -18,6 +18,12 @@ use std::process::ExitCode;
 
 pub use error::Error;
 
+/// A path given on the command line as shown in messages and outputs (not
+/// UTF-8: with U+FFFD for the bytes that are not).
+pub fn shown(path: &std::ffi::OsStr) -> String {
+    path.to_string_lossy().into_owned()
+}
+
 /// A running tool: its name, and whether a problem has been reported.
 #[derive(Debug)]
 pub struct Tool {
@@ -37,8 +43,15 @@ impl Tool {
     /// Reports a problem on standard error as `TOOL: message`; the tool
     /// will exit with status 1.
     pub fn report(&self, e: &Error) {
-        eprintln!("{}: {e}", self.name);
+        self.warn(e);
         self.failed.set(true);
+    }
+
+    /// Says something the user needs to know on standard error as
+    /// `TOOL: message`, without changing the exit status (a closed
+    /// standard error is ignored).
+    pub fn warn(&self, message: &dyn std::fmt::Display) {
+        let _ = writeln!(std::io::stderr(), "{}: {message}", self.name);
     }
 
     /// The exit status for `result`: 0 on success, or when standard output

@@ -4,6 +4,7 @@
 //! files (`/dev/stdout`, a named pipe) are written directly.
 
 use crate::Error;
+use std::ffi::OsStr;
 use std::fs::Permissions;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
@@ -11,12 +12,12 @@ use std::path::Path;
 
 /// Writes `bytes` to the file `path` as a whole. A new file gets mode
 /// 0666 less the umask, as any file the user creates.
-pub fn write(path: &str, bytes: &[u8]) -> Result<(), Error> {
+pub fn write(path: impl AsRef<OsStr>, bytes: &[u8]) -> Result<(), Error> {
+    let target = Path::new(path.as_ref());
     let fail = |source| Error::Write {
-        path: path.to_owned(),
+        path: crate::shown(target.as_os_str()),
         source,
     };
-    let target = Path::new(path);
     if let Ok(meta) = std::fs::metadata(target)
         && !meta.is_file()
         && !meta.is_dir()

@@ -40,6 +40,9 @@ struct RegionDef {
     #[serde(default)]
     shared: bool,
     between: Option<[String; 2]>,
+    /// The file that defined it (`None`: the built-ins), for errors.
+    #[serde(skip)]
+    origin: Option<String>,
 }
 
 /// How a tracker pattern finds regions on one goroutine.
@@ -113,12 +116,30 @@ impl PatternDefs {
     /// replaces that definition in place, others are appended. With
     /// `replace_builtins = true` the earlier definitions are dropped first.
     pub fn add(&mut self, src: &str) -> Result<(), PatternError> {
+        self.add_from(src, None)
+    }
+
+    /// [`PatternDefs::add`], remembering that the entries come from the
+    /// file `origin` (see [`PatternDefs::origin`]).
+    pub fn add_file(&mut self, src: &str, origin: &str) -> Result<(), PatternError> {
+        self.add_from(src, Some(origin))
+    }
+
+    /// The file that defined `kind` (`None`: a built-in, or no such kind):
+    /// where to look when [`PatternDefs::compile`] names that kind.
+    pub fn origin(&self, kind: &str) -> Option<&str> {
+        let d = self.defs.iter().find(|d| d.kind == kind)?;
+        d.origin.as_deref()
+    }
+
+    fn add_from(&mut self, src: &str, origin: Option<&str>) -> Result<(), PatternError> {
         let file: PatternFile = toml::from_str(src)?;
         if file.replace_builtins {
             self.defs.clear();
         }
         let mut seen = std::collections::HashSet::new();
-        for def in file.regions {
+        for mut def in file.regions {
+            def.origin = origin.map(str::to_owned);
             if !seen.insert(def.kind.clone()) {
                 return Err(PatternError::DefinedTwice(def.kind));
             }

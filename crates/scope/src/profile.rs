@@ -15,8 +15,20 @@ pub struct Base(ProfileBuilder);
 
 impl Base {
     /// Decodes a gzipped or raw profile.proto and checks its strings (see
-    /// [`ProfileBuilder::from_base`]).
+    /// [`ProfileBuilder::from_base`]). An empty profile (no bytes, or a
+    /// gzip stream of none) is refused, as Go's `profile.Parse` does.
     pub fn decode(raw: &[u8]) -> Result<Base, pprof::Error> {
+        let empty = if pprof::is_gzip(raw) {
+            // Decompressed twice: a base profile is small, and read once.
+            let mut plain = Vec::new();
+            pprof::decompress_into(raw, &mut plain)?;
+            plain.is_empty()
+        } else {
+            raw.is_empty()
+        };
+        if empty {
+            return Err(pprof::Error::Empty);
+        }
         ProfileBuilder::decode_base(raw).map(Base)
     }
 }
@@ -141,6 +153,18 @@ mod tests {
         assert_eq!(leaf.address, 1);
         let f = p.function.iter().find(|f| f.id == leaf.line[0].function_id);
         assert_eq!(f.map(|f| str_of(f.name)), Some("leaf"));
+    }
+
+    #[test]
+    fn empty_base_is_refused() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"").unwrap();
+        let gz = gz.finish().unwrap();
+        for raw in [&b""[..], &gz] {
+            let e = Base::decode(raw).unwrap_err();
+            assert!(matches!(e, pprof::Error::Empty), "{e}");
+        }
     }
 
     #[test]

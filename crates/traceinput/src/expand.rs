@@ -3,6 +3,7 @@
 //! searched (apshuffle's walk) for bundles and trace files, and any other
 //! path is a trace file.
 
+use std::ffi::OsStr;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -22,16 +23,19 @@ use crate::input::{Input, Member};
 /// read. Bundles without a trace, zips without `meta` and files that do
 /// not start with a trace header are skipped when found in a folder, but
 /// are errors when named.
-pub fn expand<S: AsRef<str>>(args: &[S]) -> Vec<Result<Input, Error>> {
+/// Any path the system accepts works; outputs name it lossily when it is
+/// not UTF-8.
+pub fn expand<S: AsRef<OsStr>>(args: &[S]) -> Vec<Result<Input, Error>> {
     let mut out = Vec::new();
     for arg in args {
-        let arg = arg.as_ref();
-        let path = Path::new(arg);
-        if arg == "-" {
+        let path = Path::new(arg.as_ref());
+        let shown = path.to_string_lossy();
+        let arg: &str = &shown;
+        if path.as_os_str() == "-" {
             out.push(Ok(Input::stdin()));
         } else if path.is_dir() {
             if is_bundle_folder(path) {
-                out.push(named_folder_bundle(arg));
+                out.push(named_folder_bundle(path));
             } else {
                 out.extend(search(path));
             }
@@ -57,11 +61,12 @@ enum Missing {
     Trace,
 }
 
-fn named_folder_bundle(arg: &str) -> Result<Input, Error> {
-    if folder_has_trace(Path::new(arg)) {
-        Ok(Input::folder_bundle(arg.into(), arg.into()))
+fn named_folder_bundle(path: &Path) -> Result<Input, Error> {
+    let name = path.to_string_lossy().into_owned();
+    if folder_has_trace(path) {
+        Ok(Input::folder_bundle(name, path.into()))
     } else {
-        Err(Error::NoTrace { path: arg.into() })
+        Err(Error::NoTrace { path: name })
     }
 }
 

@@ -6,6 +6,7 @@ use clap::Parser;
 use gocompat::flag;
 use gotrace::{Event, EventKind, Reader, format};
 use std::collections::{BTreeMap, HashMap};
+use std::ffi::OsString;
 use std::io::{self, Write};
 use std::process::ExitCode;
 use toolbox_cli::{Error, Tool};
@@ -21,7 +22,7 @@ struct Flags {
     /// more may follow the flags); with several traces each line starts
     /// with `PATH:`
     #[arg(long, action = clap::ArgAction::Append)]
-    input: Vec<String>,
+    input: Vec<OsString>,
     /// Show full stack of matching events
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
           default_value = "false", value_parser = flag::parse_bool)]
@@ -33,7 +34,7 @@ struct Flags {
     #[arg(long, default_value = "0", allow_negative_numbers = true, value_parser = flag::parse_int)]
     time: i64,
     /// Sort by "time" or "goroutine"
-    #[arg(long, default_value = "time")]
+    #[arg(long, default_value = "time", value_parser = ["time", "goroutine"])]
     sort: String,
     /// Event and stack pattern to match. Try 'Any "**"' to match all events.
     /// Try 'StateTransition "net/http...conn..serve" "ServeHTTP" "**" "sync...Mutex..Lock"'
@@ -42,7 +43,7 @@ struct Flags {
     #[arg(long = "match", value_parser = EventMatcher::parse)]
     matcher: Option<EventMatcher>,
     /// More inputs
-    paths: Vec<String>,
+    paths: Vec<OsString>,
 }
 
 struct Filter {
@@ -101,8 +102,8 @@ fn grep(
         matcher: flags.matcher.clone(),
         stack_cache: HashMap::new(),
     };
+    // clap accepts only "time" and "goroutine".
     let by_time = flags.sort == "time";
-    let by_goroutine = flags.sort == "goroutine";
     let mut groups: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
     let mut line = Vec::with_capacity(4096);
     let mut one = Vec::new();
@@ -120,7 +121,7 @@ fn grep(
             filter.stack_cache.clear();
         }
         let goid = analysis::event_goroutine(&ev);
-        if !(by_time || by_goroutine) || !filter.passes(&ev, goid) {
+        if !filter.passes(&ev, goid) {
             continue;
         }
         let buf = if by_time {
@@ -171,7 +172,7 @@ fn prefix_lines(prefix: &[u8], text: &[u8], out: &mut Vec<u8>) {
 }
 
 fn run(flags: Flags, tool: &Tool) -> Result<(), Error> {
-    let args: Vec<&String> = flags.input.iter().chain(&flags.paths).collect();
+    let args: Vec<&OsString> = flags.input.iter().chain(&flags.paths).collect();
     if args.is_empty() {
         return Err(Error::Usage("no -input trace given".into()));
     }

@@ -4,9 +4,9 @@ use clap::Parser;
 use gocompat::flag;
 use regions::svg::render;
 use regions::vizinput::read_summaries;
-use std::io::Write;
+use std::ffi::OsString;
 use std::process::ExitCode;
-use toolbox_cli::{Error, Tool};
+use toolbox_cli::{Error, Tool, outfile, shown};
 
 /// Draw span-tree summaries (from `regiongraph -json -summarize`) as an SVG
 /// timeline.
@@ -15,34 +15,38 @@ use toolbox_cli::{Error, Tool};
 struct Flags {
     /// Path to JSON lines (from regiongraph, subject to change)
     #[arg(long, default_value = "")]
-    input: String,
+    input: OsString,
     /// Path to SVG output file
     #[arg(long, default_value = "")]
-    output: String,
+    output: OsString,
     /// Show details of the goroutines involved in each cluster
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
           default_value = "false", value_parser = flag::parse_bool)]
     details: bool,
 }
 
-fn run(f: Flags, _: &Tool) -> Result<(), Error> {
+fn run(f: Flags, tool: &Tool) -> Result<(), Error> {
     let input = std::fs::read_to_string(&f.input).map_err(|source| Error::Read {
-        path: f.input.clone(),
+        path: shown(&f.input),
         source,
     })?;
     let sums = read_summaries(&input).map_err(|source| Error::Regions {
-        path: f.input.clone(),
+        path: shown(&f.input),
         source,
     })?;
-    let write = || {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&f.output)?);
-        render(&sums, f.details, &mut out)?;
-        out.flush()
-    };
-    write().map_err(|source| Error::Write {
-        path: f.output.clone(),
+    if sums.is_empty() {
+        // Upstream draws the empty picture too, silently.
+        tool.warn(&format_args!(
+            "{}: no span-tree summaries (from regiongraph -json -summarize): the picture is empty",
+            shown(&f.input)
+        ));
+    }
+    let mut svg = Vec::new();
+    render(&sums, f.details, &mut svg).map_err(|source| Error::Write {
+        path: shown(&f.output),
         source,
-    })
+    })?;
+    outfile::write(&f.output, &svg)
 }
 
 fn main() -> ExitCode {

@@ -5,8 +5,9 @@
 
 use clap::Parser;
 use grgraph::{Graph, dot, svg, viz};
+use std::ffi::OsString;
 use std::process::ExitCode;
-use toolbox_cli::{Error, Tool, outfile};
+use toolbox_cli::{Error, Tool, outfile, shown};
 use traceinput::Input;
 
 /// Show the goroutine state machines of Go execution traces (any format,
@@ -19,15 +20,15 @@ struct Flags {
     /// bundle (zip or folder) or folder to search for them (repeatable, and
     /// more may follow the flags)
     #[arg(long, action = clap::ArgAction::Append)]
-    input: Vec<String>,
+    input: Vec<OsString>,
     /// Path to DOT-format directed graph output
     #[arg(long, default_value = "")]
-    dot: String,
+    dot: OsString,
     /// Path to SVG-format image output (drawn by Graphviz's dot program)
     #[arg(long, default_value = "")]
-    svg: String,
+    svg: OsString,
     /// More inputs
-    paths: Vec<String>,
+    paths: Vec<OsString>,
 }
 
 /// Reads one trace's graph.
@@ -44,7 +45,7 @@ fn read(input: &Input) -> Result<Graph, Error> {
 }
 
 fn run(f: Flags, tool: &Tool) -> Result<(), Error> {
-    let args: Vec<&String> = f.input.iter().chain(&f.paths).collect();
+    let args: Vec<&OsString> = f.input.iter().chain(&f.paths).collect();
     if args.is_empty() {
         return Err(Error::Usage("no -input trace given".into()));
     }
@@ -74,7 +75,7 @@ fn run(f: Flags, tool: &Tool) -> Result<(), Error> {
     }
     let mut text = Vec::new();
     dot::write(&viz::build(&graph), &mut text).map_err(|source| Error::Write {
-        path: f.dot.clone(),
+        path: shown(&f.dot),
         source,
     })?;
     if !f.dot.is_empty() {
@@ -82,7 +83,7 @@ fn run(f: Flags, tool: &Tool) -> Result<(), Error> {
     }
     if !f.svg.is_empty() {
         let picture = svg::render(&text).map_err(|source| Error::Svg {
-            path: f.svg.clone(),
+            path: shown(&f.svg),
             source,
         })?;
         outfile::write(&f.svg, &picture)?;

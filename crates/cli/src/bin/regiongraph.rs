@@ -9,6 +9,7 @@ use regions::Analysis;
 use regions::output::{Mode, render};
 use regions::patterns::{BUILTIN, Pattern};
 use regions::source::Source;
+use std::ffi::OsString;
 use std::io::{self, Write};
 use std::process::ExitCode;
 use toolbox_cli::{Error, Tool};
@@ -23,7 +24,7 @@ struct Flags {
     /// bundle (zip or folder) or folder to search for them (repeatable, and
     /// more may follow the flags)
     #[arg(long, action = clap::ArgAction::Append)]
-    input: Vec<String>,
+    input: Vec<OsString>,
     /// Print full chains of inter-region connections
     #[arg(long = "show-chains", num_args = 0..=1, require_equals = true, default_missing_value = "true",
           default_value = "false", value_parser = flag::parse_bool)]
@@ -48,13 +49,13 @@ struct Flags {
     /// patterns; a kind already defined is replaced, and
     /// `replace_builtins = true` drops the built-ins (repeatable)
     #[arg(long, action = clap::ArgAction::Append)]
-    patterns: Vec<String>,
+    patterns: Vec<OsString>,
     /// Print the built-in region patterns (the pattern file format) and exit
     #[arg(long = "list-patterns", num_args = 0..=1, require_equals = true, default_missing_value = "true",
           default_value = "false", value_parser = flag::parse_bool)]
     list_patterns: bool,
     /// More inputs
-    paths: Vec<String>,
+    paths: Vec<OsString>,
 }
 
 fn mode(f: &Flags) -> Option<Mode> {
@@ -89,11 +90,13 @@ fn run(flags: Flags, tool: &Tool) -> Result<(), Error> {
         return out.flush().map_err(Error::Stdout);
     }
     let patterns = toolbox_cli::patterns::load(&flags.patterns)?;
-    let args: Vec<&String> = flags.input.iter().chain(&flags.paths).collect();
+    let args: Vec<&OsString> = flags.input.iter().chain(&flags.paths).collect();
     if args.is_empty() {
         return Err(Error::Usage("no -input trace given".into()));
     }
     let Some(mode) = mode(&flags) else {
+        // Upstream prints nothing and exits 0 here too.
+        tool.warn(&"nothing to print: give -show-regions, -show-chains, -show-pairs or -json");
         return Ok(());
     };
     let mut inputs = traceinput::expand(&args);

@@ -5,9 +5,10 @@
 use clap::Parser;
 use gocompat::flag;
 use scope::chart::{self, input};
+use std::ffi::OsString;
 use std::io::Read;
 use std::process::ExitCode;
-use toolbox_cli::{Error, Tool, outfile};
+use toolbox_cli::{Error, Tool, outfile, shown};
 
 /// Chart scope_tls's text lines (`start N length N frac F stack A;B;C`).
 #[derive(Parser, Debug)]
@@ -15,13 +16,13 @@ use toolbox_cli::{Error, Tool, outfile};
 struct Flags {
     /// Path to scope_tls's text output (empty or "-": standard input)
     #[arg(long, default_value = "")]
-    input: String,
+    input: OsString,
     /// Path to write the SVG chart to
     #[arg(long, default_value = "")]
-    svg: String,
+    svg: OsString,
     /// Path to write the PNG chart to
     #[arg(long, default_value = "")]
-    png: String,
+    png: OsString,
     /// Chart upstream's built-in sample input instead of reading any
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
           default_value = "false", value_parser = flag::parse_bool)]
@@ -45,7 +46,7 @@ fn read_input(f: &Flags) -> Result<String, Error> {
             })?;
     } else {
         buf = std::fs::read(&f.input).map_err(|source| Error::Read {
-            path: f.input.clone(),
+            path: shown(&f.input),
             source,
         })?;
     }
@@ -59,17 +60,17 @@ fn run(f: Flags, _: &Tool) -> Result<(), Error> {
         ));
     }
     let name = if f.input.is_empty() {
-        "standard input"
+        "standard input".to_owned()
     } else {
-        &f.input
+        shown(&f.input)
     };
     let data = input::parse(&read_input(&f)?);
     if data.lanes.is_empty() {
-        return Err(Error::NoSampleLines { path: name.into() });
+        return Err(Error::NoSampleLines { path: name });
     }
     if !f.png.is_empty() {
         let png = chart::png::render(&data).map_err(|e| Error::Scope {
-            path: f.png.clone(),
+            path: shown(&f.png),
             source: Box::new(e),
         })?;
         outfile::write(&f.png, &png)?;

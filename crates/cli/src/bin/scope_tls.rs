@@ -11,9 +11,10 @@ use regions::patterns::Pattern;
 use regions::source::Source;
 use scope::profile::{Base, build};
 use scope::region::{RegionSpec, Scope, StartAt, find};
+use std::ffi::{OsStr, OsString};
 use std::io::{self, Write};
 use std::process::ExitCode;
-use toolbox_cli::{Error, Tool};
+use toolbox_cli::{Error, Tool, shown};
 use traceinput::Input;
 
 /// Place CPU samples at their position inside many instances of a short
@@ -27,14 +28,14 @@ struct Flags {
     /// bundle (zip or folder) or folder to search for them (repeatable, and
     /// more may follow the flags)
     #[arg(long, action = clap::ArgAction::Append)]
-    input: Vec<String>,
+    input: Vec<OsString>,
     /// Path to corresponding CPU profile (optional; for a bundle, its
     /// pprof/profile-during-trace by default)
     #[arg(long, default_value = "")]
-    profile: String,
+    profile: OsString,
     /// Path to output profile
     #[arg(long, default_value = "")]
-    output: String,
+    output: OsString,
     /// Write text format to stdout
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
           default_value = "false", value_parser = flag::parse_bool)]
@@ -60,9 +61,9 @@ struct Flags {
     /// Region pattern file for -region (regiongraph's format), added to the
     /// built-in patterns (repeatable)
     #[arg(long, action = clap::ArgAction::Append)]
-    patterns: Vec<String>,
+    patterns: Vec<OsString>,
     /// More inputs
-    paths: Vec<String>,
+    paths: Vec<OsString>,
 }
 
 /// How instances are found.
@@ -145,14 +146,14 @@ fn scan(input: &Input, finder: &Finder) -> Result<Scope, Error> {
 
 /// The profile that gives the output its symbols: `-profile`, else the
 /// first bundle's `pprof/profile-during-trace`.
-fn base(path: &str, inputs: &[Result<Input, traceinput::Error>]) -> Result<Option<Base>, Error> {
+fn base(path: &OsStr, inputs: &[Result<Input, traceinput::Error>]) -> Result<Option<Base>, Error> {
     if !path.is_empty() {
         let raw = std::fs::read(path).map_err(|source| Error::Read {
-            path: path.into(),
+            path: shown(path),
             source,
         })?;
         return Base::decode(&raw).map(Some).map_err(|e| Error::Profile {
-            path: path.into(),
+            path: shown(path),
             source: Box::new(e),
         });
     }
@@ -177,7 +178,7 @@ fn base(path: &str, inputs: &[Result<Input, traceinput::Error>]) -> Result<Optio
 
 fn run(f: Flags, tool: &Tool) -> Result<(), Error> {
     let finder = finder(&f)?;
-    let args: Vec<&String> = f.input.iter().chain(&f.paths).collect();
+    let args: Vec<&OsString> = f.input.iter().chain(&f.paths).collect();
     if args.is_empty() {
         return Err(Error::Usage("no input: give -input FILE".into()));
     }

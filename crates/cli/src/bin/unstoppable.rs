@@ -6,6 +6,7 @@
 
 use clap::Parser;
 use gocompat::flag;
+use std::ffi::OsString;
 use std::io::{self, Write};
 use std::process::ExitCode;
 use stw::profile::ProfileWriter;
@@ -24,10 +25,10 @@ struct Flags {
     /// more may follow the flags); with several traces each line starts
     /// with `PATH:`
     #[arg(long, action = clap::ArgAction::Append)]
-    input: Vec<String>,
+    input: Vec<OsString>,
     /// Output path for CPU profile covering STW ranges
     #[arg(long, default_value = "")]
-    profile: String,
+    profile: OsString,
     /// Log a summary of each STW range
     #[arg(long = "print-stw", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", default_value = "true",
@@ -49,7 +50,7 @@ struct Flags {
           default_value = "false", value_parser = flag::parse_bool)]
     json: bool,
     /// More inputs
-    paths: Vec<String>,
+    paths: Vec<OsString>,
 }
 
 /// One trace's output, and what the profile needs of it.
@@ -109,7 +110,7 @@ fn scan_error(name: &str, e: stw::Error) -> Error {
 }
 
 fn run(f: Flags, tool: &Tool) -> Result<(), Error> {
-    let args: Vec<&String> = f.input.iter().chain(&f.paths).collect();
+    let args: Vec<&OsString> = f.input.iter().chain(&f.paths).collect();
     if args.is_empty() {
         return Err(Error::Usage("no -input trace given".into()));
     }
