@@ -126,10 +126,34 @@ pub struct ExperimentalBatch {
     pub data: Vec<u8>,
 }
 
+/// Strings in one generation (the whole trace before Go 1.22).
+pub(crate) static MAX_STRINGS: limits::Limit = limits::Limit::new(
+    "TOOLBOX_MAX_STRINGS",
+    1 << 22,
+    "strings in one trace generation",
+);
+
+/// Stacks in one generation (the whole trace before Go 1.22).
+pub(crate) static MAX_STACKS: limits::Limit = limits::Limit::new(
+    "TOOLBOX_MAX_STACKS",
+    1 << 22,
+    "stacks in one trace generation",
+);
+
 /// The ID space used for `Table::extra` strings.
 const EXTRA_BASE: u64 = 1 << 63;
 
 impl Table {
+    /// `Ok` when one more string stays within [`MAX_STRINGS`].
+    pub(crate) fn room_for_string(&self) -> Result<(), limits::Exceeded> {
+        MAX_STRINGS.check(self.strings.len as u64 + 1)
+    }
+
+    /// `Ok` when one more stack stays within [`MAX_STACKS`].
+    pub(crate) fn room_for_stack(&self) -> Result<(), limits::Exceeded> {
+        MAX_STACKS.check(self.stacks.len as u64 + 1)
+    }
+
     /// Defines string `id`; false if it was already defined (ID 0 always is).
     pub(crate) fn add_string(&mut self, id: u64, bytes: &[u8]) -> bool {
         if id == 0 || self.strings.get(id).is_some() {

@@ -4,7 +4,7 @@
 //! `TOOLBOX_MAX_DECOMPRESSED` says otherwise (bytes, or with a `K`, `M`
 //! or `G` suffix for KiB, MiB, GiB).
 
-use std::sync::OnceLock;
+use limits::Limit;
 
 /// The environment variable that raises (or lowers) the cap.
 pub const MAX_DECOMPRESSED_VAR: &str = "TOOLBOX_MAX_DECOMPRESSED";
@@ -12,16 +12,17 @@ pub const MAX_DECOMPRESSED_VAR: &str = "TOOLBOX_MAX_DECOMPRESSED";
 /// The cap when the environment does not set one: 1 GiB.
 pub const DEFAULT_MAX_DECOMPRESSED: u64 = 1 << 30;
 
+/// The cap, as a [`Limit`].
+pub static MAX_DECOMPRESSED: Limit = Limit::new(
+    MAX_DECOMPRESSED_VAR,
+    DEFAULT_MAX_DECOMPRESSED,
+    "bytes decompressed",
+);
+
 /// The cap in bytes: [`MAX_DECOMPRESSED_VAR`] if it is set to a size, else
 /// [`DEFAULT_MAX_DECOMPRESSED`]. Read once per process.
 pub fn max_decompressed() -> u64 {
-    static MAX: OnceLock<u64> = OnceLock::new();
-    *MAX.get_or_init(|| {
-        std::env::var(MAX_DECOMPRESSED_VAR)
-            .ok()
-            .and_then(|v| parse_size(&v))
-            .unwrap_or(DEFAULT_MAX_DECOMPRESSED)
-    })
+    MAX_DECOMPRESSED.get()
 }
 
 /// What to tell a user who hit the cap.
@@ -29,21 +30,9 @@ pub fn how_to_raise() -> String {
     format!("raise it with {MAX_DECOMPRESSED_VAR}=BYTES (K, M, G suffixes accepted)")
 }
 
-/// `123`, `64K`, `512M`, `2G` (case-insensitive suffix, binary units).
-fn parse_size(s: &str) -> Option<u64> {
-    let s = s.trim();
-    let (digits, shift) = match s.as_bytes().last()? {
-        b'k' | b'K' => (&s[..s.len() - 1], 10),
-        b'm' | b'M' => (&s[..s.len() - 1], 20),
-        b'g' | b'G' => (&s[..s.len() - 1], 30),
-        _ => (s, 0),
-    };
-    digits.parse::<u64>().ok()?.checked_mul(1 << shift)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::parse_size;
+    use limits::parse_size;
 
     #[test]
     fn sizes_with_binary_suffixes() {

@@ -30,6 +30,9 @@ pub enum Error {
         /// What is wrong there.
         problem: SummaryProblem,
     },
+    /// The input goes past a limit (see the README).
+    #[error(transparent)]
+    Limit(#[from] limits::Exceeded),
 }
 
 impl Error {

@@ -187,6 +187,28 @@ impl Canvas {
     }
 }
 
+/// Bars in a picture (one per summary, or per span with details).
+pub static MAX_BARS: limits::Limit =
+    limits::Limit::new("TOOLBOX_MAX_LANES", 100_000, "bars (spans) in a picture");
+
+/// Bars the picture of `sums` would have: one per summary, or with
+/// `details` one per span.
+fn bars(sums: &[VizSummary], details: bool) -> i64 {
+    if !details {
+        return sums.len() as i64;
+    }
+    let mut bars = 0;
+    for s in sums {
+        s.root.visit(&mut |_| bars += 1);
+    }
+    bars
+}
+
+/// Checks that the picture of `sums` stays within [`MAX_BARS`].
+pub fn check_size(sums: &[VizSummary], details: bool) -> Result<(), limits::Exceeded> {
+    MAX_BARS.check(bars(sums, details) as u64)
+}
+
 /// Draws the summaries as an SVG document. A zero time width (every span
 /// of length zero), where upstream divides by zero, is drawn as 1 ns.
 pub fn render(
@@ -200,7 +222,7 @@ pub fn render(
 /// The SVG document of [`render`].
 fn document(sums: &[VizSummary], details: bool) -> String {
     let mut min_ts = 0;
-    let (mut max_ts, mut max_len, mut bars) = (0i64, 0i64, 0i64);
+    let (mut max_ts, mut max_len) = (0i64, 0i64);
     for (i, s) in sums.iter().enumerate() {
         let sp = if details { &s.root } else { &s.flat };
         if i == 0 || sp.start_ns < min_ts {
@@ -208,13 +230,8 @@ fn document(sums: &[VizSummary], details: bool) -> String {
         }
         max_ts = max_ts.max(sp.start_ns + sp.length_ns);
         max_len = max_len.max(sp.length_ns);
-        if details {
-            sp.visit(&mut |_| bars += 1);
-        } else {
-            bars += 1;
-        }
     }
-    let section_height = BAR_HEIGHT * bars + GAP * (sums.len() as i64 - 1);
+    let section_height = BAR_HEIGHT * bars(sums, details) + GAP * (sums.len() as i64 - 1);
     let height = (section_height + SECTION_FOOTER) * 2 + SECTION_GAP;
     let mut c = Canvas {
         out: String::new(),

@@ -25,6 +25,17 @@ pub enum Error {
         /// The most a PNG can hold.
         max: usize,
     },
+    /// A line of the chart's input goes past a limit.
+    #[error("line {line}: {source}")]
+    Line {
+        /// Its number, from 1.
+        line: usize,
+        /// The limit.
+        source: limits::Exceeded,
+    },
+    /// The chart's input goes past a limit.
+    #[error(transparent)]
+    Limit(#[from] limits::Exceeded),
     /// The PNG encoder failed.
     #[error("png: {0}")]
     Png(#[from] png::EncodingError),

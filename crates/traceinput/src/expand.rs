@@ -106,6 +106,14 @@ fn zip_bundle(name: String, path: &Path) -> Result<Result<Input, Missing>, Error
         CompressionMethod::Deflated => true,
         other => return Err(unreadable(&format!("unsupported compression {other}"))),
     };
+    // A deflated member is capped like every other bundle member: the
+    // runtime's traces are far smaller, a zip bomb's is not (its declared
+    // size is what the reader will accept).
+    if deflated {
+        pprof::limit::MAX_DECOMPRESSED
+            .check(f.size())
+            .map_err(|e| unreadable(&format!("declares {} bytes decompressed: {e}", f.size())))?;
+    }
     let start = f
         .data_start()
         .ok_or_else(|| unreadable("no local header"))?;

@@ -76,6 +76,14 @@ impl<R: Read> Read for Checked<R> {
         }
         self.crc.update(&buf[..n]);
         self.len += n as u64;
+        // Not one byte past the declared size: a member that inflates to
+        // more is refused as it goes, not at its end.
+        if self.len > self.want_len {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "pprof/trace: zip member is corrupt (longer than its declared size)",
+            ));
+        }
         Ok(n)
     }
 }
@@ -147,6 +155,14 @@ mod tests {
                 .read_to_end(&mut Vec::new())
                 .is_err()
         );
+        // Longer than declared: refused at the first byte too many, even
+        // read a byte at a time.
+        let mut c = Checked::new(&b"abcdef"[..], crc.sum(), 3);
+        let mut one = [0u8; 1];
+        for _ in 0..3 {
+            assert_eq!(c.read(&mut one).unwrap(), 1);
+        }
+        assert!(c.read(&mut one).is_err());
     }
 
     #[test]

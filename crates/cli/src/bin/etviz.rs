@@ -34,6 +34,10 @@ fn run(f: Flags, tool: &Tool) -> Result<(), Error> {
         path: shown(&f.input),
         source,
     })?;
+    regions::svg::check_size(&sums, f.details).map_err(|e| Error::Regions {
+        path: shown(&f.input),
+        source: e.into(),
+    })?;
     if sums.is_empty() {
         // Upstream draws the empty picture too, silently.
         tool.warn(&format_args!(

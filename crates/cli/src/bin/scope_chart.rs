@@ -64,7 +64,10 @@ fn run(f: Flags, _: &Tool) -> Result<(), Error> {
     } else {
         shown(&f.input)
     };
-    let data = input::parse(&read_input(&f)?);
+    let data = input::parse(&read_input(&f)?).map_err(|e| Error::Scope {
+        path: name.clone(),
+        source: Box::new(e),
+    })?;
     if data.lanes.is_empty() {
         return Err(Error::NoSampleLines { path: name });
     }

@@ -161,6 +161,9 @@ impl<'a> Decoder<'a> {
                 }
                 let s = self.bytes(len).ok_or_else(|| Error::at(at, eof))?;
                 if let Some(m) = strings {
+                    crate::table::MAX_STRINGS
+                        .check(m.len() as u64 + 1)
+                        .map_err(|e| Error::at(at, e.to_string()))?;
                     m.insert(id, s.to_vec());
                 }
             }
@@ -388,6 +391,9 @@ fn add_stack(raw: &Raw, trace: &mut V1Trace) -> Result<()> {
             trace.frames.entry(f[0]).or_insert(frame);
             pcs.push(f[0]);
         }
+        crate::table::MAX_STACKS
+            .check(trace.stacks.len() as u64 + 1)
+            .map_err(|e| Error::at(raw.off, e.to_string()))?;
         trace.stacks.insert(id, pcs);
     }
     Ok(())

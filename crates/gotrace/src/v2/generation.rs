@@ -172,6 +172,9 @@ impl Builder {
                 );
                 return Err(Error::at(off, msg));
             }
+            self.table
+                .room_for_string()
+                .map_err(|e| Error::at(off, e.to_string()))?;
             if !self.table.add_string(id, s) {
                 let msg = format!("multiple strings with the same ID: id={id}");
                 return Err(Error::at(off, msg));
@@ -216,6 +219,9 @@ impl Builder {
                     line,
                 });
             }
+            self.table
+                .room_for_stack()
+                .map_err(|e| Error::at(off, e.to_string()))?;
             if !self.table.add_stack(id, frames.iter().copied()) {
                 let msg = format!("multiple stacks with the same ID: id={id}");
                 return Err(Error::at(off, msg));

@@ -1,7 +1,18 @@
 //! Reading scope_tls's text lines into lanes (distinct stacks, sorted) and
 //! samples (fraction and lane), as upstream's scope_chart does.
 
+use crate::Error;
+use limits::Limit;
 use std::collections::{BTreeSet, HashMap};
+
+/// Frames in one line's stack.
+pub static MAX_FRAMES: Limit = Limit::new("TOOLBOX_MAX_FRAMES", 100_000, "frames in a stack");
+/// Distinct stacks, each a lane of the picture.
+pub static MAX_LANES: Limit = Limit::new(
+    "TOOLBOX_MAX_LANES",
+    100_000,
+    "distinct stacks (lanes) in a picture",
+);
 
 /// The chart's data.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,10 +28,11 @@ pub struct Chart {
 /// Parses the lines: a line is used only if it has exactly 8
 /// whitespace-separated fields and the 6th is a number; the 8th is the
 /// `;`-separated stack, whose first (root) frame is dropped. Other lines
-/// are skipped.
-pub fn parse(text: &str) -> Chart {
+/// are skipped. A stack deeper than [`MAX_FRAMES`], or more distinct
+/// stacks than [`MAX_LANES`], is an error.
+pub fn parse(text: &str) -> Result<Chart, Error> {
     let mut raw = Vec::new();
-    for line in text.lines() {
+    for (i, line) in text.lines().enumerate() {
         let fields: Vec<&str> = line.split_whitespace().collect();
         if fields.len() != 8 {
             continue;
@@ -28,15 +40,19 @@ pub fn parse(text: &str) -> Chart {
         let Ok(frac) = fields[5].parse::<f64>() else {
             continue;
         };
-        let stack: Vec<String> = fields[7].split(';').skip(1).map(str::to_owned).collect();
-        raw.push((frac, stack));
+        let frames = fields[7].split(';').skip(1);
+        let depth = frames.clone().count();
+        MAX_FRAMES
+            .check(depth as u64)
+            .map_err(|source| Error::Line {
+                line: i + 1,
+                source,
+            })?;
+        raw.push((frac, frames.map(str::to_owned).collect::<Vec<String>>()));
     }
-    let lanes: Vec<Vec<String>> = raw
-        .iter()
-        .map(|(_, s)| s.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let distinct: BTreeSet<&Vec<String>> = raw.iter().map(|(_, s)| s).collect();
+    MAX_LANES.check(distinct.len() as u64)?;
+    let lanes: Vec<Vec<String>> = distinct.into_iter().cloned().collect();
     let index: HashMap<&Vec<String>, usize> =
         lanes.iter().enumerate().map(|(i, s)| (s, i)).collect();
     let mut samples: Vec<(f64, usize)> = raw.iter().map(|(f, s)| (*f, index[s])).collect();
@@ -45,7 +61,7 @@ pub fn parse(text: &str) -> Chart {
             .unwrap_or(std::cmp::Ordering::Equal)
             .then(a.1.cmp(&b.1))
     });
-    Chart { lanes, samples }
+    Ok(Chart { lanes, samples })
 }
 
 #[cfg(test)]
@@ -60,7 +76,8 @@ mod tests {
              start 1 length 2 frac x stack r;a\n\
              start 1 length 2 frac 0.25 stack q;a\r\n\
              start 1 length 2 frac 0.25 stack r;0\n",
-        );
+        )
+        .unwrap();
         let lanes: Vec<Vec<&str>> = c
             .lanes
             .iter()

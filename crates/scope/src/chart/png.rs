@@ -176,7 +176,8 @@ mod tests {
             "start 1 length 2 frac 0.5 stack r;a;b\n\
              start 1 length 2 frac 0.5 stack r;a;c\n\
              start 1 length 2 frac 0.5 stack r;z\n",
-        );
+        )
+        .unwrap();
         let p = Prefixes::new(&chart);
         // a;b | a;c: shared 1, keep = w("")+w(a) = 0+2, remove 1, add 1.
         assert_eq!(separator_alpha(&chart, &p, 1), 255);

@@ -77,7 +77,8 @@ mod tests {
              start 1 length 2 frac 0.25 stack q;a\n\
              start 1 length 2 frac 0.25 stack r;0\n\
              start 1 length 2 frac 0.25 stack r;;x\n",
-        );
+        )
+        .unwrap();
         // Lanes: [""; "x"], ["0"], ["a"], ["a", "b"].
         let p = Prefixes::new(&c);
         assert_eq!((p.weight(2, 1), p.weight(3, 1), p.weight(3, 2)), (2, 2, 1));
