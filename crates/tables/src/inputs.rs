@@ -111,7 +111,7 @@ pub enum Resolved {
     /// A trace.
     Trace(traceinput::Input),
     /// A bundle, and its trace if it has one.
-    Bundle(Bundle, Option<traceinput::Input>),
+    Bundle(Box<Bundle>, Option<traceinput::Input>),
     /// Found in a folder, and neither a trace nor a bundle.
     Skip,
 }
@@ -158,7 +158,7 @@ pub fn resolve(item: Item) -> Result<Resolved, Error> {
             } else {
                 None
             };
-            Ok(Resolved::Bundle(b, trace))
+            Ok(Resolved::Bundle(Box::new(b), trace))
         }
     }
 }
