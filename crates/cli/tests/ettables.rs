@@ -1,5 +1,5 @@
 //! ettables end to end: DuckDB's answers over the tables equal the tools'
-//! own (etgrep, regiongraph, apshuffle; the checks are in
+//! own (etgrep, regiongraph, apshuffle, unstoppable; the checks are in
 //! `ettables_duckdb.py`), a bad input is reported and skipped without
 //! leaving a file behind, and the same input gives the same bytes.
 
@@ -51,6 +51,8 @@ fn duckdb_answers_equal_the_tools() {
         .arg(env!("CARGO_BIN_EXE_regiongraph"))
         .arg("--apshuffle")
         .arg(env!("CARGO_BIN_EXE_apshuffle"))
+        .arg("--unstoppable")
+        .arg(env!("CARGO_BIN_EXE_unstoppable"))
         .arg("--out")
         .arg(out.path().join("tables"))
         .current_dir(root())

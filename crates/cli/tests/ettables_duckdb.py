@@ -8,7 +8,8 @@ bundles:
   1. event counts per input and kind equal etgrep's;
   2. the slowest inbound requests across several traces equal the README's
      jq example over `regiongraph -json -summarize`;
-  3. bundles ranked by goroutines in serveHTTP equal apshuffle's ranking.
+  3. bundles ranked by goroutines in serveHTTP equal apshuffle's ranking;
+  4. the README's stop-the-world query gives unstoppable's pauses.
 """
 
 import argparse
@@ -37,7 +38,7 @@ def fail(what, want, got):
 
 def main():
     ap = argparse.ArgumentParser()
-    for tool in ("ettables", "etgrep", "regiongraph", "apshuffle"):
+    for tool in ("ettables", "etgrep", "regiongraph", "apshuffle", "unstoppable"):
         ap.add_argument("--" + tool, required=True)
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
@@ -108,6 +109,23 @@ def main():
     if len(want) < 10 or [v for _, v in want] != [v for _, v in got] or sorted(want) != sorted(got):
         fail("apshuffle ranking", want, got)
     print(f"ok: apshuffle ranking of {len(want)} bundles, top {want[0]}")
+
+    # 4. Stop-the-world pauses: every pause's length, as unstoppable's total.
+    want = []
+    for inp in traces + http:
+        for line in run([a.unstoppable, "-json", inp]).splitlines():
+            p = json.loads(line)
+            want.append((inp, "stop-the-world (%s)" % p["kind"], p["total_ns"]))
+    got = db.sql(
+        f"""SELECT input, name, end_ns - time_ns AS length_ns FROM (
+              SELECT *, lead(time_ns) OVER (PARTITION BY input, resource_id ORDER BY seq) AS end_ns
+              FROM {t('events')}
+              WHERE kind IN ('RangeBegin', 'RangeEnd') AND name LIKE 'stop-the-world%')
+            WHERE kind = 'RangeBegin' AND input LIKE 'testdata/traces/%'"""
+    ).fetchall()
+    if len(want) < 20 or sorted(want) != sorted(got):
+        fail("stop-the-world pauses", sorted(want)[:3], sorted(got)[:3])
+    print(f"ok: {len(want)} stop-the-world pauses, the longest {max(w[2] for w in want)} ns")
 
 
 if __name__ == "__main__":
