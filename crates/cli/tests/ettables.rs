@@ -72,7 +72,7 @@ fn duckdb_answers_equal_the_tools() {
     assert!(o.status.success(), "{stderr}");
     assert_eq!(
         String::from_utf8_lossy(&o.stdout).matches("ok: ").count(),
-        3
+        4
     );
 }
 

@@ -35,9 +35,9 @@ pub fn write_meta(
     r.input.append_value(input);
     r.hostname.append_value(&m.hostname);
     r.proc_id.append_value(&m.proc_id);
-    r.capture_time.append_option(nanos(&m.capture_time));
+    r.capture_time.append_option(micros(&m.capture_time));
     r.capture_time_text.append_value(&m.capture_time.text);
-    r.init_time.append_option(nanos(&m.init_time));
+    r.init_time.append_option(micros(&m.init_time));
     r.init_time_text.append_value(&m.init_time.text);
     r.main.append_value(&m.main);
     r.revision.append_value(&m.revision);
@@ -47,8 +47,10 @@ pub fn write_meta(
     rows.finish(files)
 }
 
-fn nanos(t: &Timestamp) -> Option<i64> {
-    i64::try_from(t.nanos).ok()
+/// Microseconds since the epoch (rounded down), `None` only past the
+/// year 292,000.
+fn micros(t: &Timestamp) -> Option<i64> {
+    i64::try_from(t.nanos.div_euclid(1000)).ok()
 }
 
 /// Writes the samples of every profile of `b` (not its trace).

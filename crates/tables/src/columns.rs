@@ -5,7 +5,7 @@
 
 use arrow_array::ArrayRef;
 use arrow_array::builder::{
-    BooleanBuilder, Int64Builder, MapBuilder, StringBuilder, TimestampNanosecondBuilder,
+    BooleanBuilder, Int64Builder, MapBuilder, StringBuilder, TimestampMicrosecondBuilder,
 };
 use arrow_schema::{Field, Schema};
 use std::sync::Arc;
@@ -80,8 +80,8 @@ fn ns_map() -> NsMap {
 fn str_map() -> StrMap {
     MapBuilder::new(None, StringBuilder::new(), StringBuilder::new())
 }
-fn ts() -> TimestampNanosecondBuilder {
-    TimestampNanosecondBuilder::new().with_timezone("UTC")
+fn ts() -> TimestampMicrosecondBuilder {
+    TimestampMicrosecondBuilder::new().with_timezone("UTC")
 }
 
 table!(
@@ -225,12 +225,12 @@ table!(
         input: StringBuilder = s(), false;
         hostname: StringBuilder = s(), false;
         proc_id: StringBuilder = s(), false;
-        /// When the bundle's collection started (null when outside the
-        /// range of a 64-bit nanosecond timestamp, such as Go's zero time).
-        capture_time: TimestampNanosecondBuilder = ts(), true;
+        /// When the bundle's collection started, in microseconds (as Spark
+        /// and Trino read timestamps; `meta` holds milliseconds).
+        capture_time: TimestampMicrosecondBuilder = ts(), true;
         /// The same as written in `meta`.
         capture_time_text: StringBuilder = s(), false;
-        init_time: TimestampNanosecondBuilder = ts(), true;
+        init_time: TimestampMicrosecondBuilder = ts(), true;
         init_time_text: StringBuilder = s(), false;
         main: StringBuilder = s(), false;
         revision: StringBuilder = s(), false;
