@@ -3,6 +3,7 @@
 //! Spark or Trino, one set of files per input, inputs in parallel.
 
 use clap::Parser;
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use toolbox_cli::{Error, Tool};
@@ -20,11 +21,11 @@ struct Flags {
     input: Vec<String>,
     /// Output folder: one subfolder per table
     #[arg(long)]
-    output: Option<String>,
+    output: Option<OsString>,
     /// Region pattern file (TOML, regiongraph's format) added to the
     /// built-in patterns for the regions and trees tables (repeatable)
     #[arg(long, action = clap::ArgAction::Append)]
-    patterns: Vec<String>,
+    patterns: Vec<OsString>,
     /// More inputs
     paths: Vec<String>,
 }
