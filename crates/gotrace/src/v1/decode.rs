@@ -16,6 +16,9 @@ pub(crate) struct Decoder<'a> {
     pub(crate) off: usize,
 }
 
+/// The most values a plain event has (see [`Decoder::plain`]).
+pub(crate) const PLAIN_MAX: usize = 8;
+
 /// Offset of the data's first byte in the input (the 16-byte header is not
 /// in it).
 pub(crate) const BASE: u64 = 16;
@@ -43,6 +46,58 @@ impl<'a> Decoder<'a> {
         let s = &self.data[self.off..end];
         self.off = end;
         Some(s)
+    }
+
+    /// Decodes the next event into `vals` if it is a plain one: not a
+    /// string, batch, stack or log event, its type known to version `ver`,
+    /// its values well formed and as many as its type has. Gives its type
+    /// and number of values; `None`, with nothing consumed, for any other
+    /// event, which [`Decoder::next`] then reads with its checks.
+    #[inline]
+    pub(crate) fn plain(&mut self, ver: u32, vals: &mut [u64; PLAIN_MAX]) -> Option<(u8, usize)> {
+        let data = self.data;
+        let mut off = self.off;
+        let b = *data.get(off)?;
+        off += 1;
+        let typ = b & 0x3f;
+        if typ == 0
+            || typ >= EV_COUNT
+            || matches!(typ, EV_STRING | EV_BATCH | EV_STACK | EV_USER_LOG)
+            || desc(typ).min_version > ver
+        {
+            return None;
+        }
+        let want = wire_args(typ);
+        let narg = usize::from(b >> 6) + 1;
+        if narg <= 3 {
+            if narg != want {
+                return None;
+            }
+            for v in vals.iter_mut().take(narg) {
+                let (x, k) = uvarint(data.get(off..)?).ok()?;
+                *v = x;
+                off += k;
+            }
+        } else {
+            let (len, k) = uvarint(data.get(off..)?).ok()?;
+            off += k;
+            let end = off.checked_add(usize::try_from(len).ok().filter(|&l| l <= 2048)?)?;
+            let blob = data.get(off..end)?;
+            let mut n = 0;
+            let mut at = 0;
+            while at < blob.len() {
+                let (x, k) = uvarint(&blob[at..]).ok()?;
+                *vals.get_mut(n)? = x;
+                n += 1;
+                at += k;
+            }
+            if n != want {
+                return None;
+            }
+            off = end;
+        }
+        self.off = off;
+        Some((typ, want))
     }
 
     /// Reads the next event into `raw`; `Ok(false)` at end of input. With
@@ -178,4 +233,3 @@ pub(crate) fn check_arg_count(raw: &Raw) -> Result<()> {
     }
     Ok(())
 }
-

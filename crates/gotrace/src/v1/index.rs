@@ -4,7 +4,7 @@
 //! of the trace, so no event can be converted before this pass is done).
 //! Events are not kept: the merge decodes them again from the bytes.
 
-use super::decode::{BASE, Decoder, ERR_TIME_ORDER, Raw, batch_p, check_arg_count};
+use super::decode::{BASE, Decoder, ERR_TIME_ORDER, PLAIN_MAX, Raw, batch_p, check_arg_count};
 use super::parse::V1Event;
 use super::spec::*;
 use crate::error::{Error, Result};
@@ -59,8 +59,17 @@ pub(crate) fn index(data: &[u8], ver: u32) -> Result<Index> {
     let mut dec = Decoder { data, off: 0 };
     let mut cur_p: Option<i32> = None;
     let mut raw = Raw::default();
+    let mut vals = [0; PLAIN_MAX];
     loop {
         let start = dec.off;
+        if let Some((typ, n)) = dec.plain(ver, &mut vals) {
+            let Some(p) = cur_p else {
+                return Err(no_batch(typ, BASE + start as u64));
+            };
+            let off = BASE + start as u64;
+            index.add_plain(p, &mut ps, typ, &vals[..n], off)?;
+            continue;
+        }
         if !dec.next(ver, &mut raw, Some(&mut index.table))? {
             break;
         }
@@ -77,40 +86,12 @@ pub(crate) fn index(data: &[u8], ver: u32) -> Result<Index> {
             _ => {}
         }
         let Some(p) = cur_p else {
-            let msg = format!(
-                "read event {} with current P of 0, but P has no batches yet",
-                raw.typ
-            );
-            return Err(Error::at(raw.off, msg));
+            return Err(no_batch(raw.typ, raw.off));
         };
         check_arg_count(&raw)?;
-        let a = &raw.args;
         match raw.typ {
-            EV_CPU_SAMPLE => index.samples.push(V1Event {
-                ts: a[1] as i64,
-                p: a[2] as i32,
-                g: a[3],
-                stk: a[4] as u32,
-                typ: EV_CPU_SAMPLE,
-                off: super::parse::short_offset(raw.off),
-                ..V1Event::default()
-            }),
-            EV_FREQUENCY => {
-                index.ticks_per_sec = a[0] as i64;
-                if index.ticks_per_sec <= 0 {
-                    return Err(Error::at(raw.off, ERR_TIME_ORDER));
-                }
-            }
-            EV_TIMER_GOROUTINE => {
-                index.timer_goids.insert(a[0]);
-            }
             EV_STACK => stacks.add(&raw)?,
-            EV_GO_SYS_EXIT if a[3] != 0 => {
-                if let Some(pi) = ps.get_mut(&p) {
-                    pi.exit_times.push(a[3] as i64);
-                }
-            }
-            _ => {}
+            typ => index.add_plain(p, &mut ps, typ, &raw.args, raw.off)?,
         }
     }
     index.end = BASE + dec.off as u64;
@@ -126,6 +107,53 @@ pub(crate) fn index(data: &[u8], ver: u32) -> Result<Index> {
     }
     index.ps = ps;
     Ok(index)
+}
+
+fn no_batch(typ: u8, off: u64) -> Error {
+    let msg = format!("read event {typ} with current P of 0, but P has no batches yet");
+    Error::at(off, msg)
+}
+
+impl Index {
+    /// Notes what the index needs of event `typ` with values `a` (as many
+    /// as its type has) at offset `off`, in a batch of P `p`.
+    #[inline]
+    fn add_plain(
+        &mut self,
+        p: i32,
+        ps: &mut HashMap<i32, PIndex>,
+        typ: u8,
+        a: &[u64],
+        off: u64,
+    ) -> Result<()> {
+        match typ {
+            EV_CPU_SAMPLE => self.samples.push(V1Event {
+                ts: a[1] as i64,
+                p: a[2] as i32,
+                g: a[3],
+                stk: a[4] as u32,
+                typ: EV_CPU_SAMPLE,
+                off: super::parse::short_offset(off),
+                ..V1Event::default()
+            }),
+            EV_FREQUENCY => {
+                self.ticks_per_sec = a[0] as i64;
+                if self.ticks_per_sec <= 0 {
+                    return Err(Error::at(off, ERR_TIME_ORDER));
+                }
+            }
+            EV_TIMER_GOROUTINE => {
+                self.timer_goids.insert(a[0]);
+            }
+            EV_GO_SYS_EXIT if a[3] != 0 => {
+                if let Some(pi) = ps.get_mut(&p) {
+                    pi.exit_times.push(a[3] as i64);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
 }
 
 impl Stacks {

@@ -14,7 +14,7 @@
 //! syscall exit not merged yet could still be moved before it: the index
 //! knows, per P, the earliest real time of the exits still ahead.
 
-use super::decode::{BASE, Decoder, ERR_TIME_ORDER, Raw, batch_p, check_arg_count};
+use super::decode::{BASE, Decoder, ERR_TIME_ORDER, PLAIN_MAX, Raw, batch_p, check_arg_count};
 use super::index::{Index, PIndex};
 use super::parse::V1Event;
 use super::spec::*;
@@ -76,7 +76,13 @@ impl Stream {
     }
 
     /// The stream's next event, loading batches as needed.
-    fn head(&mut self, data: &[u8], ver: u32, raw: &mut Raw, inline: &mut Inline) -> Result<Option<V1Event>> {
+    fn head(
+        &mut self,
+        data: &[u8],
+        ver: u32,
+        raw: &mut Raw,
+        inline: &mut Inline,
+    ) -> Result<Option<V1Event>> {
         while self.pos == self.buf.len() {
             let Some(&start) = self.p.batches.get(self.next_batch) else {
                 return Ok(None);
@@ -88,14 +94,34 @@ impl Stream {
     }
 
     /// Decodes the batch at `start`: its events up to the next batch.
-    fn load(&mut self, data: &[u8], start: usize, ver: u32, raw: &mut Raw, inline: &mut Inline) -> Result<()> {
+    fn load(
+        &mut self,
+        data: &[u8],
+        start: usize,
+        ver: u32,
+        raw: &mut Raw,
+        inline: &mut Inline,
+    ) -> Result<()> {
         self.buf.clear();
         self.pos = 0;
         let mut dec = Decoder { data, off: start };
         dec.next(ver, raw, None)?;
         let p = batch_p(raw);
         let mut last_ts = raw.args[1] as i64;
-        while dec.next(ver, raw, None)? {
+        let mut vals = [0; PLAIN_MAX];
+        loop {
+            let at = dec.off;
+            if let Some((typ, n)) = dec.plain(ver, &mut vals) {
+                if !matches!(typ, EV_CPU_SAMPLE | EV_FREQUENCY | EV_TIMER_GOROUTINE) {
+                    let off = BASE + at as u64;
+                    let ev = self.event(typ, &vals[..n], p, &mut last_ts, off);
+                    self.buf.push(ev);
+                }
+                continue;
+            }
+            if !dec.next(ver, raw, None)? {
+                break;
+            }
             let typ = raw.typ;
             if typ == EV_BATCH {
                 break;
@@ -107,39 +133,49 @@ impl Stream {
                 continue;
             }
             check_arg_count(raw)?;
-            let a = &raw.args;
-            let mut ev = V1Event {
-                typ,
-                p,
-                g: self.last_g,
-                off: super::parse::short_offset(raw.off),
-                ..V1Event::default()
-            };
-            ev.ts = last_ts.wrapping_add(a[0] as i64);
-            last_ts = ev.ts;
-            let d = desc(typ);
-            let n = a.len();
-            for (i, &v) in a.iter().enumerate().skip(1) {
-                if i == n - 1 && d.stack {
-                    ev.stk = v as u32;
-                } else if let Some(slot) = ev.args.get_mut(i - 1) {
-                    *slot = v;
-                }
-            }
-            match typ {
-                EV_GO_START | EV_GO_START_LOCAL | EV_GO_START_LABEL => {
-                    self.last_g = ev.args[0];
-                    ev.g = self.last_g;
-                }
-                EV_GO_END | EV_GO_STOP | EV_GO_SCHED | EV_GO_PREEMPT => self.last_g = 0,
-                t if is_block(t) => self.last_g = 0,
-                EV_GO_SYS_EXIT | EV_GO_WAITING | EV_GO_IN_SYSCALL => ev.g = ev.args[0],
-                EV_USER_LOG => ev.args[2] = inline.id(&raw.text) as u64,
-                _ => {}
+            let mut ev = self.event(typ, &raw.args, p, &mut last_ts, raw.off);
+            if typ == EV_USER_LOG {
+                ev.args[2] = inline.id(&raw.text) as u64;
             }
             self.buf.push(ev);
         }
         Ok(())
+    }
+
+    /// The event of type `typ` with values `a` (as many as the type has) at
+    /// offset `off` in a batch of P `p`, whose previous event is at
+    /// `last_ts`; follows the goroutine running on the P.
+    #[inline]
+    fn event(&mut self, typ: u8, a: &[u64], p: i32, last_ts: &mut i64, off: u64) -> V1Event {
+        let mut ev = V1Event {
+            typ,
+            p,
+            g: self.last_g,
+            off: super::parse::short_offset(off),
+            ..V1Event::default()
+        };
+        ev.ts = last_ts.wrapping_add(a[0] as i64);
+        *last_ts = ev.ts;
+        let d = desc(typ);
+        let n = a.len();
+        for (i, &v) in a.iter().enumerate().skip(1) {
+            if i == n - 1 && d.stack {
+                ev.stk = v as u32;
+            } else if let Some(slot) = ev.args.get_mut(i - 1) {
+                *slot = v;
+            }
+        }
+        match typ {
+            EV_GO_START | EV_GO_START_LOCAL | EV_GO_START_LABEL => {
+                self.last_g = ev.args[0];
+                ev.g = self.last_g;
+            }
+            EV_GO_END | EV_GO_STOP | EV_GO_SCHED | EV_GO_PREEMPT => self.last_g = 0,
+            t if is_block(t) => self.last_g = 0,
+            EV_GO_SYS_EXIT | EV_GO_WAITING | EV_GO_IN_SYSCALL => ev.g = ev.args[0],
+            _ => {}
+        }
+        ev
     }
 }
 
@@ -232,7 +268,9 @@ pub(crate) struct Merger {
     available: Vec<usize>,
     done: Vec<bool>,
     gs: HashMap<u64, GSeq>,
-    frontier: Vec<(V1Event, usize)>,
+    /// Time and stream of the streams' heads that are ready (each still
+    /// in its stream's buffer, just before `pos`).
+    frontier: Vec<(i64, usize)>,
     /// Pre-move time of the last merged event: no later event but a moved
     /// syscall exit can be earlier.
     prev_ts: i64,
@@ -287,7 +325,17 @@ impl Merger {
     }
 
     fn update_exit_bound(&mut self) {
-        self.exit_bound = self.streams.iter().map(Stream::next_exit_time).min().unwrap_or(i64::MAX);
+        self.exit_bound = self
+            .streams
+            .iter()
+            .map(Stream::next_exit_time)
+            .min()
+            .unwrap_or(i64::MAX);
+    }
+
+    /// Whether the merge found an error Go reports after merging.
+    pub(crate) fn has_late_error(&self) -> bool {
+        self.order_err.is_some() || self.exit_err.is_some()
     }
 
     /// The error the merge found that Go reports after merging, if any.
@@ -341,6 +389,7 @@ impl Merger {
     }
 
     /// The next event in merge order, a syscall exit at its real time.
+    #[inline]
     fn merge_one(&mut self) -> Result<Option<V1Event>> {
         let mut i = 0;
         while i < self.available.len() {
@@ -353,13 +402,13 @@ impl Merger {
                 continue;
             };
             let (g, init, _) = state_transition(&ev);
-            if !ready(g, self.gs.get(&g).copied().unwrap_or_default(), init) {
+            if g != UNORDERED && !ready(g, self.gs.get(&g).copied().unwrap_or_default(), init) {
                 i += 1;
                 continue;
             }
             self.streams[s].pos += 1;
             self.available.swap_remove(i);
-            heap_push(&mut self.frontier, (ev, s));
+            heap_push(&mut self.frontier, (ev.ts, s));
         }
         if self.frontier.is_empty() {
             if let Some(s) = (0..self.streams.len()).find(|&s| !self.done[s]) {
@@ -369,7 +418,9 @@ impl Merger {
             }
             return Ok(None);
         }
-        let (mut ev, s) = heap_pop(&mut self.frontier);
+        let (_, s) = heap_pop(&mut self.frontier);
+        let st = &self.streams[s];
+        let mut ev = st.buf[st.pos - 1];
         let (g, init, mut next) = state_transition(&ev);
         ev.typ = match ev.typ {
             EV_GO_START_LOCAL => EV_GO_START,
@@ -403,8 +454,8 @@ impl Merger {
             _ => {}
         }
         if g != UNORDERED {
-            let cur = self.gs.get(&g).copied().unwrap_or_default();
-            if !ready(g, cur, init) {
+            let cur = self.gs.entry(g).or_default();
+            if !ready(g, *cur, init) {
                 return Err(Error::at(
                     ev.offset(),
                     "encountered impossible goroutine state transition",
@@ -415,7 +466,7 @@ impl Merger {
                 SEQINC => cur.seq.wrapping_add(1),
                 n => n,
             };
-            self.gs.insert(g, next);
+            *cur = next;
         }
         self.available.push(s);
         Ok(Some(ev))
@@ -428,12 +479,12 @@ impl Merger {
 }
 
 /// Go's `container/heap`-style push with "less" = earlier time.
-fn heap_push(h: &mut Vec<(V1Event, usize)>, x: (V1Event, usize)) {
+fn heap_push(h: &mut Vec<(i64, usize)>, x: (i64, usize)) {
     h.push(x);
     let mut j = h.len() - 1;
     while j > 0 {
         let i = (j - 1) / 2;
-        if h[j].0.ts >= h[i].0.ts {
+        if h[j].0 >= h[i].0 {
             break;
         }
         h.swap(i, j);
@@ -441,7 +492,7 @@ fn heap_push(h: &mut Vec<(V1Event, usize)>, x: (V1Event, usize)) {
     }
 }
 
-fn heap_pop(h: &mut Vec<(V1Event, usize)>) -> (V1Event, usize) {
+fn heap_pop(h: &mut Vec<(i64, usize)>) -> (i64, usize) {
     let n = h.len() - 1;
     h.swap(0, n);
     let mut i = 0;
@@ -451,10 +502,10 @@ fn heap_pop(h: &mut Vec<(V1Event, usize)>) -> (V1Event, usize) {
             break;
         }
         let mut j = j1;
-        if j1 + 1 < n && h[j1 + 1].0.ts < h[j1].0.ts {
+        if j1 + 1 < n && h[j1 + 1].0 < h[j1].0 {
             j = j1 + 1;
         }
-        if h[j].0.ts >= h[i].0.ts {
+        if h[j].0 >= h[i].0 {
             break;
         }
         h.swap(i, j);

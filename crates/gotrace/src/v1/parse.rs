@@ -18,9 +18,10 @@ pub(crate) const NETPOLL_P: i32 = 1_000_002;
 pub(crate) const SYSCALL_P: i32 = 1_000_003;
 pub(crate) const GC_P: i32 = 1_000_004;
 
-/// One decoded event (56 bytes: the whole trace is held in memory as these).
-/// `ts` is in ticks until the whole trace is merged, then in ns since the
-/// first event. A UserLog keeps the index of its message in `args[2]`.
+/// One decoded event (56 bytes: only the events of the batches being
+/// merged and those waiting to be ordered are held as these). `ts` is in
+/// ticks until the checks after the merge, then in ns since the first
+/// event. A UserLog keeps the index of its message in `args[2]`.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct V1Event {
     pub(crate) ts: i64,
@@ -60,8 +61,16 @@ pub(crate) struct V1Parser {
     ticks_per_sec: i64,
     empty_stacks: HashSet<u64>,
     merge_done: bool,
+    /// Events parsed ahead, and how many of them are taken: parsing a
+    /// chunk at a time keeps the merge's and the caller's loops apart.
+    out: Vec<V1Event>,
+    pos: usize,
+    done: bool,
     failed: Option<Error>,
 }
+
+/// Events parsed at a time.
+const CHUNK: usize = 1024;
 
 impl V1Parser {
     /// A parser over `data` (the trace after its header), indexed by
@@ -79,6 +88,9 @@ impl V1Parser {
             ticks_per_sec: index.ticks_per_sec,
             empty_stacks: std::mem::take(&mut index.empty_stacks),
             merge_done: false,
+            out: Vec::with_capacity(CHUNK),
+            pos: 0,
+            done: false,
             failed: None,
         }
     }
@@ -89,15 +101,35 @@ impl V1Parser {
     }
 
     /// The next event; `table` holds the trace's stacks.
+    #[inline]
     pub(crate) fn next(&mut self, table: &Table) -> Result<Option<V1Event>> {
-        if let Some(e) = &self.failed {
-            return Err(e.clone());
+        if self.pos == self.out.len() {
+            self.refill(table);
         }
-        let r = self.advance(table);
-        if let Err(e) = &r {
-            self.failed = Some(e.clone());
+        match self.out.get(self.pos) {
+            Some(&ev) => {
+                self.pos += 1;
+                Ok(Some(ev))
+            }
+            None => match &self.failed {
+                Some(e) => Err(e.clone()),
+                None => Ok(None),
+            },
         }
-        r
+    }
+
+    /// Parses the next [`CHUNK`] events into `out` (fewer at the end or
+    /// before an error, which is kept for after them).
+    fn refill(&mut self, table: &Table) {
+        self.out.clear();
+        self.pos = 0;
+        while self.out.len() < CHUNK && !self.done && self.failed.is_none() {
+            match self.advance(table) {
+                Ok(Some(ev)) => self.out.push(ev),
+                Ok(None) => self.done = true,
+                Err(e) => self.failed = Some(e),
+            }
+        }
     }
 
     fn advance(&mut self, table: &Table) -> Result<Option<V1Event>> {
@@ -112,26 +144,27 @@ impl V1Parser {
                 let end = self.merger.end();
                 return Err(self.fail(Error::at(end, "no EvFrequency event")));
             }
-            match self.merger.next()? {
-                None => {
-                    self.merge_done = true;
-                    if let Some(e) = self.merger.late_error() {
-                        return Err(e);
-                    }
+            let Some(ev) = self.merger.next()? else {
+                self.merge_done = true;
+                match self.merger.late_error() {
+                    Some(e) => return Err(e),
+                    None => continue,
                 }
-                Some(ev) => {
-                    if let Some(late) = self.merger.late_error() {
-                        return Err(self.fail(late));
-                    }
-                    let stacks = Stacks {
-                        table,
-                        empty: &self.empty_stacks,
-                        end: self.merger.end(),
-                    };
-                    if let Err(e) = self.checker.push(ev, &stacks) {
-                        return Err(self.fail(e));
-                    }
-                }
+            };
+            if self.merger.has_late_error()
+                && let Some(late) = self.merger.late_error()
+            {
+                return Err(self.fail(late));
+            }
+            let stacks = Stacks {
+                table,
+                empty: &self.empty_stacks,
+                end: self.merger.end(),
+            };
+            match self.checker.push(ev, &stacks) {
+                Ok(Some(ev)) => return Ok(Some(ev)),
+                Ok(None) => {}
+                Err(e) => return Err(self.fail(e)),
             }
         }
     }

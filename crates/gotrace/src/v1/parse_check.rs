@@ -106,8 +106,8 @@ impl Checker {
     }
 
     /// Checks and adjusts the next event of the final order (time in
-    /// ticks) and queues it.
-    pub(crate) fn push(&mut self, mut ev: V1Event, stacks: &Stacks<'_>) -> Result<()> {
+    /// ticks); gives it back at once if nothing waits, else queues it.
+    pub(crate) fn push(&mut self, mut ev: V1Event, stacks: &Stacks<'_>) -> Result<Option<V1Event>> {
         let min_ts = *self.min_ts.get_or_insert(ev.ts);
         ev.ts = (ev.ts.wrapping_sub(min_ts) as f64 * self.ns_per_tick) as i64;
         if ev.typ == EV_GO_UNBLOCK && self.timer_goroutines.contains(&ev.g) {
@@ -139,8 +139,12 @@ impl Checker {
                 ev.stk = 0;
             }
         }
+        if self.queue.is_empty() && ev.typ != EV_GO_SYS_CALL {
+            self.popped += 1;
+            return Ok(Some(ev));
+        }
         self.queue.push_back(ev);
-        Ok(())
+        Ok(None)
     }
 
     /// The next checked event, unless it is a GoSysCall whose goroutine's
