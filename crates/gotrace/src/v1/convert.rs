@@ -6,6 +6,7 @@
 
 use super::index::index;
 use super::parse::{V1Event, V1Parser};
+use super::pmap::PMap;
 use super::spec::*;
 use crate::error::{Error, Result};
 use crate::raw::{Before, RawEvent};
@@ -14,7 +15,7 @@ use crate::values::{GoState, NO_TASK, NONE, ProcState, Time};
 use crate::version::Version;
 use crate::vocab::{OldEvent, Reason, StwKind};
 use crate::wire as w;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeSet, VecDeque};
 
 /// Yields the converted events of a v1 trace.
@@ -28,8 +29,8 @@ pub(crate) struct Converter {
     created_pre_init: BTreeSet<u64>,
     extra: VecDeque<RawEvent>,
     tasks: HashMap<u64, (Vec<u8>, u64)>,
-    seen_procs: HashSet<i32>,
-    proc_ms: HashMap<i32, i64>,
+    seen_procs: PMap<()>,
+    proc_ms: PMap<i64>,
     last_stw_reason: u64,
     last_ts: Time,
     /// The last string ID given out.
@@ -68,8 +69,8 @@ impl Converter {
             created_pre_init: BTreeSet::new(),
             extra: VecDeque::new(),
             tasks: HashMap::default(),
-            seen_procs: HashSet::default(),
-            proc_ms: HashMap::default(),
+            seen_procs: PMap::default(),
+            proc_ms: PMap::default(),
             last_stw_reason: 0,
             last_ts: -1,
             next_string: next,
@@ -131,7 +132,7 @@ impl Converter {
     }
 
     fn m_of(&self, p: i32) -> i64 {
-        self.proc_ms.get(&p).copied().unwrap_or(NONE)
+        self.proc_ms.get(p).unwrap_or(NONE)
     }
 
     /// Converts one event; `None` when it has no counterpart. (Inlined into
@@ -275,7 +276,7 @@ impl Converter {
         if start {
             self.proc_ms.insert(p, ev.args[0] as i64);
         }
-        let out = if self.seen_procs.insert(p) {
+        let out = if self.seen_procs.insert(p, ()).is_none() {
             let status = if start { w::PROC_RUNNING } else { w::PROC_IDLE };
             let mut out = self.emit(ev, w::EV_PROC_STATUS, [p as u64, status, 0, 0]);
             out.before = Before::Proc(ProcState::Undetermined);
@@ -286,7 +287,7 @@ impl Converter {
             self.emit(ev, w::EV_PROC_STOP, [p as u64, 0, 0, 0])
         };
         if !start {
-            self.proc_ms.remove(&p);
+            self.proc_ms.remove(p);
         }
         out
     }

@@ -21,7 +21,7 @@ use super::spec::*;
 use crate::error::{Error, Result};
 use rustc_hash::FxHashMap as HashMap;
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 /// Inline strings (UserLog messages), deduplicated in the order met.
 #[derive(Default)]
@@ -282,7 +282,14 @@ pub(crate) struct Merger {
     /// kept for after the merge so that they are reported in Go's order.
     order_err: Option<u64>,
     exit_err: Option<Error>,
-    held: BinaryHeap<Reverse<Held>>,
+    /// Merged events waiting for syscall exits that may go before them:
+    /// in merge order (their times never decrease, or the merge fails),
+    /// and the moved syscall exits by time.
+    held: VecDeque<Held>,
+    held_exits: BinaryHeap<Reverse<Held>>,
+    /// Whether the last merged event is a syscall exit moved to its real
+    /// time.
+    moved: bool,
     merged: u64,
     finished: bool,
 }
@@ -316,7 +323,9 @@ impl Merger {
             last_block: HashMap::default(),
             order_err: None,
             exit_err: None,
-            held: BinaryHeap::new(),
+            held: VecDeque::new(),
+            held_exits: BinaryHeap::new(),
+            moved: false,
             merged: 0,
             finished: false,
         };
@@ -352,10 +361,10 @@ impl Merger {
     pub(crate) fn next(&mut self) -> Result<Option<V1Event>> {
         loop {
             let bound = self.prev_ts.min(self.exit_bound);
-            if let Some(Reverse(top)) = self.held.peek()
-                && (self.finished || top.ev.ts <= bound)
+            if (self.finished || self.first_held().is_some_and(|h| h.ev.ts <= bound))
+                && let Some(ev) = self.pop_held()
             {
-                return Ok(self.held.pop().map(|Reverse(h)| h.ev));
+                return Ok(Some(ev));
             }
             if self.finished {
                 return Ok(None);
@@ -363,23 +372,51 @@ impl Merger {
             match self.merge_one()? {
                 Some(ev) => {
                     let bound = self.prev_ts.min(self.exit_bound);
-                    if self.held.is_empty() && ev.ts <= bound {
+                    if self.held.is_empty() && self.held_exits.is_empty() && ev.ts <= bound {
                         return Ok(Some(ev));
                     }
                     self.merged += 1;
-                    self.held.push(Reverse(Held {
+                    let h = Held {
                         seq: self.merged,
                         ev,
-                    }));
+                    };
+                    if self.moved {
+                        self.held_exits.push(Reverse(h));
+                    } else {
+                        self.held.push_back(h);
+                    }
                 }
                 None => self.finished = true,
             }
         }
     }
 
+    /// The earliest held event.
+    fn first_held(&self) -> Option<&Held> {
+        match (self.held.front(), self.held_exits.peek()) {
+            (Some(a), Some(Reverse(b))) => Some(if b < a { b } else { a }),
+            (a, b) => a.or(b.map(|Reverse(b)| b)),
+        }
+    }
+
+    /// Takes the earliest held event.
+    fn pop_held(&mut self) -> Option<V1Event> {
+        let exit_first = match (self.held.front(), self.held_exits.peek()) {
+            (Some(a), Some(Reverse(b))) => b < a,
+            (a, _) => a.is_none(),
+        };
+        let h = if exit_first {
+            self.held_exits.pop().map(|Reverse(h)| h)
+        } else {
+            self.held.pop_front()
+        };
+        h.map(|h| h.ev)
+    }
+
     /// Runs the merge to its end, for its errors only.
     pub(crate) fn drain(&mut self) -> Result<()> {
         self.held.clear();
+        self.held_exits.clear();
         while !self.finished {
             if self.merge_one()?.is_none() {
                 self.finished = true;
@@ -418,6 +455,7 @@ impl Merger {
             }
             return Ok(None);
         }
+        self.moved = false;
         let (_, s) = heap_pop(&mut self.frontier);
         let st = &self.streams[s];
         let mut ev = st.buf[st.pos - 1];
@@ -448,6 +486,7 @@ impl Merger {
                         self.exit_err = Some(Error::at(ev.offset(), ERR_TIME_ORDER));
                     } else {
                         ev.ts = ts;
+                        self.moved = true;
                     }
                 }
             }

@@ -10,4 +10,5 @@ mod index;
 mod merge;
 pub(crate) mod parse;
 mod parse_check;
+mod pmap;
 pub(crate) mod spec;

@@ -8,6 +8,7 @@
 //! (Go's parser drops such references too, and its converter then fails).
 
 use super::parse::{GC_P, NETPOLL_P, SYSCALL_P, TIMER_P, V1Event};
+use super::pmap::PMap;
 use super::spec::*;
 use crate::error::{Error, Result};
 use crate::table::Table;
@@ -167,7 +168,7 @@ impl Checker {
 #[derive(Default)]
 struct History {
     gs: HashMap<u64, GDesc>,
-    ps: HashMap<i32, PDesc>,
+    ps: PMap<PDesc>,
     tasks: HashMap<u64, ()>,
     regions: HashMap<u64, Vec<(u64, u64)>>,
     in_gc: bool,
@@ -184,7 +185,7 @@ impl History {
     /// event as Go's parser does (fake Ps, creation stacks).
     fn apply(&mut self, ev: &mut V1Event) -> Result<()> {
         let g = self.gs.get(&ev.g).copied().unwrap_or_default();
-        let p = self.ps.get(&ev.p).copied().unwrap_or_default();
+        let p = self.ps.get(ev.p).unwrap_or_default();
         match ev.typ {
             EV_PROC_START | EV_PROC_STOP => self.proc(ev, p),
             EV_GC_START | EV_GC_DONE => self.gc(ev),
