@@ -41,15 +41,23 @@ impl Inline {
     }
 }
 
-/// The events of one P, decoded a batch at a time as the merge needs them
-/// (the CPU samples form one more stream with no batches).
+/// The events of one P, decoded one at a time from the trace's bytes as
+/// the merge needs them (the CPU samples, decoded by the index, form one
+/// more stream with no batches).
 struct Stream {
     p: PIndex,
     next_batch: usize,
-    buf: Vec<V1Event>,
-    pos: usize,
-    /// The goroutine running on this P at the end of the last batch.
+    /// Where the next event is, inside a batch.
+    off: Option<usize>,
+    /// The P of the current batch, and the time of its last event.
+    batch_p: i32,
+    last_ts: i64,
+    /// The goroutine running on this P (it carries over to the next batch).
     last_g: u64,
+    /// The next event, decoded.
+    head: Option<V1Event>,
+    /// For the samples' stream, the samples.
+    samples: Option<std::vec::IntoIter<V1Event>>,
     /// How many of `p.exit_times` are merged.
     exits_merged: usize,
 }
@@ -59,9 +67,12 @@ impl Stream {
         Stream {
             p,
             next_batch: 0,
-            buf: Vec::new(),
-            pos: 0,
+            off: None,
+            batch_p: 0,
+            last_ts: 0,
             last_g: 0,
+            head: None,
+            samples: None,
             exits_merged: 0,
         }
     }
@@ -75,87 +86,89 @@ impl Stream {
             .unwrap_or(i64::MAX)
     }
 
-    /// The stream's next event, loading batches as needed.
+    /// The stream's next event (decoded now if it is not yet).
+    #[inline]
     fn head(
         &mut self,
         data: &[u8],
         ver: u32,
         raw: &mut Raw,
         inline: &mut Inline,
-    ) -> Result<Option<V1Event>> {
-        while self.pos == self.buf.len() {
-            let Some(&start) = self.p.batches.get(self.next_batch) else {
-                return Ok(None);
-            };
-            self.next_batch += 1;
-            self.load(data, start, ver, raw, inline)?;
+    ) -> Result<Option<&V1Event>> {
+        if self.head.is_none() {
+            self.head = self.decode(data, ver, raw, inline)?;
         }
-        Ok(Some(self.buf[self.pos]))
+        Ok(self.head.as_ref())
     }
 
-    /// Decodes the batch at `start`: its events up to the next batch.
-    fn load(
+    /// Decodes the stream's next event, moving to its next batch as
+    /// needed; `None` at its end.
+    fn decode(
         &mut self,
         data: &[u8],
-        start: usize,
         ver: u32,
         raw: &mut Raw,
         inline: &mut Inline,
-    ) -> Result<()> {
-        self.buf.clear();
-        self.pos = 0;
-        let mut dec = Decoder { data, off: start };
-        dec.next(ver, raw, None)?;
-        let p = batch_p(raw);
-        let mut last_ts = raw.args[1] as i64;
+    ) -> Result<Option<V1Event>> {
+        if let Some(samples) = &mut self.samples {
+            return Ok(samples.next());
+        }
         let mut vals = [0; PLAIN_MAX];
         loop {
-            let at = dec.off;
+            let Some(off) = self.off else {
+                let Some(&start) = self.p.batches.get(self.next_batch) else {
+                    return Ok(None);
+                };
+                self.next_batch += 1;
+                let mut dec = Decoder { data, off: start };
+                dec.next(ver, raw, None)?;
+                self.batch_p = batch_p(raw);
+                self.last_ts = raw.args[1] as i64;
+                self.off = Some(dec.off);
+                continue;
+            };
+            let mut dec = Decoder { data, off };
             if let Some((typ, n)) = dec.plain(ver, &mut vals) {
-                if !matches!(typ, EV_CPU_SAMPLE | EV_FREQUENCY | EV_TIMER_GOROUTINE) {
-                    let off = BASE + at as u64;
-                    let ev = self.event(typ, &vals[..n], p, &mut last_ts, off);
-                    self.buf.push(ev);
+                self.off = Some(dec.off);
+                if matches!(typ, EV_CPU_SAMPLE | EV_FREQUENCY | EV_TIMER_GOROUTINE) {
+                    continue;
                 }
+                return Ok(Some(self.event(typ, &vals[..n], BASE + off as u64)));
+            }
+            if !dec.next(ver, raw, None)? || raw.typ == EV_BATCH {
+                self.off = None;
                 continue;
             }
-            if !dec.next(ver, raw, None)? {
-                break;
-            }
-            let typ = raw.typ;
-            if typ == EV_BATCH {
-                break;
-            }
+            self.off = Some(dec.off);
             if matches!(
-                typ,
+                raw.typ,
                 EV_STRING | EV_CPU_SAMPLE | EV_FREQUENCY | EV_TIMER_GOROUTINE | EV_STACK
             ) {
                 continue;
             }
             check_arg_count(raw)?;
-            let mut ev = self.event(typ, &raw.args, p, &mut last_ts, raw.off);
-            if typ == EV_USER_LOG {
+            let mut ev = self.event(raw.typ, &raw.args, raw.off);
+            if raw.typ == EV_USER_LOG {
                 ev.args[2] = inline.id(&raw.text) as u64;
             }
-            self.buf.push(ev);
+            return Ok(Some(ev));
         }
-        Ok(())
     }
 
     /// The event of type `typ` with values `a` (as many as the type has) at
-    /// offset `off` in a batch of P `p`, whose previous event is at
-    /// `last_ts`; follows the goroutine running on the P.
+    /// offset `off` in the current batch; follows the goroutine running on
+    /// the P.
     #[inline]
-    fn event(&mut self, typ: u8, a: &[u64], p: i32, last_ts: &mut i64, off: u64) -> V1Event {
+    fn event(&mut self, typ: u8, a: &[u64], off: u64) -> V1Event {
         let mut ev = V1Event {
             typ,
-            p,
+            p: self.batch_p,
             g: self.last_g,
             off: super::parse::short_offset(off),
             ..V1Event::default()
         };
-        ev.ts = last_ts.wrapping_add(a[0] as i64);
-        *last_ts = ev.ts;
+        ev.ts = self.last_ts.wrapping_add(a[0] as i64);
+        self.last_ts = ev.ts;
         let d = desc(typ);
         let n = a.len();
         for (i, &v) in a.iter().enumerate().skip(1) {
@@ -269,7 +282,7 @@ pub(crate) struct Merger {
     done: Vec<bool>,
     gs: HashMap<u64, GSeq>,
     /// Time and stream of the streams' heads that are ready (each still
-    /// in its stream's buffer, just before `pos`).
+    /// the `head` of its stream).
     frontier: Vec<(i64, usize)>,
     /// Pre-move time of the last merged event: no later event but a moved
     /// syscall exit can be earlier.
@@ -305,7 +318,7 @@ impl Merger {
         let mut samples = std::mem::take(&mut index.samples);
         gocompat::sort::sort_func(&mut samples, &|a: &V1Event, b: &V1Event| a.ts < b.ts);
         let mut profile = Stream::new(PIndex::default());
-        profile.buf = samples;
+        profile.samples = Some(samples.into_iter());
         streams.push(profile);
         let n = streams.len();
         let mut m = Merger {
@@ -431,34 +444,31 @@ impl Merger {
         let mut i = 0;
         while i < self.available.len() {
             let s = self.available[i];
-            let Some(ev) =
-                self.streams[s].head(&self.data, self.ver, &mut self.raw, &mut self.inline)?
-            else {
+            let st = &mut self.streams[s];
+            let Some(ev) = st.head(&self.data, self.ver, &mut self.raw, &mut self.inline)? else {
                 self.done[s] = true;
                 self.available.swap_remove(i);
                 continue;
             };
-            let (g, init, _) = state_transition(&ev);
+            let (g, init, _) = state_transition(ev);
             if g != UNORDERED && !ready(g, self.gs.get(&g).copied().unwrap_or_default(), init) {
                 i += 1;
                 continue;
             }
-            self.streams[s].pos += 1;
+            let ts = ev.ts;
             self.available.swap_remove(i);
-            heap_push(&mut self.frontier, (ev.ts, s));
+            heap_push(&mut self.frontier, (ts, s));
         }
         if self.frontier.is_empty() {
             if let Some(s) = (0..self.streams.len()).find(|&s| !self.done[s]) {
-                let st = &self.streams[s];
-                let off = st.buf.get(st.pos).map_or(0, V1Event::offset);
+                let off = self.streams[s].head.map_or(0, |e| e.offset());
                 return Err(Error::at(off, "no consistent ordering of events possible"));
             }
             return Ok(None);
         }
         self.moved = false;
         let (_, s) = heap_pop(&mut self.frontier);
-        let st = &self.streams[s];
-        let mut ev = st.buf[st.pos - 1];
+        let mut ev = (self.streams[s].head.take()).expect("a stream in the frontier has its head");
         let (g, init, mut next) = state_transition(&ev);
         ev.typ = match ev.typ {
             EV_GO_START_LOCAL => EV_GO_START,
@@ -551,4 +561,47 @@ fn heap_pop(h: &mut Vec<(i64, usize)>) -> (i64, usize) {
         i = j;
     }
     h.pop().expect("non-empty heap")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Held events come out as Go's stable sort by time orders them: by
+    /// time, then merge order, moved syscall exits among the others.
+    #[test]
+    fn held_events_come_out_stably_sorted() {
+        let mut m = Merger::new(Vec::new(), 21, &mut Index::default());
+        let ev = |ts, g| V1Event {
+            ts,
+            g,
+            ..V1Event::default()
+        };
+        let merged = [
+            (5, 1, false),
+            (3, 2, true),
+            (5, 3, false),
+            (2, 4, true),
+            (7, 5, false),
+            (5, 6, true),
+        ];
+        for (seq, &(ts, g, moved)) in merged.iter().enumerate() {
+            let h = Held {
+                seq: seq as u64,
+                ev: ev(ts, g),
+            };
+            if moved {
+                m.held_exits.push(Reverse(h));
+            } else {
+                m.held.push_back(h);
+            }
+        }
+        let mut order = Vec::new();
+        while let Some(e) = m.pop_held() {
+            order.push((e.ts, e.g));
+        }
+        let mut want: Vec<(i64, u64)> = merged.iter().map(|&(ts, g, _)| (ts, g)).collect();
+        want.sort_by_key(|e| e.0);
+        assert_eq!(order, want);
+    }
 }
