@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::raw::RawEvent;
 use crate::v1::convert::Converter;
-use crate::v2::reader::V2Reader;
+use crate::v2::reader::{Fast, V2Reader};
 use crate::values::Time;
 use crate::version::{Version, read_header};
 use std::io::{BufReader, Read};
@@ -113,37 +113,47 @@ impl<R: Read> Reader<R> {
 
     /// The next event, or `None` at the end of the trace. After an error,
     /// every later call returns the same error.
+    #[inline]
     pub fn read_event(&mut self) -> Result<Option<Event<'_>>> {
+        match self.advance() {
+            Ok(true) => {}
+            Ok(false) => return Ok(None),
+            Err(e) => return Err(*e),
+        }
+        // Made here, from the reader's copy, so that the caller's frame
+        // receives the event without a round trip through a returned value.
+        Ok(Some(match &self.inner {
+            Source::V2(r) => Event {
+                raw: &r.ev,
+                table: r.table(),
+            },
+            Source::V1(r) => Event {
+                raw: &r.ev,
+                table: &r.conv.table,
+            },
+        }))
+    }
+
+    /// Moves to the next event; false at the end of the trace.
+    fn advance(&mut self) -> Fast<bool> {
         if let Some(e) = &self.failed {
-            return Err(e.clone());
+            return Err(Box::new(e.clone()));
         }
         let more = match &mut self.inner {
             Source::V2(r) => r.next(),
-            Source::V1(r) => r.next().map(|ev| match ev {
-                Some(ev) => {
+            Source::V1(r) => match r.next() {
+                Ok(Some(ev)) => {
                     r.ev = ev;
-                    true
+                    Ok(true)
                 }
-                None => false,
-            }),
+                Ok(None) => Ok(false),
+                Err(e) => Err(Box::new(e)),
+            },
         };
-        match more {
-            Ok(true) => Ok(Some(match &self.inner {
-                Source::V2(r) => Event {
-                    raw: r.ev,
-                    table: r.table(),
-                },
-                Source::V1(r) => Event {
-                    raw: r.ev,
-                    table: &r.conv.table,
-                },
-            })),
-            Ok(false) => Ok(None),
-            Err(e) => {
-                self.failed = Some(e.clone());
-                Err(e)
-            }
+        if let Err(e) = &more {
+            self.failed = Some(Error::clone(e));
         }
+        more
     }
 }
 

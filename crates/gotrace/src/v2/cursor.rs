@@ -3,7 +3,7 @@
 
 use super::generation::{Generation, ThreadBatches};
 use crate::bytes::uvarint;
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::values::Time;
 use crate::wire::{self, EventType};
 
@@ -43,7 +43,7 @@ impl Cursor {
     }
 
     /// Moves to the next event; false when the thread has no more.
-    pub(crate) fn advance(&mut self, generation: &Generation) -> Result<bool> {
+    pub(crate) fn advance(&mut self, generation: &Generation) -> super::reader::Fast<bool> {
         let tb: &ThreadBatches = &generation.threads[self.thread];
         while self.batch < tb.batches.len() {
             let b = &tb.batches[self.batch];

@@ -14,6 +14,11 @@ use crate::version::Version;
 use crate::wire::{self, EV_CPU_SAMPLE, EV_READER_SYNC};
 use std::io::BufRead;
 
+/// The results of the hot path: a boxed error keeps them two words long,
+/// returned in registers (an unboxed [`Error`] makes every call of the
+/// per-event path write and re-read its result through memory).
+pub(crate) type Fast<T> = std::result::Result<T, Box<Error>>;
+
 pub(crate) struct V2Reader<R> {
     stream: Stream<R>,
     version: Version,
@@ -57,13 +62,14 @@ impl<R: BufRead> V2Reader<R> {
     }
 
     /// The table events currently refer to.
+    #[inline]
     pub(crate) fn table(&self) -> &Table {
         self.current.as_ref().map_or(&self.empty, |g| &g.table)
     }
 
     /// Reads the next event into `self.ev`; `Ok(false)` at the end of the
     /// trace.
-    pub(crate) fn next(&mut self) -> Result<bool> {
+    pub(crate) fn next(&mut self) -> Fast<bool> {
         if !self.next_unchecked()? {
             return Ok(false);
         }
@@ -109,7 +115,7 @@ impl<R: BufRead> V2Reader<R> {
         true
     }
 
-    fn next_unchecked(&mut self) -> Result<bool> {
+    fn next_unchecked(&mut self) -> Fast<bool> {
         if self.done {
             return Ok(false);
         }
@@ -157,7 +163,7 @@ impl<R: BufRead> V2Reader<R> {
                     }
                     msg += "]\n";
                 }
-                return Err(Error::new(offset, msg));
+                return Err(Box::new(Error::new(offset, msg)));
             }
         }
         Ok(self.order.next_into(&mut self.ev))
@@ -165,7 +171,7 @@ impl<R: BufRead> V2Reader<R> {
 
     /// Offers the event of frontier cursor `i` to the ordering; on success
     /// moves the cursor on.
-    fn try_advance(&mut self, i: usize) -> Result<bool> {
+    fn try_advance(&mut self, i: usize) -> Fast<bool> {
         let generation = self.current.as_mut().expect("generation installed");
         let c = &mut self.frontier[i];
         let offset = c.ev_offset;
@@ -190,12 +196,12 @@ impl<R: BufRead> V2Reader<R> {
         Ok(true)
     }
 
-    fn next_generation(&mut self) -> Result<bool> {
+    fn next_generation(&mut self) -> Fast<bool> {
         if !self.version.features().end_marker {
             return self.next_generation_with_spill();
         }
         if let Some(e) = &self.pending {
-            return Err(e.clone());
+            return Err(Box::new(e.clone()));
         }
         match read_generation(&mut self.stream, self.version.features()) {
             Ok(Some(g)) => self.install(g),
@@ -212,10 +218,10 @@ impl<R: BufRead> V2Reader<R> {
         }
     }
 
-    fn next_generation_with_spill(&mut self) -> Result<bool> {
+    fn next_generation_with_spill(&mut self) -> Fast<bool> {
         if let Some(e) = &self.pending {
             if self.pending_synced {
-                return Err(e.clone());
+                return Err(Box::new(e.clone()));
             }
             self.pending_synced = true;
             return Ok(self.sync(self.last_ts, false));
@@ -243,7 +249,7 @@ impl<R: BufRead> V2Reader<R> {
         }
     }
 
-    fn install(&mut self, g: Generation) -> Result<bool> {
+    fn install(&mut self, g: Generation) -> Fast<bool> {
         self.next_sample = 0;
         self.frontier.clear();
         let generation = self.current.insert(g);
