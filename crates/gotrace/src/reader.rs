@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::raw::RawEvent;
 use crate::v1::convert::Converter;
-use crate::v2::reader::{Fast, V2Reader};
+use crate::v2::reader::{Next, V2Reader};
 use crate::values::Time;
 use crate::version::{Version, read_header};
 use std::io::{BufReader, Read};
@@ -116,12 +116,11 @@ impl<R: Read> Reader<R> {
     #[inline]
     pub fn read_event(&mut self) -> Result<Option<Event<'_>>> {
         match self.advance() {
-            Ok(true) => {}
-            Ok(false) => return Ok(None),
-            Err(e) => return Err(*e),
+            Next::Event => {}
+            Next::End => return Ok(None),
+            Next::Failed => return self.failed.clone().map_or(Ok(None), Err),
         }
-        // Made here, from the reader's copy, so that the caller's frame
-        // receives the event without a round trip through a returned value.
+        // Borrowed from the reader's record: no copy per event.
         Ok(Some(match &self.inner {
             Source::V2(r) => Event {
                 raw: &r.ev,
@@ -134,26 +133,30 @@ impl<R: Read> Reader<R> {
         }))
     }
 
-    /// Moves to the next event; false at the end of the trace.
-    fn advance(&mut self) -> Fast<bool> {
-        if let Some(e) = &self.failed {
-            return Err(Box::new(e.clone()));
+    /// Moves to the next event. After `Next::Failed` (this time or any
+    /// earlier one) the error is in `self.failed`.
+    fn advance(&mut self) -> Next {
+        if self.failed.is_some() {
+            return Next::Failed;
         }
-        let more = match &mut self.inner {
-            Source::V2(r) => r.next(),
+        let (next, error) = match &mut self.inner {
+            Source::V2(r) => match r.next() {
+                Next::Failed => (Next::Failed, r.error.take()),
+                next => (next, None),
+            },
             Source::V1(r) => match r.next() {
                 Ok(Some(ev)) => {
                     r.ev = ev;
-                    Ok(true)
+                    (Next::Event, None)
                 }
-                Ok(None) => Ok(false),
-                Err(e) => Err(Box::new(e)),
+                Ok(None) => (Next::End, None),
+                Err(e) => (Next::Failed, Some(e)),
             },
         };
-        if let Err(e) = &more {
-            self.failed = Some(Error::clone(e));
+        if error.is_some() {
+            self.failed = error;
         }
-        more
+        next
     }
 }
 

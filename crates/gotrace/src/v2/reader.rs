@@ -39,6 +39,20 @@ pub(crate) struct V2Reader<R> {
     /// place rather than returned: copying the 80-byte record through
     /// `Result<Option<_>>` cost more than decoding it.
     pub(crate) ev: RawEvent,
+    /// The error that made [`V2Reader::next`] return `Next::Failed`.
+    pub(crate) error: Option<Error>,
+}
+
+/// What [`V2Reader::next`] found: one byte, returned in a register (a
+/// `Result` carrying the error would go through memory on every event).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// An event, in `V2Reader::ev`.
+    Event,
+    /// The end of the trace.
+    End,
+    /// An error, in `V2Reader::error`.
+    Failed,
 }
 
 impl<R: BufRead> V2Reader<R> {
@@ -58,6 +72,7 @@ impl<R: BufRead> V2Reader<R> {
             done: false,
             empty: Table::default(),
             ev: RawEvent::sync(0, 0, false),
+            error: None,
         }
     }
 
@@ -67,9 +82,22 @@ impl<R: BufRead> V2Reader<R> {
         self.current.as_ref().map_or(&self.empty, |g| &g.table)
     }
 
-    /// Reads the next event into `self.ev`; `Ok(false)` at the end of the
-    /// trace.
-    pub(crate) fn next(&mut self) -> Fast<bool> {
+    /// Reads the next event into `self.ev`. After `Next::Failed`, the
+    /// error is in `self.error`.
+    pub(crate) fn next(&mut self) -> Next {
+        match self.read() {
+            Ok(true) => Next::Event,
+            Ok(false) => Next::End,
+            Err(e) => {
+                self.error = Some(*e);
+                Next::Failed
+            }
+        }
+    }
+
+    /// [`V2Reader::next`] with its error returned.
+    #[inline(always)]
+    fn read(&mut self) -> Fast<bool> {
         if !self.next_unchecked()? {
             return Ok(false);
         }
@@ -171,6 +199,7 @@ impl<R: BufRead> V2Reader<R> {
 
     /// Offers the event of frontier cursor `i` to the ordering; on success
     /// moves the cursor on.
+    #[inline(always)]
     fn try_advance(&mut self, i: usize) -> Fast<bool> {
         let generation = self.current.as_mut().expect("generation installed");
         let c = &mut self.frontier[i];
@@ -188,7 +217,9 @@ impl<R: BufRead> V2Reader<R> {
         if !accepted {
             return Ok(false);
         }
-        if c.advance(generation)? {
+        if c.advance(generation)
+            .map_err(|m| Error::at(c.ev_offset, m))?
+        {
             heap_update(&mut self.frontier, i);
         } else {
             heap_remove(&mut self.frontier, i);
@@ -255,7 +286,9 @@ impl<R: BufRead> V2Reader<R> {
         let generation = self.current.insert(g);
         for (i, tb) in generation.threads.iter().enumerate() {
             let mut c = Cursor::new(i, tb.m);
-            if c.advance(generation)? {
+            if c.advance(generation)
+                .map_err(|m| Error::at(c.ev_offset, m))?
+            {
                 heap_insert(&mut self.frontier, c);
             }
         }
