@@ -57,12 +57,18 @@ impl Select {
 }
 
 /// Writes one analysis. `name` is the trace's name, given when several
-/// traces are printed together. In tree modes only the trees `select`
-/// keeps are printed; with `paths`, the critical paths of those trees are
+/// traces are printed together. Stops at the first write error, which it
+/// returns.
+pub fn render(a: Analysis, mode: Mode, name: Option<&str>, out: &mut dyn Write) -> io::Result<()> {
+    render_selected(a, Some(mode), &Select::default(), name, out, None)
+}
+
+/// Writes one analysis, as [`render`] does, in tree modes only the trees
+/// `select` keeps; with `paths`, the critical paths of those trees are
 /// collected there too (the analysis must then have been run with
 /// [`Analysis::run_critical`], as for the critical modes). Stops at the
 /// first write error, which it returns.
-pub fn render(
+pub fn render_selected(
     a: Analysis,
     mode: Option<Mode>,
     select: &Select,

@@ -9,7 +9,7 @@ use clap::Parser;
 use gocompat::flag;
 use regions::Analysis;
 use regions::critical::{CriticalPath, profile::Profile};
-use regions::output::{Mode, Select, render};
+use regions::output::{Mode, Select, render_selected};
 use regions::patterns::{BUILTIN, Pattern};
 use regions::source::Source;
 use std::io::{self, Write};
@@ -141,7 +141,7 @@ fn run(flags: Flags, tool: &Tool) -> Result<(), Error> {
         let a = analyse(&input, &patterns, critical)?;
         let mut paths = Vec::new();
         let keep = profile.is_some().then_some(&mut paths);
-        let printed = render(a, mode, &select, None, &mut out, keep)
+        let printed = render_selected(a, mode, &select, None, &mut out, keep)
             .and_then(|()| out.flush())
             .map_err(Error::Stdout);
         let written = write_profile(profile, vec![(None, paths)]);
@@ -160,7 +160,7 @@ fn run(flags: Flags, tool: &Tool) -> Result<(), Error> {
         let a = analyse(&input, &patterns, critical)?;
         let mut paths = Vec::new();
         let keep = profile.is_some().then_some(&mut paths);
-        render(a, mode, &select, Some(input.name()), out, keep).map_err(Error::Stdout)?;
+        render_selected(a, mode, &select, Some(input.name()), out, keep).map_err(Error::Stdout)?;
         if profile.is_some()
             && let Ok(mut c) = collected.lock()
         {
