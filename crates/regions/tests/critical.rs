@@ -74,7 +74,7 @@ fn known_critical_path() {
             let total: i64 = p.segments.iter().map(|s| s.length_ns).sum();
             assert_eq!(total, root.length_ns, "go{v}");
             let find = |what: &dyn Fn(&regions::critical::Segment) -> bool| {
-                p.segments.iter().position(|s| what(s))
+                p.segments.iter().position(what)
             };
             let sleep =
                 find(&|s| s.reason == Some(Reason::Sleep) && s.func() == Some("time.Sleep"));
