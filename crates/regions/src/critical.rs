@@ -25,7 +25,7 @@
 //! let source = Source::open("http.trace")?;
 //! let a = Analysis::run_critical(&source, patterns)?;
 //! let (trees, paths) = a.into_trees_and_paths();
-//! let paths = paths.expect("recorded by run_critical");
+//! let mut paths = paths.expect("recorded by run_critical");
 //! for span in trees {
 //!     let path = paths.of(&span);
 //!     for s in &path.segments {

@@ -29,11 +29,6 @@ pub enum Mode {
 }
 
 impl Mode {
-    /// Whether the mode prints span trees (and so selects them).
-    pub fn prints_trees(self) -> bool {
-        !matches!(self, Mode::Chains | Mode::Pairs | Mode::Regions)
-    }
-
     /// Whether the mode prints critical paths.
     pub fn critical(self) -> bool {
         matches!(self, Mode::Critical | Mode::CriticalJson)

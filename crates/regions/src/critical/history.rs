@@ -128,10 +128,6 @@ impl History {
                 Did::Create => (What::Created, ev.stack),
                 _ => (What::Woken, last),
             };
-            let reason = match self.by_g[xi].last() {
-                Some(e) if what == What::Woken => e.reason,
-                _ => NO_REASON,
-            };
             self.push(
                 xi,
                 Entry {
@@ -140,7 +136,7 @@ impl History {
                     stack,
                     what,
                     state: St::Runnable,
-                    reason,
+                    reason: NO_REASON,
                 },
             );
         }

@@ -182,7 +182,7 @@ fn before_first(first: Option<&Entry>, from: i64, hand: &impl Fn(i64) -> Option<
             None => (State::Runnable, None),
         },
         What::Start => (State::Runnable, None),
-        What::Woken => (State::Waiting, reason_of(f.reason)),
+        What::Woken => (State::Waiting, None),
         What::SyscallEnd => (State::Syscall, None),
         What::Found => match f.state {
             St::Syscall => (State::Syscall, None),
