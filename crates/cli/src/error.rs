@@ -102,6 +102,14 @@ pub enum Error {
         /// What went wrong.
         source: Box<stw::Error>,
     },
+    /// etperfetto could not convert a trace.
+    #[error("{path}: {source}")]
+    Perfetto {
+        /// The input's name.
+        path: String,
+        /// What went wrong.
+        source: Box<goperfetto::Error>,
+    },
     /// scope_chart's input holds no sample line.
     #[error("{path}: no sample lines (start N length N frac F stack A;B;...)")]
     NoSampleLines {
