@@ -23,12 +23,13 @@ big_trace() {
 }
 
 # Prints the ratios, then the medians of CPU, wall time and peak RSS, of
-# the runs logged by `once` in $data/up.log (upstream) and $data/ours.log.
+# the runs logged by `once` in $data/up.log (the reference, named $1,
+# default "upstream") and $data/ours.log.
 report() {
-  local uw uc ur ow oc or
+  local name=${1:-upstream} uw uc ur ow oc or
   read -r uw uc ur < <(for c in 1 2 3; do cut -d' ' -f$c "$data/up.log" | median; done | xargs)
   read -r ow oc or < <(for c in 1 2 3; do cut -d' ' -f$c "$data/ours.log" | median; done | xargs)
-  echo "  ours vs upstream: $(ratio "$uc" "$oc")x less CPU, $(ratio "$uw" "$ow")x less wall time, peak memory $(ratio "$or" "$ur") of upstream's"
-  printf '  upstream: %6.2f s CPU %6.2f s wall %8d KB peak\n' "$uc" "$uw" "$ur"
-  printf '  ours:     %6.2f s CPU %6.2f s wall %8d KB peak\n' "$oc" "$ow" "$or"
+  echo "  ours vs $name: $(ratio "$uc" "$oc")x less CPU, $(ratio "$uw" "$ow")x less wall time, peak memory $(ratio "$or" "$ur") of $name's"
+  printf '  %-12s %6.2f s CPU %6.2f s wall %8d KB peak\n' "$name:" "$uc" "$uw" "$ur"
+  printf '  %-12s %6.2f s CPU %6.2f s wall %8d KB peak\n' "ours:" "$oc" "$ow" "$or"
 }

@@ -14,9 +14,20 @@ pub(crate) enum VarintError {
 }
 
 /// Decodes a uvarint at the start of `b`, returning the value and its length.
-/// Non-minimal encodings are accepted, as Go accepts them.
-#[inline]
+/// Non-minimal encodings are accepted, as Go accepts them. One- and two-byte
+/// values (most of a trace's) take the inlined fast path.
+#[inline(always)]
 pub(crate) fn uvarint(b: &[u8]) -> std::result::Result<(u64, usize), VarintError> {
+    match *b {
+        [b0, ..] if b0 < 0x80 => Ok((u64::from(b0), 1)),
+        [b0, b1, ..] if b1 < 0x80 => Ok((u64::from(b0 & 0x7f) | (u64::from(b1) << 7), 2)),
+        _ => uvarint_long(b),
+    }
+}
+
+/// [`uvarint`] for values of three bytes or more, and for errors.
+#[inline(never)]
+fn uvarint_long(b: &[u8]) -> std::result::Result<(u64, usize), VarintError> {
     let mut x: u64 = 0;
     let mut shift = 0u32;
     for (i, &byte) in b.iter().enumerate() {
@@ -167,6 +178,10 @@ mod tests {
     fn uvarint_accepts_padded_and_rejects_overflow() {
         assert_eq!(uvarint(&[0x05]), Ok((5, 1)));
         assert_eq!(uvarint(&[0x80, 0x01]), Ok((128, 2)));
+        assert_eq!(uvarint(&[0xff, 0x7f, 0x33]), Ok((0x3fff, 2)));
+        assert_eq!(uvarint(&[0x81, 0x80, 0x01]), Ok((1 | 1 << 14, 3)));
+        assert_eq!(uvarint(&[]), Err(VarintError::Truncated));
+        assert_eq!(uvarint(&[0x81]), Err(VarintError::Truncated));
         // The runtime's fixed-width batch sizes: a 10-byte padded encoding.
         let padded = [0xb1, 0xff, 0x83, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00];
         assert_eq!(

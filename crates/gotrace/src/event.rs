@@ -261,26 +261,31 @@ impl std::fmt::Debug for Stack<'_> {
 }
 
 impl<'a> Stack<'a> {
+    #[inline]
     pub(crate) fn new(table: &'a Table, id: u64) -> Stack<'a> {
         Stack { table, id }
     }
 
     /// The stack's ID, unique among the stacks of one generation (0: none).
+    #[inline]
     pub fn id(&self) -> u64 {
         self.id
     }
 
     /// Whether the stack has no frames.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.table.stack_frames(self.id).is_empty()
     }
 
     /// Number of frames.
+    #[inline]
     pub fn len(&self) -> usize {
         self.table.stack_frames(self.id).len()
     }
 
     /// The frames, leaf first.
+    #[inline]
     pub fn frames(&self) -> impl DoubleEndedIterator<Item = Frame<'a>> + ExactSizeIterator + 'a {
         let table = self.table;
         table.stack_frames(self.id).iter().map(move |&i| Frame {
@@ -325,25 +330,31 @@ impl std::fmt::Debug for Frame<'_> {
 }
 
 impl<'a> Frame<'a> {
+    #[inline]
     pub fn pc(&self) -> u64 {
         self.data.pc
     }
     /// The function name (lossily decoded if the trace holds invalid UTF-8).
+    #[inline]
     pub fn func(&self) -> &'a str {
         self.table.str(self.data.func)
     }
     /// The source file path.
+    #[inline]
     pub fn file(&self) -> &'a str {
         self.table.str(self.data.file)
     }
+    #[inline]
     pub fn line(&self) -> u64 {
         self.data.line
     }
     /// The exact bytes of the function name.
+    #[inline]
     pub fn func_bytes(&self) -> &'a [u8] {
         self.table.bytes(self.data.func)
     }
     /// The exact bytes of the file name.
+    #[inline]
     pub fn file_bytes(&self) -> &'a [u8] {
         self.table.bytes(self.data.file)
     }
@@ -368,27 +379,33 @@ pub struct Event<'a> {
 }
 
 impl<'a> Event<'a> {
+    #[inline]
     pub fn kind(&self) -> EventKind {
         EventKind::of_type(self.raw.typ)
     }
     /// Nanoseconds; strictly increasing along the trace.
+    #[inline]
     pub fn time(&self) -> Time {
         self.raw.time
     }
     /// The thread (M) the event happened on, or [`NONE`].
+    #[inline]
     pub fn thread(&self) -> i64 {
         self.raw.m
     }
     /// The proc (P) held when the event happened, or [`NONE`].
+    #[inline]
     pub fn proc(&self) -> i64 {
         self.raw.p
     }
     /// The goroutine running when the event happened, or [`NONE`].
+    #[inline]
     pub fn goroutine(&self) -> i64 {
         self.raw.g
     }
 
     /// The event's own stack (for a CPU sample, the sampled stack).
+    #[inline]
     pub fn stack(&self) -> Stack<'a> {
         let id = match self.raw.typ {
             EV_READER_SYNC => 0,

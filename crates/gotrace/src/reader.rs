@@ -5,7 +5,6 @@ use crate::bytes::Stream;
 use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::raw::RawEvent;
-use crate::table::Table;
 use crate::v1::convert::Converter;
 use crate::v2::reader::V2Reader;
 use crate::values::Time;
@@ -51,6 +50,8 @@ struct V1Events {
     conv: Converter,
     syncs: u64,
     done: bool,
+    /// The event last read.
+    ev: RawEvent,
 }
 
 impl V1Events {
@@ -93,6 +94,7 @@ impl<R: Read> Reader<R> {
                 conv: Converter::new(trace)?,
                 syncs: 0,
                 done: false,
+                ev: RawEvent::sync(0, 0, false),
             }))
         } else {
             Source::V2(Box::new(V2Reader::new(stream, version)))
@@ -115,17 +117,28 @@ impl<R: Read> Reader<R> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        let next = match &mut self.inner {
+        let more = match &mut self.inner {
             Source::V2(r) => r.next(),
-            Source::V1(r) => r.next(),
+            Source::V1(r) => r.next().map(|ev| match ev {
+                Some(ev) => {
+                    r.ev = ev;
+                    true
+                }
+                None => false,
+            }),
         };
-        let table: &Table = match &self.inner {
-            Source::V2(r) => r.table(),
-            Source::V1(r) => &r.conv.table,
-        };
-        match next {
-            Ok(Some(raw)) => Ok(Some(Event { raw, table })),
-            Ok(None) => Ok(None),
+        match more {
+            Ok(true) => Ok(Some(match &self.inner {
+                Source::V2(r) => Event {
+                    raw: r.ev,
+                    table: r.table(),
+                },
+                Source::V1(r) => Event {
+                    raw: r.ev,
+                    table: &r.conv.table,
+                },
+            })),
+            Ok(false) => Ok(None),
             Err(e) => {
                 self.failed = Some(e.clone());
                 Err(e)

@@ -24,6 +24,7 @@ impl<V> Default for IdMap<V> {
 }
 
 impl<V: Copy> IdMap<V> {
+    #[inline]
     pub(crate) fn get(&self, id: u64) -> Option<V> {
         match usize::try_from(id).ok().and_then(|i| self.dense.get(i)) {
             Some(v) => *v,
@@ -69,6 +70,12 @@ struct StrEntry {
     start: u32,
     len: u32,
     raw: Option<u32>,
+}
+
+impl StrEntry {
+    fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..(self.start + self.len) as usize
+    }
 }
 
 /// One frame as the wire defines it: string IDs resolved on access.
@@ -170,19 +177,21 @@ impl Table {
     }
 
     /// The text of string `id` (empty if unknown).
+    #[inline]
     pub(crate) fn str(&self, id: u64) -> &str {
         match self.strings.get(id) {
-            Some(e) => &self.text[e.start as usize..(e.start + e.len) as usize],
+            Some(e) => self.text.get(e.range()).unwrap_or(""),
             None if id >= EXTRA_BASE => std::str::from_utf8(self.extra_bytes(id)).unwrap_or(""),
             None => "",
         }
     }
 
     /// The exact bytes of string `id` (empty if unknown).
+    #[inline]
     pub(crate) fn bytes(&self, id: u64) -> &[u8] {
         match self.strings.get(id) {
             Some(StrEntry { raw: Some(r), .. }) => &self.raw[r as usize],
-            Some(_) => self.str(id).as_bytes(),
+            Some(e) => self.text.as_bytes().get(e.range()).unwrap_or(b""),
             None if id >= EXTRA_BASE => self.extra_bytes(id),
             None => b"",
         }
@@ -218,6 +227,7 @@ impl Table {
     }
 
     /// The frames of stack `id`, leaf first (none if unknown).
+    #[inline]
     pub(crate) fn stack_frames(&self, id: u64) -> &[u32] {
         match self.stacks.get(id) {
             Some(e) => &self.stack_frames[e.start as usize..(e.start + e.len) as usize],
@@ -225,6 +235,7 @@ impl Table {
         }
     }
 
+    #[inline]
     pub(crate) fn frame(&self, idx: u32) -> &FrameData {
         &self.frames[idx as usize]
     }

@@ -71,29 +71,37 @@ impl Cursor {
 }
 
 /// Decodes one timed event; returns its length and raw time delta.
+#[inline]
 fn read_timed(b: &[u8], ev: &mut BaseEvent) -> std::result::Result<(usize, u64), String> {
     let typ = b[0];
-    if usize::from(typ) >= wire::NUM_SPECS {
-        return Err(format!("found invalid event type: {typ}"));
-    }
     let s = wire::spec(typ);
     if s.args.is_empty() || !s.timed {
-        return Err(format!("found event without a timestamp: type={typ}"));
+        return Err(untimed(typ));
     }
     ev.typ = typ;
-    let mut n = 1;
-    let (dt, k) =
-        uvarint(&b[n..]).map_err(|_| "found invalid uvarint for timestamp".to_string())?;
-    n += k;
-    for i in 0..s.args.len() - 1 {
-        let (v, k) = uvarint(&b[n..]).map_err(|_| "found invalid uvarint".to_string())?;
-        ev.args[i] = v;
+    let (dt, mut n) = uvarint(&b[1..]).map_err(|_| bad_uvarint(" for timestamp"))?;
+    n += 1;
+    ev.args = [0; 4];
+    for a in &mut ev.args[..s.args.len() - 1] {
+        let (v, k) = uvarint(&b[n..]).map_err(|_| bad_uvarint(""))?;
+        *a = v;
         n += k;
     }
-    for a in &mut ev.args[s.args.len() - 1..] {
-        *a = 0;
-    }
     Ok((n, dt))
+}
+
+#[cold]
+fn untimed(typ: u8) -> String {
+    if usize::from(typ) >= wire::NUM_SPECS {
+        format!("found invalid event type: {typ}")
+    } else {
+        format!("found event without a timestamp: type={typ}")
+    }
+}
+
+#[cold]
+fn bad_uvarint(what: &str) -> String {
+    format!("found invalid uvarint{what}")
 }
 
 /// Inserts a cursor and sifts it up.

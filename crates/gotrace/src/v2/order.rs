@@ -9,7 +9,6 @@ use crate::table::Table;
 use crate::values::{GoState, NO_TASK, NONE, ProcState};
 use crate::wire::*;
 use rustc_hash::FxHashMap as HashMap;
-use std::collections::VecDeque;
 
 /// A per-generation sequence counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,7 +186,25 @@ const THREAD_PROC_NO_GOROUTINE: Reqs = Reqs {
     goroutine: MustNot,
 };
 
+#[inline]
 fn validate(ctx: Ctx, reqs: Reqs) -> Result<(), String> {
+    let ok = |have: bool, need: Need| match need {
+        Must => have,
+        MustNot => !have,
+        May => true,
+    };
+    if ok(ctx.m != NONE, reqs.thread)
+        && ok(ctx.p != NONE, reqs.proc)
+        && ok(ctx.g != NONE, reqs.goroutine)
+    {
+        return Ok(());
+    }
+    invalid_context(ctx, reqs)
+}
+
+/// [`validate`]'s message for a context that does not meet `reqs`.
+#[cold]
+fn invalid_context(ctx: Ctx, reqs: Reqs) -> Result<(), String> {
     let check = |have: bool, need: Need, what: &str| match (need, have) {
         (Must, false) => Err(format!("expected a {what} but didn't have one")),
         (MustNot, true) => Err(format!("expected no {what} but had one")),
@@ -196,6 +213,37 @@ fn validate(ctx: Ctx, reqs: Reqs) -> Result<(), String> {
     check(ctx.m != NONE, reqs.thread, "thread")?;
     check(ctx.p != NONE, reqs.proc, "proc")?;
     check(ctx.g != NONE, reqs.goroutine, "goroutine")
+}
+
+/// Events accepted and not yet returned, oldest first: a vector read from
+/// `head` and emptied once all of it is read (it rarely holds more than
+/// two events), cheaper than a ring buffer for this one-in, one-out use.
+#[derive(Debug, Default)]
+struct Queue {
+    events: Vec<RawEvent>,
+    head: usize,
+}
+
+impl Queue {
+    #[inline]
+    fn push_back(&mut self, ev: RawEvent) {
+        self.events.push(ev);
+    }
+
+    /// Moves the oldest event into `out`; false if there is none.
+    #[inline]
+    fn pop_front_into(&mut self, out: &mut RawEvent) -> bool {
+        let Some(ev) = self.events.get(self.head) else {
+            return false;
+        };
+        *out = *ev;
+        self.head += 1;
+        if self.head == self.events.len() {
+            self.events.clear();
+            self.head = 0;
+        }
+        true
+    }
 }
 
 /// The ordering state, kept across generations.
@@ -208,7 +256,7 @@ pub(crate) struct Ordering {
     gc_seq: u64,
     gc_state: GcState,
     initial_gen: u64,
-    queue: VecDeque<RawEvent>,
+    queue: Queue,
     /// Input offset of the event being advanced.
     offset: u64,
 }
@@ -225,14 +273,16 @@ impl Ordering {
             gc_seq: 0,
             gc_state: GcState::Undetermined,
             initial_gen: 0,
-            queue: VecDeque::new(),
+            queue: Queue::default(),
             offset: 0,
         }
     }
 
-    /// The next event ready to be returned, if any.
-    pub(crate) fn next(&mut self) -> Option<RawEvent> {
-        self.queue.pop_front()
+    /// Moves the next event ready to be returned into `out`; false if
+    /// there is none.
+    #[inline]
+    pub(crate) fn next_into(&mut self, out: &mut RawEvent) -> bool {
+        self.queue.pop_front_into(out)
     }
 
     /// The record of `ev` in context `ctx`.

@@ -30,6 +30,10 @@ pub(crate) struct V2Reader<R> {
     done: bool,
     /// Table for events that belong to no generation (the final Sync).
     empty: Table,
+    /// The event [`V2Reader::next`] read last. Events are written here in
+    /// place rather than returned: copying the 80-byte record through
+    /// `Result<Option<_>>` cost more than decoding it.
+    pub(crate) ev: RawEvent,
 }
 
 impl<R: BufRead> V2Reader<R> {
@@ -48,6 +52,7 @@ impl<R: BufRead> V2Reader<R> {
             spill: None,
             done: false,
             empty: Table::default(),
+            ev: RawEvent::sync(0, 0, false),
         }
     }
 
@@ -56,19 +61,20 @@ impl<R: BufRead> V2Reader<R> {
         self.current.as_ref().map_or(&self.empty, |g| &g.table)
     }
 
-    /// The next event; `Ok(None)` at the end of the trace.
-    pub(crate) fn next(&mut self) -> Result<Option<RawEvent>> {
-        let Some(mut ev) = self.next_unchecked()? else {
-            return Ok(None);
-        };
-        if ev.typ != EV_READER_SYNC {
-            self.validate_ids(&ev)?;
+    /// Reads the next event into `self.ev`; `Ok(false)` at the end of the
+    /// trace.
+    pub(crate) fn next(&mut self) -> Result<bool> {
+        if !self.next_unchecked()? {
+            return Ok(false);
         }
-        if ev.time <= self.last_ts {
-            ev.time = self.last_ts + 1;
+        if self.ev.typ != EV_READER_SYNC {
+            self.validate_ids(&self.ev)?;
         }
-        self.last_ts = ev.time;
-        Ok(Some(ev))
+        if self.ev.time <= self.last_ts {
+            self.ev.time = self.last_ts + 1;
+        }
+        self.last_ts = self.ev.time;
+        Ok(true)
     }
 
     fn validate_ids(&self, ev: &RawEvent) -> Result<()> {
@@ -97,17 +103,18 @@ impl<R: BufRead> V2Reader<R> {
         Ok(())
     }
 
-    fn sync(&mut self, time: Time, snapshot: bool) -> Option<RawEvent> {
+    fn sync(&mut self, time: Time, snapshot: bool) -> bool {
         self.syncs += 1;
-        Some(RawEvent::sync(time, self.syncs, snapshot))
+        self.ev = RawEvent::sync(time, self.syncs, snapshot);
+        true
     }
 
-    fn next_unchecked(&mut self) -> Result<Option<RawEvent>> {
+    fn next_unchecked(&mut self) -> Result<bool> {
         if self.done {
-            return Ok(None);
+            return Ok(false);
         }
-        if let Some(ev) = self.order.next() {
-            return Ok(Some(ev));
+        if self.order.next_into(&mut self.ev) {
+            return Ok(true);
         }
         let samples_left = self
             .current
@@ -124,9 +131,9 @@ impl<R: BufRead> V2Reader<R> {
             && (self.frontier.is_empty() || s.time < self.frontier[0].ev.time)
         {
             self.next_sample += 1;
-            let mut ev = RawEvent::cpu_sample(s.time, s.stack);
-            (ev.m, ev.p, ev.g) = (s.m, s.p, s.g);
-            return Ok(Some(ev));
+            self.ev = RawEvent::cpu_sample(s.time, s.stack);
+            (self.ev.m, self.ev.p, self.ev.g) = (s.m, s.p, s.g);
+            return Ok(true);
         }
         if !self.try_advance(0)? {
             sort_frontier(&mut self.frontier);
@@ -153,7 +160,7 @@ impl<R: BufRead> V2Reader<R> {
                 return Err(Error::new(offset, msg));
             }
         }
-        Ok(self.order.next())
+        Ok(self.order.next_into(&mut self.ev))
     }
 
     /// Offers the event of frontier cursor `i` to the ordering; on success
@@ -183,7 +190,7 @@ impl<R: BufRead> V2Reader<R> {
         Ok(true)
     }
 
-    fn next_generation(&mut self) -> Result<Option<RawEvent>> {
+    fn next_generation(&mut self) -> Result<bool> {
         if !self.version.features().end_marker {
             return self.next_generation_with_spill();
         }
@@ -205,7 +212,7 @@ impl<R: BufRead> V2Reader<R> {
         }
     }
 
-    fn next_generation_with_spill(&mut self) -> Result<Option<RawEvent>> {
+    fn next_generation_with_spill(&mut self) -> Result<bool> {
         if let Some(e) = &self.pending {
             if self.pending_synced {
                 return Err(e.clone());
@@ -236,7 +243,7 @@ impl<R: BufRead> V2Reader<R> {
         }
     }
 
-    fn install(&mut self, g: Generation) -> Result<Option<RawEvent>> {
+    fn install(&mut self, g: Generation) -> Result<bool> {
         self.next_sample = 0;
         self.frontier.clear();
         let generation = self.current.insert(g);
