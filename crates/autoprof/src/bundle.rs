@@ -120,6 +120,45 @@ impl Bundle {
         }
     }
 
+    /// The names of the bundle's `pprof/` members (files, not folders),
+    /// in byte order.
+    pub fn profile_names(&self, root: &Path) -> Result<Vec<String>, BundleError> {
+        let mut names = match self.form {
+            Form::Folder => {
+                let dir = root.join(&self.rel).join("pprof");
+                let entries = match std::fs::read_dir(&dir) {
+                    Ok(rd) => rd
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(BundleError::List)?,
+                    Err(e) if is_absent(&e) => return Ok(Vec::new()),
+                    Err(e) => return Err(BundleError::List(e)),
+                };
+                entries
+                    .into_iter()
+                    .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+            }
+            Form::Zip => {
+                let z = open_zip(&root.join(&self.rel))?;
+                let mut names = Vec::new();
+                for n in z.file_names() {
+                    let n = n.map_err(BundleError::Zip)?;
+                    if let Some(p) = n.strip_prefix("pprof/")
+                        && !p.is_empty()
+                        && !p.contains('/')
+                    {
+                        names.push(p.to_owned());
+                    }
+                }
+                names
+            }
+        };
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+
     /// Whether `pprof/trace` is a regular file (symlinks followed) or, in a
     /// zip, a file member.
     pub fn has_trace(&self, root: &Path) -> bool {

@@ -118,6 +118,16 @@ fn load(root: &Path, c: &Candidate, walk_index: usize) -> Result<Option<Bundle>,
     }))
 }
 
+/// Reads the bundle at `path` (a folder holding `meta`, or a zip file)
+/// alone, outside any walk. `Ok(None)`: a zip without a `meta` member.
+pub fn load_bundle(path: &Path, form: Form) -> Result<Option<Bundle>, BundleError> {
+    let c = Candidate {
+        rel: path.to_path_buf(),
+        form,
+    };
+    load(Path::new(""), &c, 0)
+}
+
 /// Sorts ascending by (capture time, process id) and keeps one bundle per
 /// pair: the folder if there is one, else the first in walk order.
 pub fn sort_and_dedupe(mut bundles: Vec<Bundle>) -> Vec<Bundle> {

@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 pub use bundle::{Bundle, Form, folder_has_trace, open_zip, read_zip_member};
-pub use discover::discover;
+pub use discover::{discover, load_bundle};
 pub use error::{BundleError, Error};
 pub use files::{TooLarge, open_regular, read_capped, read_file};
 pub use meta::{Meta, Timestamp};

@@ -110,6 +110,9 @@ pub enum Error {
         /// What went wrong.
         source: Box<goperfetto::Error>,
     },
+    /// ettables could not write an input's tables.
+    #[error(transparent)]
+    Tables(#[from] Box<tables::Error>),
     /// scope_chart's input holds no sample line.
     #[error("{path}: no sample lines (start N length N frac F stack A;B;...)")]
     NoSampleLines {
