@@ -73,8 +73,8 @@ def main():
     for i, p in enumerate(trace.packet):
         if p.HasField("track_descriptor"):
             d = p.track_descriptor
-            if d.uuid in tracks:
-                problems.append(f"packet {i}: track {d.uuid} described twice")
+            if d.uuid in tracks and tracks[d.uuid] != d:
+                problems.append(f"packet {i}: track {d.uuid} described twice, differently")
             if d.HasField("parent_uuid") and d.parent_uuid not in tracks:
                 problems.append(f"packet {i}: track {d.uuid} before its parent {d.parent_uuid}")
             tracks[d.uuid] = d

@@ -301,3 +301,58 @@ fn lay_out(slices: &[Slice]) -> Vec<Mark> {
 fn contains(outer: &Slice, inner: &Slice) -> bool {
     outer.begin <= inner.begin && inner.end <= outer.end
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slice(g: i64, begin: i64, end: i64) -> Slice {
+        Slice {
+            g,
+            begin,
+            end,
+            kind: 0,
+            events: 2,
+            flows: Vec::new(),
+            ends: Vec::new(),
+        }
+    }
+
+    /// Replays the marks lane by lane: every end closes an open slice,
+    /// times never go back, nothing is left open; returns the lanes used.
+    fn replay(marks: &[Mark]) -> usize {
+        let mut open: FxHashMap<(i64, u8), Vec<usize>> = FxHashMap::default();
+        let mut last = i64::MIN;
+        for m in marks {
+            assert!(m.at >= last);
+            last = m.at;
+            let lane = open.entry((m.g, m.lane)).or_default();
+            match m.what {
+                What::Begin(i) => lane.push(i),
+                What::End => assert!(lane.pop().is_some(), "{marks:?}"),
+            }
+        }
+        assert!(open.values().all(Vec::is_empty));
+        open.len()
+    }
+
+    #[test]
+    fn nested_on_one_lane_overlapping_on_two() {
+        // Nested, back to back, zero length: one lane.
+        let s = [
+            slice(1, 0, 10),
+            slice(1, 2, 5),
+            slice(1, 5, 5),
+            slice(1, 5, 10),
+        ];
+        let m = lay_out(&s);
+        assert_eq!(m.len(), 8);
+        assert_eq!(replay(&m), 1);
+        // Overlapping without nesting: a second lane; another goroutine:
+        // its own.
+        let s = [slice(1, 0, 10), slice(1, 5, 15), slice(2, 5, 15)];
+        let m = lay_out(&s);
+        assert_eq!(replay(&m), 3);
+        assert!(m.iter().any(|m| m.g == 1 && m.lane == 1));
+    }
+}
