@@ -98,7 +98,7 @@ def main():
     want = [(r["path"], r["value"]) for r in ranked]
     got = db.sql(
         f"""WITH hit AS (
-              SELECT DISTINCT input, stack_id FROM {t('frames')}
+              SELECT DISTINCT input, stack_id FROM {t('stacks')} AS st JOIN {t('frames')} AS fr USING (input, frame_id)
               WHERE regexp_matches(func, 'serveHTTP') OR regexp_matches(file, 'serveHTTP'))
             SELECT s.input, sum(CASE WHEN h.stack_id IS NULL THEN 0 ELSE s.value END)::BIGINT AS v
             FROM {t('samples')} s LEFT JOIN hit h USING (input, stack_id)

@@ -374,7 +374,9 @@ impl<'a> Frame<'a> {
 /// out what must be kept.
 #[derive(Clone, Copy)]
 pub struct Event<'a> {
-    pub(crate) raw: RawEvent,
+    /// The reader's record, borrowed as the tables are (copying its 80
+    /// bytes out for every event cost more than reading them in place).
+    pub(crate) raw: &'a RawEvent,
     pub(crate) table: &'a Table,
 }
 

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::raw::RawEvent;
 use crate::v1::convert::Converter;
-use crate::v2::reader::V2Reader;
+use crate::v2::reader::{Next, V2Reader};
 use crate::values::Time;
 use crate::version::{Version, read_header};
 use std::io::{BufReader, Read};
@@ -113,37 +113,50 @@ impl<R: Read> Reader<R> {
 
     /// The next event, or `None` at the end of the trace. After an error,
     /// every later call returns the same error.
+    #[inline]
     pub fn read_event(&mut self) -> Result<Option<Event<'_>>> {
-        if let Some(e) = &self.failed {
-            return Err(e.clone());
+        match self.advance() {
+            Next::Event => {}
+            Next::End => return Ok(None),
+            Next::Failed => return self.failed.clone().map_or(Ok(None), Err),
         }
-        let more = match &mut self.inner {
-            Source::V2(r) => r.next(),
-            Source::V1(r) => r.next().map(|ev| match ev {
-                Some(ev) => {
+        // Borrowed from the reader's record: no copy per event.
+        Ok(Some(match &self.inner {
+            Source::V2(r) => Event {
+                raw: &r.ev,
+                table: r.table(),
+            },
+            Source::V1(r) => Event {
+                raw: &r.ev,
+                table: &r.conv.table,
+            },
+        }))
+    }
+
+    /// Moves to the next event. After `Next::Failed` (this time or any
+    /// earlier one) the error is in `self.failed`.
+    fn advance(&mut self) -> Next {
+        if self.failed.is_some() {
+            return Next::Failed;
+        }
+        let (next, error) = match &mut self.inner {
+            Source::V2(r) => match r.next() {
+                Next::Failed => (Next::Failed, r.error.take()),
+                next => (next, None),
+            },
+            Source::V1(r) => match r.next() {
+                Ok(Some(ev)) => {
                     r.ev = ev;
-                    true
+                    (Next::Event, None)
                 }
-                None => false,
-            }),
+                Ok(None) => (Next::End, None),
+                Err(e) => (Next::Failed, Some(e)),
+            },
         };
-        match more {
-            Ok(true) => Ok(Some(match &self.inner {
-                Source::V2(r) => Event {
-                    raw: r.ev,
-                    table: r.table(),
-                },
-                Source::V1(r) => Event {
-                    raw: r.ev,
-                    table: &r.conv.table,
-                },
-            })),
-            Ok(false) => Ok(None),
-            Err(e) => {
-                self.failed = Some(e.clone());
-                Err(e)
-            }
+        if error.is_some() {
+            self.failed = error;
         }
+        next
     }
 }
 

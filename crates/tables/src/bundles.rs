@@ -89,6 +89,28 @@ pub fn write_samples(
     rows.finish(files)
 }
 
+fn location_frames(
+    l: &Location,
+    functions: &HashMap<u64, (String, String)>,
+    stacks: &mut StackTable,
+) -> Vec<u32> {
+    l.line
+        .iter()
+        .map(|line| {
+            let (func, file) = functions
+                .get(&line.function_id)
+                .cloned()
+                .unwrap_or_default();
+            stacks.frame(FrameKey {
+                func,
+                file,
+                line: line.line,
+                pc: l.address,
+            })
+        })
+        .collect()
+}
+
 /// The text of a string-table index ("" when out of range).
 fn text(p: &Profile, i: i64) -> String {
     usize::try_from(i)
@@ -114,32 +136,26 @@ fn profile(
     // the default, else the first.
     let default = text(p, p.default_sample_type);
     let default = types.iter().position(|t| t.0 == default).unwrap_or(0);
-    let locations: HashMap<u64, &Location> = p.location.iter().map(|l| (l.id, l)).collect();
     let functions: HashMap<u64, (String, String)> = p
         .function
         .iter()
         .map(|f| (f.id, (text(p, f.name), text(p, f.filename))))
         .collect();
+    // Each location's frames (its lines, inlined first), interned once.
+    let locations: HashMap<u64, Vec<u32>> = p
+        .location
+        .iter()
+        .map(|l| (l.id, location_frames(l, &functions, stacks)))
+        .collect();
+    let mut key: Vec<u32> = Vec::new();
     for (si, s) in p.sample.iter().enumerate() {
-        let frames = s
-            .location_id
-            .iter()
-            .filter_map(|id| locations.get(id))
-            .flat_map(|l| {
-                l.line.iter().map(|line| {
-                    let (func, file) = functions
-                        .get(&line.function_id)
-                        .cloned()
-                        .unwrap_or_default();
-                    FrameKey {
-                        func,
-                        file,
-                        line: line.line,
-                        pc: l.address,
-                    }
-                })
-            });
-        let stack_id = stacks.intern(frames)?;
+        key.clear();
+        for id in &s.location_id {
+            if let Some(f) = locations.get(id) {
+                key.extend_from_slice(f);
+            }
+        }
+        let stack_id = stacks.stack_of(&key)?;
         let mut labels: Vec<(String, String)> = Vec::new();
         let mut nums: Vec<(String, i64)> = Vec::new();
         for l in &s.label {

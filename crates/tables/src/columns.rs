@@ -131,25 +131,24 @@ table!(
 );
 
 table!(
-    /// Each distinct stack of an input, once.
+    /// Each distinct stack of an input, once: its frames, leaf first.
     Stacks "stacks" {
         input: StringBuilder = s(), false;
         /// Unique within the input; 1, 2, ... in order of first use.
         stack_id: Int64Builder = i(), false;
-        /// Number of frames.
-        depth: Int64Builder = i(), false;
-        /// The leaf frame's function.
-        leaf: StringBuilder = s(), true;
+        /// 0 for the leaf, depth-1 for the root.
+        position: Int64Builder = i(), false;
+        /// The frame (`frames.frame_id` of the same input).
+        frame_id: Int64Builder = i(), false;
     }
 );
 
 table!(
-    /// The frames of each stack, leaf first.
+    /// Each distinct frame of an input's stacks, once.
     Frames "frames" {
         input: StringBuilder = s(), false;
-        stack_id: Int64Builder = i(), false;
-        /// 0 for the leaf, depth-1 for the root.
-        position: Int64Builder = i(), false;
+        /// Unique within the input.
+        frame_id: Int64Builder = i(), false;
         func: StringBuilder = s(), false;
         file: StringBuilder = s(), false;
         line: Int64Builder = i(), false;

@@ -106,27 +106,40 @@ fn a_trace_reads_back_as_its_events() {
     // The frames of that event's stack, leaf first.
     let (at, funcs) = sample_frames.unwrap();
     let id = ints(&ev, "stack_id")[at].unwrap();
-    let fr = read(out.path(), "frames", &input);
-    let (ids, pos, func) = (
-        ints(&fr, "stack_id"),
-        ints(&fr, "position"),
-        strs(&fr, "func"),
+    let st = read(out.path(), "stacks", &input);
+    let (ids, pos, frame) = (
+        ints(&st, "stack_id"),
+        ints(&st, "position"),
+        ints(&st, "frame_id"),
     );
+    let fr = read(out.path(), "frames", &input);
+    let func: HashMap<i64, String> = ints(&fr, "frame_id")
+        .into_iter()
+        .zip(strs(&fr, "func"))
+        .map(|(i, f)| (i.unwrap(), f.unwrap()))
+        .collect();
+    // Each frame once.
+    assert_eq!(func.len(), fr.iter().map(|b| b.num_rows()).sum::<usize>());
     let mut frames: Vec<(i64, String)> = (0..ids.len())
         .filter(|&i| ids[i] == Some(id))
-        .map(|i| (pos[i].unwrap(), func[i].clone().unwrap()))
+        .map(|i| (pos[i].unwrap(), func[&frame[i].unwrap()].clone()))
         .collect();
     frames.sort();
     assert_eq!(frames.into_iter().map(|f| f.1).collect::<Vec<_>>(), funcs);
 
-    // Every stack id used is in `stacks`, once, with its depth.
-    let st = read(out.path(), "stacks", &input);
-    let depth: HashMap<i64, i64> = ints(&st, "stack_id")
-        .into_iter()
-        .zip(ints(&st, "depth"))
-        .map(|(a, b)| (a.unwrap(), b.unwrap()))
-        .collect();
-    assert_eq!(depth.len(), st.iter().map(|b| b.num_rows()).sum::<usize>());
+    // Every stack id used is in `stacks`, its positions 0, 1, ..., and
+    // every frame in `frames`.
+    let mut depth: HashMap<i64, Vec<i64>> = HashMap::new();
+    for i in 0..ids.len() {
+        depth
+            .entry(ids[i].unwrap())
+            .or_default()
+            .push(pos[i].unwrap());
+        assert!(func.contains_key(&frame[i].unwrap()));
+    }
+    for p in depth.values() {
+        assert_eq!(*p, (0..p.len() as i64).collect::<Vec<_>>());
+    }
     for id in ints(&ev, "stack_id")
         .into_iter()
         .chain(ints(&ev, "state_stack_id"))
@@ -134,7 +147,6 @@ fn a_trace_reads_back_as_its_events() {
     {
         assert!(depth.contains_key(&id), "{id}");
     }
-    assert_eq!(depth.values().sum::<i64>() as usize, ids.len());
 
     // Goroutines: the created ones have a creation time and start function.
     let gr = read(out.path(), "goroutines", &input);

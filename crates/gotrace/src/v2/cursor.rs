@@ -3,7 +3,6 @@
 
 use super::generation::{Generation, ThreadBatches};
 use crate::bytes::uvarint;
-use crate::error::{Error, Result};
 use crate::values::Time;
 use crate::wire::{self, EventType};
 
@@ -42,8 +41,9 @@ impl Cursor {
         }
     }
 
-    /// Moves to the next event; false when the thread has no more.
-    pub(crate) fn advance(&mut self, generation: &Generation) -> Result<bool> {
+    /// Moves to the next event; false when the thread has no more. An
+    /// error's message is about the event at `self.ev_offset`.
+    pub(crate) fn advance(&mut self, generation: &Generation) -> Result<bool, Box<str>> {
         let tb: &ThreadBatches = &generation.threads[self.thread];
         while self.batch < tb.batches.len() {
             let b = &tb.batches[self.batch];
@@ -62,7 +62,7 @@ impl Cursor {
         }
         let data = &generation.data[b.start + self.off..b.end];
         self.ev_offset = b.file_offset + self.off as u64;
-        let (n, dt) = read_timed(data, &mut self.ev).map_err(|m| Error::at(self.ev_offset, m))?;
+        let (n, dt) = read_timed(data, &mut self.ev)?;
         self.ev.time = super::mul(generation.ns_per_unit, dt).wrapping_add(self.last_ts);
         self.last_ts = self.ev.time;
         self.off += n;

@@ -99,12 +99,6 @@ struct PState {
     ranges: Ranges,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct MState {
-    g: i64,
-    p: i64,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum GcState {
     Undetermined,
@@ -251,7 +245,13 @@ impl Queue {
 pub(crate) struct Ordering {
     g_states: HashMap<i64, GState>,
     p_states: HashMap<i64, PState>,
-    m_states: HashMap<i64, MState>,
+    /// Each thread's context (its proc and goroutine), in order of first
+    /// appearance, and where each thread's is.
+    m_states: Vec<Ctx>,
+    m_index: HashMap<i64, usize>,
+    /// Index in `m_states` of the thread whose event is being advanced
+    /// (`NO_SLOT` for events on no thread).
+    slot: usize,
     active_tasks: HashMap<u64, (Box<[u8]>, u64)>,
     gc_seq: u64,
     gc_state: GcState,
@@ -261,14 +261,22 @@ pub(crate) struct Ordering {
     offset: u64,
 }
 
-type Step = Result<Option<(i64, i64)>, String>;
+/// A handler's verdict: `Ok(true)` when the event was accepted (and the
+/// thread's new context set with [`Ordering::accept`]), `Ok(false)` when
+/// it must wait.
+type Step = Result<bool, String>;
+
+/// `Ordering::slot` for an event on no thread.
+const NO_SLOT: usize = usize::MAX;
 
 impl Ordering {
     pub(crate) fn new() -> Ordering {
         Ordering {
             g_states: HashMap::default(),
             p_states: HashMap::default(),
-            m_states: HashMap::default(),
+            m_states: Vec::new(),
+            m_index: HashMap::default(),
+            slot: NO_SLOT,
             active_tasks: HashMap::default(),
             gc_seq: 0,
             gc_state: GcState::Undetermined,
@@ -331,29 +339,22 @@ impl Ordering {
         m: i64,
         generation: u64,
         offset: u64,
-    ) -> Result<bool, String> {
+    ) -> Result<bool, Box<str>> {
         self.offset = offset;
         if self.initial_gen == 0 {
             self.initial_gen = generation;
         }
-        let cur = if m == NONE {
-            Ctx {
+        self.slot = if m == NONE { NO_SLOT } else { self.m_slot(m) };
+        let cur = match self.m_states.get(self.slot) {
+            Some(ctx) => *ctx,
+            None => Ctx {
                 m,
                 p: NONE,
                 g: NONE,
-            }
-        } else {
-            let ms = self
-                .m_states
-                .entry(m)
-                .or_insert(MState { g: NONE, p: NONE });
-            Ctx {
-                m,
-                p: ms.p,
-                g: ms.g,
-            }
+            },
         };
-        let step = match ev.typ {
+        // The message boxed: a two-word result, returned in registers.
+        Ok(match ev.typ {
             EV_PROCS_CHANGE | EV_GO_LABEL | EV_USER_LOG => self.annotation(ev, cur),
             EV_PROC_START => self.proc_start(ev, cur, generation),
             EV_PROC_STOP => self.proc_stop(ev, cur),
@@ -385,25 +386,41 @@ impl Ordering {
             EV_GO_SWITCH | EV_GO_SWITCH_DESTROY => self.go_switch(ev, cur, generation),
             EV_SPAN..=EV_GOROUTINE_STACK_FREE => self.alloc_free(ev, cur),
             t => Err(format!("bad event type found while ordering: {t}")),
-        }?;
-        match step {
-            Some((p, g)) => {
-                if m != NONE {
-                    let ms = self
-                        .m_states
-                        .get_mut(&m)
-                        .expect("M state was created above");
-                    ms.p = p;
-                    ms.g = g;
-                }
-                Ok(true)
-            }
-            None => Ok(false),
-        }
+        }?)
     }
 
-    fn same(cur: Ctx) -> Step {
-        Ok(Some((cur.p, cur.g)))
+    /// The index of thread `m`'s context, made (no proc, no goroutine) if
+    /// the thread is new.
+    fn m_slot(&mut self, m: i64) -> usize {
+        *self.m_index.entry(m).or_insert_with(|| {
+            self.m_states.push(Ctx {
+                m,
+                p: NONE,
+                g: NONE,
+            });
+            self.m_states.len() - 1
+        })
+    }
+
+    /// Thread `m`'s context, if the thread is known.
+    fn m_state(&mut self, m: i64) -> Option<&mut Ctx> {
+        let i = *self.m_index.get(&m)?;
+        self.m_states.get_mut(i)
+    }
+
+    /// Accepts the event being advanced: its thread now holds proc `p`
+    /// and runs goroutine `g`.
+    #[inline]
+    fn accept(&mut self, p: i64, g: i64) -> Step {
+        if let Some(ctx) = self.m_states.get_mut(self.slot) {
+            ctx.p = p;
+            ctx.g = g;
+        }
+        Ok(true)
+    }
+
+    fn same(&mut self, cur: Ctx) -> Step {
+        self.accept(cur.p, cur.g)
     }
 
     fn proc_status(&mut self, ev: &mut BaseEvent, mut cur: Ctx, generation: u64) -> Step {
@@ -450,20 +467,18 @@ impl Ordering {
         }
         if status == PROC_SYSCALL_ABANDONED && old == ProcState::Running {
             // Emit the event in the context of the thread that holds the P.
-            let holder = self
-                .m_states
-                .iter()
-                .filter(|(_, ms)| ms.p == pid)
-                .max_by_key(|(m, _)| **m);
-            let Some((&m, ms)) = holder else {
+            let holder = (self.m_states.iter())
+                .filter(|ms| ms.p == pid)
+                .max_by_key(|ms| ms.m);
+            let Some(&Ctx { m, g, .. }) = holder else {
                 return Err(format!(
                     "failed to find sched context for proc {pid} that's about to be stolen"
                 ));
             };
-            cur = Ctx { m, p: pid, g: ms.g };
+            cur = Ctx { m, p: pid, g };
         }
         self.push_before(ev, cur, Before::Proc(old));
-        Ok(Some((new.p, new.g)))
+        self.accept(new.p, new.g)
     }
 
     /// The state of proc `ev.args[0]` if its status is one of `statuses`
@@ -486,16 +501,16 @@ impl Ordering {
     fn proc_start(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
         let pid = ev.args[0] as i64;
         let Some((state, seq)) = self.p_next_in_sequence(ev, &[PROC_IDLE], generation) else {
-            return Ok(None);
+            return Ok(false);
         };
         if cur.p != NONE {
-            return Ok(None);
+            return Ok(false);
         }
         validate(cur, THREAD_NO_PROC)?;
         state.status = PROC_RUNNING;
         state.seq = seq;
         self.push(ev, cur);
-        Ok(Some((pid, cur.g)))
+        self.accept(pid, cur.g)
     }
 
     fn proc_stop(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
@@ -511,14 +526,14 @@ impl Ordering {
         validate(cur, THREAD_PROC)?;
         state.status = PROC_IDLE;
         self.push(ev, cur);
-        Ok(Some((NONE, cur.g)))
+        self.accept(NONE, cur.g)
     }
 
     fn proc_steal(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
         let pid = ev.args[0] as i64;
         let in_syscall = [PROC_SYSCALL, PROC_SYSCALL_ABANDONED];
         let Some((state, seq)) = self.p_next_in_sequence(ev, &in_syscall, generation) else {
-            return Ok(None);
+            return Ok(false);
         };
         validate(cur, THREAD)?;
         let abandoned = state.status == PROC_SYSCALL_ABANDONED;
@@ -527,7 +542,7 @@ impl Ordering {
         if abandoned {
             // Its goroutine already left the syscall; the proc was idle.
             self.push_before(ev, cur, Before::Proc(ProcState::Idle));
-            return Self::same(cur);
+            return self.same(cur);
         }
         let before = Before::Proc(ProcState::Running);
         let mid = ev.args[2] as i64;
@@ -539,9 +554,9 @@ impl Ordering {
                 ));
             }
             self.push_before(ev, cur, before);
-            return Ok(Some((NONE, cur.g)));
+            return self.accept(NONE, cur.g);
         }
-        let Some(ms) = self.m_states.get_mut(&mid) else {
+        let Some(ms) = self.m_state(mid) else {
             return Err(format!("stole proc from non-existent thread {mid}"));
         };
         if ms.p != pid {
@@ -552,7 +567,7 @@ impl Ordering {
         }
         ms.p = NONE;
         self.push_before(ev, cur, before);
-        Self::same(cur)
+        self.same(cur)
     }
 
     fn go_status(&mut self, ev: &BaseEvent, mut cur: Ctx, generation: u64) -> Step {
@@ -598,7 +613,7 @@ impl Ordering {
                 }
                 new.g = gid;
             } else {
-                match self.m_states.get(&mid) {
+                match self.m_state(mid) {
                     Some(ms) if ms.g != gid => {
                         return Err(format!(
                             "inconsistent thread for syscalling goroutine {gid}: thread has goroutine {}",
@@ -607,14 +622,15 @@ impl Ordering {
                     }
                     Some(ms) => cur.g = ms.g,
                     None => {
-                        self.m_states.insert(mid, MState { g: gid, p: NONE });
+                        let i = self.m_slot(mid);
+                        self.m_states[i].g = gid;
                     }
                 }
                 cur.m = mid;
             }
         }
         self.push_before(ev, cur, Before::Go(old));
-        Ok(Some((new.p, new.g)))
+        self.accept(new.p, new.g)
     }
 
     fn go_create(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
@@ -641,7 +657,7 @@ impl Ordering {
         self.g_states
             .insert(new_g, GState::new(status, Seq { generation, n: 0 }));
         self.push(ev, cur);
-        Self::same(cur)
+        self.same(cur)
     }
 
     fn go_create_syscall(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
@@ -655,7 +671,7 @@ impl Ordering {
         self.g_states
             .insert(new_g, GState::new(GO_SYSCALL, Seq { generation, n: 0 }));
         self.push(ev, cur);
-        Ok(Some((cur.p, new_g)))
+        self.accept(cur.p, new_g)
     }
 
     /// The running goroutine's state, which must exist and be Running.
@@ -689,7 +705,7 @@ impl Ordering {
             }
         }
         self.push(ev, cur);
-        Ok(Some((cur.p, NONE)))
+        self.accept(cur.p, NONE)
     }
 
     /// The state of goroutine `ev.args[0]` if it is in `status` and the
@@ -712,23 +728,23 @@ impl Ordering {
     fn go_start(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
         let gid = ev.args[0] as i64;
         let Some((s, seq)) = self.g_next_in_sequence(ev, GO_RUNNABLE, generation) else {
-            return Ok(None);
+            return Ok(false);
         };
         validate(cur, THREAD_PROC_NO_GOROUTINE)?;
         s.status = GO_RUNNING;
         s.seq = seq;
         self.push(ev, cur);
-        Ok(Some((cur.p, gid)))
+        self.accept(cur.p, gid)
     }
 
     fn go_unblock(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
         let Some((s, seq)) = self.g_next_in_sequence(ev, GO_WAITING, generation) else {
-            return Ok(None);
+            return Ok(false);
         };
         s.status = GO_RUNNABLE;
         s.seq = seq;
         self.push(ev, cur);
-        Self::same(cur)
+        self.same(cur)
     }
 
     fn go_switch(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
@@ -736,7 +752,7 @@ impl Ordering {
         self.running_g(ev, cur, GO_RUNNING)?;
         let next = ev.args[0] as i64;
         let Some((_, seq)) = self.g_next_in_sequence(ev, GO_WAITING, generation) else {
-            return Ok(None);
+            return Ok(false);
         };
         self.push(ev, cur);
         if ev.typ == EV_GO_SWITCH {
@@ -753,7 +769,7 @@ impl Ordering {
         s.seq = seq;
         let start = Ctx { g: NONE, ..cur };
         self.push_made(EV_GO_START, ev.time, start, [next as u64, ev.args[1], 0, 0]);
-        Ok(Some((cur.p, next)))
+        self.accept(cur.p, next)
     }
 
     /// The state of proc `p`, which must exist; `during` names the event
@@ -781,7 +797,7 @@ impl Ordering {
         }
         p.seq = seq;
         self.push(ev, cur);
-        Self::same(cur)
+        self.same(cur)
     }
 
     fn go_syscall_end(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
@@ -797,17 +813,17 @@ impl Ordering {
         }
         p.status = PROC_RUNNING;
         self.push(ev, cur);
-        Self::same(cur)
+        self.same(cur)
     }
 
     fn go_syscall_end_blocked(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
         if cur.p != NONE && self.p_state(cur.p, "GoSyscallEndBlocked")?.status == PROC_SYSCALL {
-            return Ok(None);
+            return Ok(false);
         }
         validate(cur, THREAD_GOROUTINE)?;
         self.running_g(ev, cur, GO_SYSCALL)?.status = GO_RUNNABLE;
         self.push(ev, cur);
-        Ok(Some((cur.p, NONE)))
+        self.accept(cur.p, NONE)
     }
 
     fn go_destroy_syscall(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
@@ -838,7 +854,7 @@ impl Ordering {
             self.queue.push_back(steal);
         }
         self.push(ev, cur);
-        Ok(Some((new_p, NONE)))
+        self.accept(new_p, NONE)
     }
 
     fn task_begin(&mut self, ev: &mut BaseEvent, cur: Ctx, table: &Table) -> Step {
@@ -859,7 +875,7 @@ impl Ordering {
             .insert(id, (table.bytes(name_id).into(), parent));
         validate(cur, USER)?;
         self.push(ev, cur);
-        Self::same(cur)
+        self.same(cur)
     }
 
     fn task_end(&mut self, ev: &BaseEvent, cur: Ctx, table: &mut Table) -> Step {
@@ -871,7 +887,7 @@ impl Ordering {
         let mut raw = self.record(ev, cur);
         raw.set_task_end(parent, name);
         self.queue.push_back(raw);
-        Self::same(cur)
+        self.same(cur)
     }
 
     fn region(&mut self, ev: &BaseEvent, cur: Ctx, table: &Table) -> Step {
@@ -908,7 +924,7 @@ impl Ordering {
             s.regions.pop();
         }
         self.push(ev, cur);
-        Self::same(cur)
+        self.same(cur)
     }
 
     /// The first GC event seen: its sequence number, and GC running, are
@@ -917,7 +933,7 @@ impl Ordering {
         self.gc_seq = seq;
         self.gc_state = GcState::Running;
         self.push(ev, cur);
-        Self::same(cur)
+        self.same(cur)
     }
 
     fn gc_active(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
@@ -929,7 +945,7 @@ impl Ordering {
             return self.gc_first(ev, cur, seq);
         }
         if seq != self.gc_seq.wrapping_add(1) {
-            return Ok(None);
+            return Ok(false);
         }
         if self.gc_state != GcState::Running {
             return Err("encountered GCActive while GC was not in progress".into());
@@ -937,7 +953,7 @@ impl Ordering {
         self.gc_seq = seq;
         validate(cur, USER)?;
         self.push(ev, cur);
-        Self::same(cur)
+        self.same(cur)
     }
 
     fn gc_begin(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
@@ -946,7 +962,7 @@ impl Ordering {
             return self.gc_first(ev, cur, seq);
         }
         if seq != self.gc_seq.wrapping_add(1) {
-            return Ok(None);
+            return Ok(false);
         }
         if self.gc_state == GcState::Running {
             return Err("encountered GCBegin while GC was already in progress".into());
@@ -955,13 +971,13 @@ impl Ordering {
         self.gc_state = GcState::Running;
         validate(cur, USER)?;
         self.push(ev, cur);
-        Self::same(cur)
+        self.same(cur)
     }
 
     fn gc_end(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
         let seq = ev.args[0];
         if seq != self.gc_seq.wrapping_add(1) {
-            return Ok(None);
+            return Ok(false);
         }
         match self.gc_state {
             GcState::NotRunning => {
@@ -976,25 +992,25 @@ impl Ordering {
         self.gc_state = GcState::NotRunning;
         validate(cur, USER)?;
         self.push(ev, cur);
-        Self::same(cur)
+        self.same(cur)
     }
 
     fn annotation(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
         validate(cur, USER)?;
         self.push(ev, cur);
-        Self::same(cur)
+        self.same(cur)
     }
 
     fn heap_metric(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
         validate(cur, THREAD_PROC)?;
         self.push(ev, cur);
-        Self::same(cur)
+        self.same(cur)
     }
 
     fn alloc_free(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
         validate(cur, THREAD)?;
         self.push(ev, cur);
-        Self::same(cur)
+        self.same(cur)
     }
 
     fn sweep_begin(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
@@ -1003,7 +1019,7 @@ impl Ordering {
             .ranges
             .begin((range_start(ev.typ), 0))?;
         self.push(ev, cur);
-        Self::same(cur)
+        self.same(cur)
     }
 
     fn sweep_active(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
@@ -1014,14 +1030,14 @@ impl Ordering {
         };
         s.ranges.active((range_start(ev.typ), 0), initial)?;
         self.push(ev, cur);
-        Self::same(cur)
+        self.same(cur)
     }
 
     fn sweep_end(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
         validate(cur, THREAD_PROC)?;
         self.p_state(cur.p, "sweep")?.ranges.end(ev.typ)?;
         self.push(ev, cur);
-        Self::same(cur)
+        self.same(cur)
     }
 
     fn g_for_range(&mut self, ev: &BaseEvent, g: i64) -> Result<&mut GState, String> {
@@ -1044,7 +1060,7 @@ impl Ordering {
             .ranges
             .begin((range_start(ev.typ), desc))?;
         self.push(ev, cur);
-        Self::same(cur)
+        self.same(cur)
     }
 
     fn go_range_active(&mut self, ev: &BaseEvent, cur: Ctx, generation: u64) -> Step {
@@ -1057,7 +1073,7 @@ impl Ordering {
         };
         s.ranges.active((range_start(ev.typ), 0), initial)?;
         self.push(ev, cur);
-        Self::same(cur)
+        self.same(cur)
     }
 
     fn go_range_end(&mut self, ev: &BaseEvent, cur: Ctx) -> Step {
@@ -1068,7 +1084,7 @@ impl Ordering {
             raw.set_stw_end_kind(kind);
         }
         self.queue.push_back(raw);
-        Self::same(cur)
+        self.same(cur)
     }
 }
 

@@ -14,6 +14,11 @@ use crate::version::Version;
 use crate::wire::{self, EV_CPU_SAMPLE, EV_READER_SYNC};
 use std::io::BufRead;
 
+/// The results of the hot path: a boxed error keeps them two words long,
+/// returned in registers (an unboxed [`Error`] makes every call of the
+/// per-event path write and re-read its result through memory).
+pub(crate) type Fast<T> = std::result::Result<T, Box<Error>>;
+
 pub(crate) struct V2Reader<R> {
     stream: Stream<R>,
     version: Version,
@@ -34,6 +39,20 @@ pub(crate) struct V2Reader<R> {
     /// place rather than returned: copying the 80-byte record through
     /// `Result<Option<_>>` cost more than decoding it.
     pub(crate) ev: RawEvent,
+    /// The error that made [`V2Reader::next`] return `Next::Failed`.
+    pub(crate) error: Option<Error>,
+}
+
+/// What [`V2Reader::next`] found: one byte, returned in a register (a
+/// `Result` carrying the error would go through memory on every event).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Next {
+    /// An event, in `V2Reader::ev`.
+    Event,
+    /// The end of the trace.
+    End,
+    /// An error, in `V2Reader::error`.
+    Failed,
 }
 
 impl<R: BufRead> V2Reader<R> {
@@ -53,17 +72,32 @@ impl<R: BufRead> V2Reader<R> {
             done: false,
             empty: Table::default(),
             ev: RawEvent::sync(0, 0, false),
+            error: None,
         }
     }
 
     /// The table events currently refer to.
+    #[inline]
     pub(crate) fn table(&self) -> &Table {
         self.current.as_ref().map_or(&self.empty, |g| &g.table)
     }
 
-    /// Reads the next event into `self.ev`; `Ok(false)` at the end of the
-    /// trace.
-    pub(crate) fn next(&mut self) -> Result<bool> {
+    /// Reads the next event into `self.ev`. After `Next::Failed`, the
+    /// error is in `self.error`.
+    pub(crate) fn next(&mut self) -> Next {
+        match self.read() {
+            Ok(true) => Next::Event,
+            Ok(false) => Next::End,
+            Err(e) => {
+                self.error = Some(*e);
+                Next::Failed
+            }
+        }
+    }
+
+    /// [`V2Reader::next`] with its error returned.
+    #[inline(always)]
+    fn read(&mut self) -> Fast<bool> {
         if !self.next_unchecked()? {
             return Ok(false);
         }
@@ -109,7 +143,7 @@ impl<R: BufRead> V2Reader<R> {
         true
     }
 
-    fn next_unchecked(&mut self) -> Result<bool> {
+    fn next_unchecked(&mut self) -> Fast<bool> {
         if self.done {
             return Ok(false);
         }
@@ -157,7 +191,7 @@ impl<R: BufRead> V2Reader<R> {
                     }
                     msg += "]\n";
                 }
-                return Err(Error::new(offset, msg));
+                return Err(Box::new(Error::new(offset, msg)));
             }
         }
         Ok(self.order.next_into(&mut self.ev))
@@ -165,7 +199,8 @@ impl<R: BufRead> V2Reader<R> {
 
     /// Offers the event of frontier cursor `i` to the ordering; on success
     /// moves the cursor on.
-    fn try_advance(&mut self, i: usize) -> Result<bool> {
+    #[inline(always)]
+    fn try_advance(&mut self, i: usize) -> Fast<bool> {
         let generation = self.current.as_mut().expect("generation installed");
         let c = &mut self.frontier[i];
         let offset = c.ev_offset;
@@ -182,7 +217,9 @@ impl<R: BufRead> V2Reader<R> {
         if !accepted {
             return Ok(false);
         }
-        if c.advance(generation)? {
+        if c.advance(generation)
+            .map_err(|m| Error::at(c.ev_offset, m))?
+        {
             heap_update(&mut self.frontier, i);
         } else {
             heap_remove(&mut self.frontier, i);
@@ -190,12 +227,12 @@ impl<R: BufRead> V2Reader<R> {
         Ok(true)
     }
 
-    fn next_generation(&mut self) -> Result<bool> {
+    fn next_generation(&mut self) -> Fast<bool> {
         if !self.version.features().end_marker {
             return self.next_generation_with_spill();
         }
         if let Some(e) = &self.pending {
-            return Err(e.clone());
+            return Err(Box::new(e.clone()));
         }
         match read_generation(&mut self.stream, self.version.features()) {
             Ok(Some(g)) => self.install(g),
@@ -212,10 +249,10 @@ impl<R: BufRead> V2Reader<R> {
         }
     }
 
-    fn next_generation_with_spill(&mut self) -> Result<bool> {
+    fn next_generation_with_spill(&mut self) -> Fast<bool> {
         if let Some(e) = &self.pending {
             if self.pending_synced {
-                return Err(e.clone());
+                return Err(Box::new(e.clone()));
             }
             self.pending_synced = true;
             return Ok(self.sync(self.last_ts, false));
@@ -243,13 +280,15 @@ impl<R: BufRead> V2Reader<R> {
         }
     }
 
-    fn install(&mut self, g: Generation) -> Result<bool> {
+    fn install(&mut self, g: Generation) -> Fast<bool> {
         self.next_sample = 0;
         self.frontier.clear();
         let generation = self.current.insert(g);
         for (i, tb) in generation.threads.iter().enumerate() {
             let mut c = Cursor::new(i, tb.m);
-            if c.advance(generation)? {
+            if c.advance(generation)
+                .map_err(|m| Error::at(c.ev_offset, m))?
+            {
                 heap_insert(&mut self.frontier, c);
             }
         }
