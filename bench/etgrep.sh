@@ -22,7 +22,7 @@ unset GOROOT
 data="$top/bench/data"
 mkdir -p "$data"
 (cd "$top" && cargo build --release --quiet --bin etgrep)
-etgrep="$top/target/release/etgrep"
+etgrep="${CARGO_TARGET_DIR:-$top/target}/release/etgrep"
 go="$tc/1.27/bin/go"
 "$go" tool trace -h >/dev/null 2>&1 || true   # build the tool once, outside the timings
 

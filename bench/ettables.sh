@@ -44,8 +44,9 @@ if [ ! -d "$pile/traces" ]; then
     done
     mv "$pile/traces.tmp" "$pile/traces"
 fi
-if [ ! -s "$WORK/large.trace" ]; then
-    "$WORK/httpgen" -o "$WORK/large.trace" -requests $((REQUESTS * ${REPEAT:-20})) > /dev/null 2>&1
+large=${LARGE:-$WORK/large.trace}
+if [ ! -s "$large" ]; then
+    "$WORK/httpgen" -o "$large" -requests $((REQUESTS * ${REPEAT:-20})) > /dev/null 2>&1
 fi
 
 # Runs "$@"; prints "wall cpu rss_kb".
@@ -61,6 +62,7 @@ measure() {
 inputs=$(find "$pile" -type f | wc -l)
 size=$(du -sh "$pile" | cut -f1)
 rm -rf "$WORK/tables"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 echo "ettables over $inputs inputs ($size; $N_BUNDLES bundles, $N_TRACES traces):"
 echo "  $(measure "$bin" -output "$WORK/tables" "$pile")"
 echo "  output: $(find "$WORK/tables" -name '*.parquet' | wc -l) files, $(du -sh "$WORK/tables" | cut -f1)"
@@ -80,7 +82,7 @@ echo "  $(measure python3 "$WORK/query.py" "$WORK/tables")"
 python3 "$WORK/query.py" "$WORK/tables" 2>&1 | sed 's/^/  /'
 
 small=$(find "$pile/traces" -type f | sort | head -n 1)
-for t in "$small" "$WORK/large.trace"; do
+for t in "$small" "$large"; do
     rm -rf "$WORK/one"
     echo "ettables on one trace of $(du -h "$t" | cut -f1):"
     echo "  $(measure "$bin" -output "$WORK/one" "$t")"

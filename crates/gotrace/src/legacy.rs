@@ -26,7 +26,7 @@ use crate::bytes::Stream;
 use crate::error::{Error, Result};
 use crate::event::Stack;
 use crate::table::Table;
-use crate::v1::parse::{V1Event, parse};
+use crate::v1::parse::{V1Event, parse_all};
 use crate::v1::spec::*;
 use crate::version::{Version, read_header};
 use rustc_hash::FxHashMap as HashMap;
@@ -172,17 +172,15 @@ impl LegacyTrace {
         }
         let mut data = Vec::new();
         stream.read_to_end(&mut data)?;
-        let mut trace = parse(&data, version)?;
-        drop(data);
-        let (table, _) = trace.table();
-        let (links, link_kinds) = link_events(&mut trace.events);
+        let (mut events, table, inline) = parse_all(data, version)?;
+        let (links, link_kinds) = link_events(&mut events);
         Ok(LegacyTrace {
             version,
-            events: trace.events,
+            events,
             links,
             link_kinds,
             table,
-            inline: trace.inline,
+            inline,
         })
     }
 

@@ -40,7 +40,8 @@ pub struct Reader<R: Read> {
 }
 
 /// Where events come from: the incremental Go 1.22+ reader, or the
-/// converted events of a Go 1.11–1.21 trace parsed whole.
+/// converted events of a Go 1.11–1.21 trace (held whole as bytes, indexed,
+/// then merged and converted one event at a time).
 enum Source<R: Read> {
     V2(Box<V2Reader<BufReader<R>>>),
     V1(Box<V1Events>),
@@ -88,10 +89,8 @@ impl<R: Read> Reader<R> {
         let inner = if version.is_v1() {
             let mut data = Vec::new();
             stream.read_to_end(&mut data)?;
-            let trace = crate::v1::parse::parse(&data, version)?;
-            drop(data);
             Source::V1(Box::new(V1Events {
-                conv: Converter::new(trace)?,
+                conv: Converter::new(data, version)?,
                 syncs: 0,
                 done: false,
                 ev: RawEvent::sync(0, 0, false),

@@ -136,11 +136,36 @@ fn truncated_trace_yields_what_go_yields_before_the_error() {
     }
 }
 
+/// A Go ≤1.21 trace cut inside the stack and string tables the runtime
+/// writes at its end: the reader yields the events it could read, as Go
+/// yields them from the whole trace, then an error naming a byte offset;
+/// never a silent end with the stacks missing.
+fn truncated_v1_trace_ends_in_an_error() {
+    for v in ["1.19", "1.21"] {
+        let good = trace(v);
+        let want = String::from_utf8(expected(v, "plain")).unwrap();
+        let want: Vec<&str> = want.lines().collect();
+        let mut most = 0;
+        for cut in (1..3000).step_by(7) {
+            let (got, err) = render(&good[..good.len() - cut], false);
+            let err = err.unwrap_or_else(|| panic!("go{v} -{cut}: no error"));
+            assert!(err.offset().is_some(), "go{v} -{cut}: {err}");
+            let got = String::from_utf8(got).unwrap();
+            for (i, (g, w)) in got.lines().zip(&want).enumerate() {
+                assert_eq!(g, *w, "go{v} -{cut}: line {}", i + 1);
+            }
+            assert!(got.lines().count() < want.len(), "go{v} -{cut}");
+            most = most.max(got.lines().count());
+        }
+        assert!(most > 100, "go{v}: at most {most} events before the error");
+    }
+}
+
 fn main() {
     // SAFETY: no other thread exists yet, so nothing reads the environment
     // while it changes.
     unsafe { std::env::set_var("TZ", "UTC") };
-    let checks: [(&str, fn()); 4] = [
+    let checks: [(&str, fn()); 5] = [
         (
             "plain_output_equals_go_tool_trace",
             plain_output_equals_go_tool_trace,
@@ -153,6 +178,10 @@ fn main() {
         (
             "truncated_trace_yields_what_go_yields_before_the_error",
             truncated_trace_yields_what_go_yields_before_the_error,
+        ),
+        (
+            "truncated_v1_trace_ends_in_an_error",
+            truncated_v1_trace_ends_in_an_error,
         ),
     ];
     for (name, check) in checks {

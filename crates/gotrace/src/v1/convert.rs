@@ -4,7 +4,9 @@
 //! goroutines become status events, and short syscalls become a begin/end
 //! pair.
 
-use super::parse::{V1Event, V1Trace};
+use super::index::index;
+use super::parse::{V1Event, V1Parser};
+use super::pmap::PMap;
 use super::spec::*;
 use crate::error::{Error, Result};
 use crate::raw::{Before, RawEvent};
@@ -13,22 +15,27 @@ use crate::values::{GoState, NO_TASK, NONE, ProcState, Time};
 use crate::version::Version;
 use crate::vocab::{OldEvent, Reason, StwKind};
 use crate::wire as w;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeSet, VecDeque};
 
 /// Yields the converted events of a v1 trace.
 pub(crate) struct Converter {
     pub(crate) table: Table,
-    events: std::vec::IntoIter<V1Event>,
+    events: V1Parser,
+    /// The first event, read to learn its time.
+    lookahead: Option<V1Event>,
     version: Version,
     pre_init: bool,
     created_pre_init: BTreeSet<u64>,
     extra: VecDeque<RawEvent>,
     tasks: HashMap<u64, (Vec<u8>, u64)>,
-    seen_procs: HashSet<i32>,
-    proc_ms: HashMap<i32, i64>,
+    seen_procs: PMap<()>,
+    proc_ms: PMap<i64>,
     last_stw_reason: u64,
     last_ts: Time,
+    /// The last string ID given out.
+    next_string: u64,
+    /// String IDs of the UserLog messages met so far.
     inline_ids: Vec<u64>,
     /// String IDs of [`Reason::ALL`], then of [`StwKind::ALL`].
     builtin_ids: Vec<u64>,
@@ -36,43 +43,57 @@ pub(crate) struct Converter {
 }
 
 impl Converter {
-    pub(crate) fn new(trace: V1Trace) -> Result<Converter> {
-        let (mut table, max) = trace.table();
-        let too_many = || Error::new(None, "trace contains too many strings");
-        let mut next = max;
-        let mut inline_ids = Vec::with_capacity(trace.inline.len());
-        for s in &trace.inline {
-            next = next.checked_add(1).ok_or_else(too_many)?;
-            table.add_string(next, s);
-            inline_ids.push(next);
-        }
+    /// A converter of the trace `data` (everything after the header).
+    pub(crate) fn new(data: Vec<u8>, version: Version) -> Result<Converter> {
+        let mut index = index(&data, version.minor())?;
+        let mut table = std::mem::take(&mut index.table);
+        let mut next = index.max_string;
+        let mut parser = V1Parser::new(data, version, index);
         let builtins = Reason::ALL
             .iter()
             .map(|r| r.name())
             .chain(StwKind::ALL.iter().map(|k| k.name()));
         let mut builtin_ids = Vec::with_capacity(Reason::ALL.len() + StwKind::ALL.len());
         for s in builtins {
-            next = next.checked_add(1).ok_or_else(too_many)?;
+            next = next.checked_add(1).ok_or_else(too_many_strings)?;
             table.add_string(next, s.as_bytes());
             builtin_ids.push(next);
         }
-        let first_ts = trace.events.first().map(|e| e.ts);
+        let first = parser.next(&table)?;
         Ok(Converter {
             table,
-            events: trace.events.into_iter(),
-            version: trace.version,
+            events: parser,
+            lookahead: first,
+            version,
             pre_init: true,
             created_pre_init: BTreeSet::new(),
             extra: VecDeque::new(),
             tasks: HashMap::default(),
-            seen_procs: HashSet::default(),
-            proc_ms: HashMap::default(),
+            seen_procs: PMap::default(),
+            proc_ms: PMap::default(),
             last_stw_reason: 0,
             last_ts: -1,
-            inline_ids,
+            next_string: next,
+            inline_ids: Vec::new(),
             builtin_ids,
-            first_ts,
+            first_ts: first.map(|e| e.ts),
         })
+    }
+
+    /// The string ID of UserLog message number `i`, the messages up to it
+    /// added to the table first.
+    fn inline_id(&mut self, i: usize) -> Result<u64> {
+        let list = self.events.inline();
+        while self.inline_ids.len() <= i && self.inline_ids.len() < list.len() {
+            self.next_string = self
+                .next_string
+                .checked_add(1)
+                .ok_or_else(too_many_strings)?;
+            self.table
+                .add_string(self.next_string, &list[self.inline_ids.len()]);
+            self.inline_ids.push(self.next_string);
+        }
+        Ok(self.inline_ids.get(i).copied().unwrap_or(0))
     }
 
     /// Time of the first parsed event, if there is one.
@@ -92,8 +113,12 @@ impl Converter {
             if let Some(ev) = self.extra.pop_front() {
                 break ev;
             }
-            let Some(old) = self.events.next() else {
-                return Ok(None);
+            let old = match self.lookahead.take() {
+                Some(ev) => ev,
+                None => match self.events.next(&self.table)? {
+                    Some(ev) => ev,
+                    None => return Ok(None),
+                },
             };
             if let Some(ev) = self.convert(&old)? {
                 break ev;
@@ -107,7 +132,7 @@ impl Converter {
     }
 
     fn m_of(&self, p: i32) -> i64 {
-        self.proc_ms.get(&p).copied().unwrap_or(NONE)
+        self.proc_ms.get(p).unwrap_or(NONE)
     }
 
     /// Converts one event; `None` when it has no counterpart. (Inlined into
@@ -162,11 +187,7 @@ impl Converter {
                 self.emit(ev, typ, [ev.args[0], ev.args[2], u64::from(ev.stk), 0])
             }
             EV_USER_LOG => {
-                let msg = self
-                    .inline_ids
-                    .get(ev.args[2] as usize)
-                    .copied()
-                    .unwrap_or(0);
+                let msg = self.inline_id(ev.args[2] as usize)?;
                 self.emit(ev, w::EV_USER_LOG, [ev.args[0], ev.args[1], msg, 0])
             }
             EV_CPU_SAMPLE => {
@@ -255,7 +276,7 @@ impl Converter {
         if start {
             self.proc_ms.insert(p, ev.args[0] as i64);
         }
-        let out = if self.seen_procs.insert(p) {
+        let out = if self.seen_procs.insert(p, ()).is_none() {
             let status = if start { w::PROC_RUNNING } else { w::PROC_IDLE };
             let mut out = self.emit(ev, w::EV_PROC_STATUS, [p as u64, status, 0, 0]);
             out.before = Before::Proc(ProcState::Undetermined);
@@ -266,7 +287,7 @@ impl Converter {
             self.emit(ev, w::EV_PROC_STOP, [p as u64, 0, 0, 0])
         };
         if !start {
-            self.proc_ms.remove(&p);
+            self.proc_ms.remove(p);
         }
         out
     }
@@ -320,6 +341,10 @@ impl Converter {
         out.set_task_end(parent, name);
         out
     }
+}
+
+fn too_many_strings() -> Error {
+    Error::new(None, "trace contains too many strings")
 }
 
 /// The goroutine of an old event's context (0: none).

@@ -2,12 +2,18 @@
 //! sweep, assist, task and region events form a consistent history, and
 //! makes the adjustments Go's parser makes on the way (fake Ps for GC and
 //! network wake-ups, a goroutine's creation stack on its first start,
-//! references to missing stacks dropped).
+//! references to stacks with no frames dropped), one event at a time.
+//! A reference to a stack that is not defined at all is an error: the
+//! trace was cut inside the stack table the runtime writes at its end
+//! (Go's parser drops such references too, and its converter then fails).
 
-use super::parse::{GC_P, NETPOLL_P, SYSCALL_P, TIMER_P, V1Event, V1Trace};
+use super::parse::{GC_P, NETPOLL_P, SYSCALL_P, TIMER_P, V1Event};
+use super::pmap::PMap;
 use super::spec::*;
 use crate::error::{Error, Result};
-use rustc_hash::FxHashMap as HashMap;
+use crate::table::Table;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::VecDeque;
 
 #[derive(Clone, Copy, PartialEq, Eq, Default)]
 enum GState {
@@ -35,54 +41,126 @@ struct PDesc {
     sweep: bool,
 }
 
-/// How the merged events' tick times become nanoseconds.
-pub(crate) struct Clock<'a> {
-    pub(crate) ns_per_tick: f64,
-    /// Goroutines whose wake-ups Go's parser files under the timer P.
-    pub(crate) timer_goroutines: &'a HashMap<u64, ()>,
+/// Where the checks look stacks up.
+pub(crate) struct Stacks<'a> {
+    pub(crate) table: &'a Table,
+    /// Stacks defined with no frames.
+    pub(crate) empty: &'a HashSet<u64>,
+    /// Offset just past the trace's data.
+    pub(crate) end: u64,
 }
 
-/// Converts times to ns since the first event, assigns the fake Ps, checks
-/// the history, and marks each GoSysCall whose goroutine's next event
-/// blocks in it (`args[0] = 1`; the event has no arguments of its own).
-pub(crate) fn post_process(trace: &mut V1Trace, clock: &Clock<'_>) -> Result<()> {
-    let events = &mut trace.events;
-    let min_ts = events.first().map_or(0, |e| e.ts);
-    let mut pending_syscall: HashMap<u64, usize> = HashMap::default();
-    let mut history = History::default();
-    history.gs.insert(
-        0,
-        GDesc {
-            state: GState::Running,
-            ..GDesc::default()
-        },
-    );
-    for i in 0..events.len() {
-        let ev = &mut events[i];
-        ev.ts = (ev.ts.wrapping_sub(min_ts) as f64 * clock.ns_per_tick) as i64;
-        if ev.typ == EV_GO_UNBLOCK && clock.timer_goroutines.contains_key(&ev.g) {
+impl Stacks<'_> {
+    /// Whether stack `id` may be referred to: defined, or 0. A stack that
+    /// is not is missing from the stack table the runtime writes at the end
+    /// of the trace: the trace was cut short.
+    fn check(&self, id: u64, ev: &V1Event) -> Result<()> {
+        if id == 0 || self.table.has_stack(id) || self.empty.contains(&id) {
+            return Ok(());
+        }
+        let msg = format!(
+            "trace cut short: stack {id} of the event at byte offset {} is not in the stack table",
+            ev.offset()
+        );
+        Err(Error::at(self.end, msg))
+    }
+}
+
+/// The checks and adjustments Go's parser makes after the merge, one event
+/// at a time in the final order: times become ns since the first event,
+/// the fake Ps are assigned, the history is checked, and each GoSysCall
+/// whose goroutine's next event blocks in it is marked (`args[0] = 1`; the
+/// event has no arguments of its own). A GoSysCall waits here, with the
+/// events after it, until that next event is known.
+pub(crate) struct Checker {
+    ns_per_tick: f64,
+    /// Goroutines whose wake-ups Go's parser files under the timer P.
+    timer_goroutines: HashSet<u64>,
+    min_ts: Option<i64>,
+    history: History,
+    queue: VecDeque<V1Event>,
+    /// Number of events popped from `queue`.
+    popped: u64,
+    /// Goroutines whose last event is a GoSysCall, and its number.
+    pending_syscall: HashMap<u64, u64>,
+}
+
+impl Checker {
+    pub(crate) fn new(ns_per_tick: f64, timer_goroutines: HashSet<u64>) -> Checker {
+        let mut history = History::default();
+        history.gs.insert(
+            0,
+            GDesc {
+                state: GState::Running,
+                ..GDesc::default()
+            },
+        );
+        Checker {
+            ns_per_tick,
+            timer_goroutines,
+            min_ts: None,
+            history,
+            queue: VecDeque::new(),
+            popped: 0,
+            pending_syscall: HashMap::default(),
+        }
+    }
+
+    /// Checks and adjusts the next event of the final order (time in
+    /// ticks); gives it back at once if nothing waits, else queues it.
+    pub(crate) fn push(&mut self, mut ev: V1Event, stacks: &Stacks<'_>) -> Result<Option<V1Event>> {
+        let min_ts = *self.min_ts.get_or_insert(ev.ts);
+        ev.ts = (ev.ts.wrapping_sub(min_ts) as f64 * self.ns_per_tick) as i64;
+        if ev.typ == EV_GO_UNBLOCK && self.timer_goroutines.contains(&ev.g) {
             ev.p = TIMER_P;
         }
         if ev.typ == EV_GO_SYS_EXIT {
             ev.p = SYSCALL_P;
         }
-        let (typ, g) = (ev.typ, ev.g);
-        if !pending_syscall.is_empty()
-            && let Some(j) = pending_syscall.remove(&g)
-            && typ == EV_GO_SYS_BLOCK
+        if !self.pending_syscall.is_empty()
+            && let Some(j) = self.pending_syscall.remove(&ev.g)
+            && ev.typ == EV_GO_SYS_BLOCK
+            && let Some(call) = usize::try_from(j - self.popped)
+                .ok()
+                .and_then(|i| self.queue.get_mut(i))
         {
-            events[j].args[0] = 1;
+            call.args[0] = 1;
         }
-        if typ == EV_GO_SYS_CALL {
-            pending_syscall.insert(g, i);
+        if ev.typ == EV_GO_SYS_CALL {
+            let n = self.popped + self.queue.len() as u64;
+            self.pending_syscall.insert(ev.g, n);
         }
-        let ev = &mut events[i];
-        history.apply(ev)?;
-        if ev.stk != 0 && trace.stacks.get(&ev.stk).is_none_or(|s| s.is_empty()) {
-            ev.stk = 0;
+        self.history.apply(&mut ev)?;
+        if ev.typ == EV_GO_CREATE {
+            stacks.check(ev.args[1], &ev)?;
         }
+        if ev.stk != 0 {
+            stacks.check(u64::from(ev.stk), &ev)?;
+            if !stacks.table.has_stack(u64::from(ev.stk)) {
+                ev.stk = 0;
+            }
+        }
+        if self.queue.is_empty() && ev.typ != EV_GO_SYS_CALL {
+            self.popped += 1;
+            return Ok(Some(ev));
+        }
+        self.queue.push_back(ev);
+        Ok(None)
     }
-    Ok(())
+
+    /// The next checked event, unless it is a GoSysCall whose goroutine's
+    /// next event is not known yet and `end` is false.
+    pub(crate) fn pop(&mut self, end: bool) -> Option<V1Event> {
+        let front = self.queue.front()?;
+        if !end
+            && front.typ == EV_GO_SYS_CALL
+            && self.pending_syscall.get(&front.g) == Some(&self.popped)
+        {
+            return None;
+        }
+        self.popped += 1;
+        self.queue.pop_front()
+    }
 }
 
 /// The state the checks follow: goroutines, procs, GC and STW, tasks and
@@ -90,7 +168,7 @@ pub(crate) fn post_process(trace: &mut V1Trace, clock: &Clock<'_>) -> Result<()>
 #[derive(Default)]
 struct History {
     gs: HashMap<u64, GDesc>,
-    ps: HashMap<i32, PDesc>,
+    ps: PMap<PDesc>,
     tasks: HashMap<u64, ()>,
     regions: HashMap<u64, Vec<(u64, u64)>>,
     in_gc: bool,
@@ -107,7 +185,7 @@ impl History {
     /// event as Go's parser does (fake Ps, creation stacks).
     fn apply(&mut self, ev: &mut V1Event) -> Result<()> {
         let g = self.gs.get(&ev.g).copied().unwrap_or_default();
-        let p = self.ps.get(&ev.p).copied().unwrap_or_default();
+        let p = self.ps.get(ev.p).unwrap_or_default();
         match ev.typ {
             EV_PROC_START | EV_PROC_STOP => self.proc(ev, p),
             EV_GC_START | EV_GC_DONE => self.gc(ev),
