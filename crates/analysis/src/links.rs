@@ -37,6 +37,24 @@ pub struct Link {
     pub goroutine: i64,
 }
 
+/// The goroutine an event makes runnable on another's behalf: one it
+/// creates runnable, or one it unblocks, when that is not the event's own
+/// goroutine (the event's goroutine, or -1 for the runtime, is the waker).
+/// Such an event is the source of a [`LinkKind::Wake`] link to that
+/// goroutine's next start.
+pub fn woken(ev: &Event<'_>) -> Option<i64> {
+    let st = ev.state_transition()?;
+    let Transition::Goroutine { id, from, to } = st.transition else {
+        return None;
+    };
+    use GoState as S;
+    let wakes = matches!(
+        (from, to),
+        (S::NotExist, S::Runnable) | (S::Waiting, S::Runnable)
+    );
+    (wakes && ev.goroutine() != id).then_some(id)
+}
+
 /// Derives links from a stream of events, in trace order.
 #[derive(Debug, Default)]
 pub struct LinkTracker {
@@ -103,6 +121,7 @@ mod tests {
             let mut kinds: HashMap<LinkKind, usize> = HashMap::new();
             let mut starts = 0;
             let mut index = 0;
+            let mut woken_seen = 0;
             while let Some(ev) = r.read_event().unwrap() {
                 times.push(ev.time());
                 if let Some(Transition::Goroutine {
@@ -113,6 +132,10 @@ mod tests {
                 {
                     starts += 1;
                 }
+                if let Some(g) = woken(&ev) {
+                    assert_ne!(g, ev.goroutine());
+                    woken_seen += 1;
+                }
                 if let Some(l) = tracker.observe(index, &ev) {
                     assert!(l.from < l.to, "go{v}: {l:?}");
                     assert!(times[l.from as usize] < times[l.to as usize]);
@@ -122,6 +145,7 @@ mod tests {
                 index += 1;
             }
             let wakes = kinds[&LinkKind::Wake];
+            assert!(woken_seen > 100, "go{v}: {woken_seen} wake-ups");
             let resumes = kinds[&LinkKind::Resume];
             // Only goroutines already runnable at the start lack a backlink.
             assert!(

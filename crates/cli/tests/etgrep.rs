@@ -220,3 +220,57 @@ fn truncated_trace_prints_what_go_prints_before_the_error() {
         }
     }
 }
+
+/// `-unblockers`: a goroutine's events come with those of the other
+/// goroutines that created or unblocked it, in time order among its own;
+/// without `-goroutine` the flag is an error (exit 1, as a missing
+/// `-input` is).
+#[test]
+fn unblockers_join_the_goroutine_story() {
+    for v in ["http-go1.21", "http-go1.25", "crit-go1.25"] {
+        let t = testdata().join(format!("traces/{v}.trace"));
+        let t = t.to_str().unwrap();
+        let all = String::from_utf8(succeeded(etgrep(&["-input", t]), v)).unwrap();
+        // A goroutine woken by another: `G=X ... GoID=N Waiting->Runnable`.
+        let field = |l: &str, k: &str| -> Option<i64> {
+            let rest = &l[l.find(k)? + k.len()..];
+            rest.split(' ').next()?.parse().ok()
+        };
+        let woken = all
+            .lines()
+            .filter(|l| l.contains("Waiting->Runnable"))
+            .find_map(|l| {
+                let (by, n) = (field(l, " G=")?, field(l, " GoID=")?);
+                (by > 0 && by != n).then_some(n)
+            })
+            .expect("a goroutine woken by another");
+        let n = woken.to_string();
+        let plain =
+            String::from_utf8(succeeded(etgrep(&["-input", t, "-goroutine", &n]), v)).unwrap();
+        let with = etgrep(&["-input", t, "-goroutine", &n, "-unblockers"]);
+        let with = String::from_utf8(succeeded(with, v)).unwrap();
+        let added: Vec<&str> = with.lines().filter(|l| !plain.contains(*l)).collect();
+        assert!(!added.is_empty(), "{v}: nothing added for g{n}");
+        for l in &added {
+            assert_eq!(field(l, " GoID="), Some(woken), "{v}: {l}");
+            assert_ne!(field(l, " G="), Some(woken), "{v}: {l}");
+            assert!(l.contains("->Runnable"), "{v}: {l}");
+        }
+        // Every wake-up by another goroutine is there, in time order.
+        let wakes = all
+            .lines()
+            .filter(|l| l.contains("->Runnable") && field(l, " GoID=") == Some(woken))
+            .filter(|l| field(l, " G=").is_some_and(|g| g != woken && g != -1))
+            .filter(|l| l.contains("Waiting->") || l.contains("NotExist->"))
+            .count();
+        assert_eq!(added.len(), wakes, "{v}");
+        let times: Vec<i64> = with.lines().filter_map(|l| field(l, " Time=")).collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "{v}");
+        assert_eq!(plain.lines().count() + added.len(), with.lines().count());
+    }
+    let t = testdata().join("traces/http-go1.25.trace");
+    let bad = etgrep(&["-input", t.to_str().unwrap(), "-unblockers"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("-unblockers needs -goroutine N"), "{err}");
+}

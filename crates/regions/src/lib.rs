@@ -8,7 +8,8 @@
 //! ([`summary`]), and prints them ([`text`], [`json`], [`svg`]). Events of
 //! every format are read through one adapter per source ([`source`]) into
 //! the analysis's own vocabulary of what goroutines did ([`did`]); errors
-//! are [`Error`]s.
+//! are [`Error`]s. [`critical`] finds each tree's critical path: who and
+//! what delayed its root.
 //!
 //! ```no_run
 //! use regions::{Analysis, patterns::PatternDefs, source::Source};
@@ -26,6 +27,7 @@
 #![warn(missing_docs)]
 pub mod cond;
 pub mod connect;
+pub mod critical;
 pub mod did;
 pub mod error;
 pub mod event;
@@ -41,7 +43,8 @@ pub mod text;
 pub mod track;
 pub mod vizinput;
 
-use connect::Chains;
+use connect::{Chains, Pass};
+use critical::{History, Paths};
 pub use error::{Error, Result};
 use patterns::Pattern;
 use source::{Source, Stacks};
@@ -58,6 +61,8 @@ pub struct Analysis {
     /// The reason chains recorded on the events.
     pub chains: Chains,
     spans: Recorder,
+    /// What the critical paths need, when asked for.
+    paths: Option<Paths>,
 }
 
 impl Analysis {
@@ -66,20 +71,52 @@ impl Analysis {
     /// goroutines, regions and spans, not with the events (beyond what a
     /// Go ≤1.21 trace's reader must hold).
     pub fn run(source: &Source, patterns: Vec<Pattern>) -> Result<Analysis> {
+        Analysis::run_with(source, patterns, false)
+    }
+
+    /// As [`Analysis::run`], also recording every goroutine's history
+    /// (a few words per change of state) during the second pass, for the
+    /// trees' critical paths ([`Analysis::into_trees_and_paths`]).
+    pub fn run_critical(source: &Source, patterns: Vec<Pattern>) -> Result<Analysis> {
+        Analysis::run_with(source, patterns, true)
+    }
+
+    fn run_with(source: &Source, patterns: Vec<Pattern>, critical: bool) -> Result<Analysis> {
         let mut stacks = Stacks::new();
         let tracked = track::track(source, &patterns, &mut stacks)?;
-        let (chains, spans) = connect::connect(source, &tracked, &patterns, &mut stacks)?;
+        let (chains, spans, paths) = if critical {
+            let mut pass = Pass::new(&tracked, &patterns);
+            let mut history = History::new(&tracked);
+            source.scan(&mut stacks, |ev, _| {
+                pass.observe(ev);
+                history.observe(ev);
+            })?;
+            let (chains, spans) = pass.finish();
+            (chains, spans, Some(Paths::new(history, stacks)))
+        } else {
+            let (chains, spans) = connect::connect(source, &tracked, &patterns, &mut stacks)?;
+            (chains, spans, None)
+        };
         Ok(Analysis {
             patterns,
             tracked,
             chains,
             spans,
+            paths,
         })
     }
 
     /// The span trees, one per root, by start time, each built as
     /// iterated.
     pub fn into_trees(self) -> spans::Trees {
-        spans::trees(self.chains, self.spans, self.tracked, &self.patterns)
+        self.into_trees_and_paths().0
+    }
+
+    /// The span trees (see [`Analysis::into_trees`]) and, when the
+    /// analysis was run with [`Analysis::run_critical`], what finds their
+    /// critical paths.
+    pub fn into_trees_and_paths(self) -> (spans::Trees, Option<Paths>) {
+        let trees = spans::trees(self.chains, self.spans, self.tracked, &self.patterns);
+        (trees, self.paths)
     }
 }

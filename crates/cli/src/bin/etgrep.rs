@@ -1,5 +1,7 @@
 //! etgrep: print the events of a Go execution trace, one line each, with
-//! optional stacks, filtered by goroutine, time, event kind and stack shape.
+//! optional stacks, filtered by goroutine, time, event kind and stack shape;
+//! with `-unblockers`, a goroutine's events come with those of the
+//! goroutines that created or unblocked it.
 
 use analysis::eventmatch::EventMatcher;
 use clap::Parser;
@@ -32,6 +34,11 @@ struct Flags {
     /// Filter to events with a specific timestamp
     #[arg(long, default_value = "0", allow_negative_numbers = true, value_parser = flag::parse_int)]
     time: i64,
+    /// With -goroutine N, also print the events of other goroutines that made
+    /// N runnable (created or unblocked it), in time order among N's own
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
+          default_value = "false", value_parser = flag::parse_bool)]
+    unblockers: bool,
     /// Sort by "time" or "goroutine"
     #[arg(long, default_value = "time")]
     sort: String,
@@ -47,6 +54,8 @@ struct Flags {
 
 struct Filter {
     goroutine: i64,
+    /// Also pass the events that wake `goroutine`.
+    unblockers: bool,
     time: i64,
     matcher: Option<EventMatcher>,
     /// Stack-pattern results by stack ID, valid within one generation.
@@ -55,7 +64,10 @@ struct Filter {
 
 impl Filter {
     fn passes(&mut self, ev: &Event<'_>, goid: i64) -> bool {
-        if self.goroutine != 0 && self.goroutine != goid {
+        if self.goroutine != 0
+            && self.goroutine != goid
+            && !(self.unblockers && analysis::links::woken(ev) == Some(self.goroutine))
+        {
             return false;
         }
         if self.time != 0 && self.time != ev.time() {
@@ -97,6 +109,7 @@ fn grep(
     let mut reader = Reader::new(input.open().map_err(open_error)?).map_err(trace_error)?;
     let mut filter = Filter {
         goroutine: flags.goroutine,
+        unblockers: flags.unblockers,
         time: flags.time,
         matcher: flags.matcher.clone(),
         stack_cache: HashMap::new(),
@@ -174,6 +187,9 @@ fn run(flags: Flags, tool: &Tool) -> Result<(), Error> {
     let args: Vec<&String> = flags.input.iter().chain(&flags.paths).collect();
     if args.is_empty() {
         return Err(Error::Usage("no -input trace given".into()));
+    }
+    if flags.unblockers && flags.goroutine == 0 {
+        return Err(Error::Usage("-unblockers needs -goroutine N".into()));
     }
     let mut inputs = traceinput::expand(&args);
     // One trace: straight to standard output, in chunks of 64 KiB or more,

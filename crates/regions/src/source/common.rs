@@ -133,9 +133,7 @@ fn map_event(ev: &Event<'_>, st: &mut State, stacks: &mut Stacks) -> Mapped {
                 (S::NotExist, S::Runnable | S::Waiting) => {
                     let start = stacks.intern(&tr.stack);
                     st.start_stack.insert(id, start);
-                    if to == S::Runnable && by != id {
-                        m.wakes = Some(id);
-                    }
+                    m.wakes = analysis::links::woken(ev);
                     (by, Did::Create, own(stacks))
                 }
                 (S::NotExist | S::Undetermined, S::Syscall) => (id, Did::InSyscall, 0),
@@ -144,9 +142,7 @@ fn map_event(ev: &Event<'_>, st: &mut State, stacks: &mut Stacks) -> Mapped {
                     (id, Did::Start, st.start_stack.remove(&id).unwrap_or(0))
                 }
                 (S::Waiting, S::Runnable) => {
-                    if by != id {
-                        m.wakes = Some(id);
-                    }
+                    m.wakes = analysis::links::woken(ev);
                     (by, Did::Unblock, own(stacks))
                 }
                 (S::Running, S::Waiting) => {

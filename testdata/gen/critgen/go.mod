@@ -1,0 +1,3 @@
+module critgen
+
+go 1.19
