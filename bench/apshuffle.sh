@@ -7,18 +7,20 @@
 #     on the extracted folders and on the zips read in place;
 #   - `gzip -dc` of the same heap profiles (to /dev/null);
 #   - upstream apshuffle on the folders, if UPSTREAM_APSHUFFLE names its binary;
-# and reports wall time (best of $RUNS), the ratio to gzip -dc, and peak
-# memory (maximum resident set size, as /usr/bin/time -v reports it) on the
-# whole pile and on a tenth of it.
+# and reports the medians of $RUNS runs' wall and CPU times, their ratios to
+# gzip -dc's, and peak memory (maximum resident set size, as /usr/bin/time
+# -v reports it) on the whole pile and on a tenth of it. gzip -dc uses one
+# core and apshuffle all of them, so on a busy machine the wall-time ratio
+# moves with the load; the CPU-time ratio does not.
 #
-# Environment: N (bundles, default 300), RUNS (default 3), WORK (scratch
+# Environment: N (bundles, default 300), RUNS (default 5), WORK (scratch
 # folder, default a new temporary one), GO (go command, default `go`),
 # UPSTREAM_APSHUFFLE (optional), APSHUFFLE (our binary; default: build it),
 # CARGO_TARGET_DIR (as for cargo).
 set -euo pipefail
 
 N=${N:-300}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 GO=${GO:-go}
 WORK=${WORK:-$(mktemp -d)}
 UPSTREAM=${UPSTREAM_APSHUFFLE:-}
@@ -47,29 +49,28 @@ args=(-profile-sort=heap -sample-type=inuse_space -focus=internal/api -ignore=sy
 heaps=("$WORK"/folders/*/pprof/heap)
 cat "${heaps[@]}" "$WORK"/zips/* > /dev/null # warm the page cache
 
-# "WALL CPU PEAK_KB" of the fastest of $RUNS runs (CPU = user + system
-# seconds; PEAK_KB is the largest maximum resident set size of all runs)
+# "WALL CPU PEAK_KB": the medians of $RUNS runs' wall and CPU times (CPU =
+# user + system seconds) and the largest maximum resident set size
+median() { sort -g | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 measure() {
-    local best="" cpu="" peak=0 w u s kb
+    local peak=0 w u s kb walls="" cpus=""
     for _ in $(seq "$RUNS"); do
         /usr/bin/time -f '%e %U %S %M' -o "$WORK/time.out" "$@" > /dev/null 2> /dev/null || true
         read -r w u s kb < <(tail -n 1 "$WORK/time.out")
-        if [ -z "$best" ] || awk "BEGIN{exit !($w < $best)}"; then
-            best=$w
-            cpu=$(awk "BEGIN{print $u + $s}")
-        fi
+        walls="$walls $w"
+        cpus="$cpus $(awk "BEGIN{print $u + $s}")"
         if [ "$kb" -gt "$peak" ]; then peak=$kb; fi
     done
-    echo "$best $cpu $peak"
+    echo "$(echo $walls | tr ' ' '\n' | median) $(echo $cpus | tr ' ' '\n' | median) $peak"
 }
 
 gz=$(measure sh -c 'gzip -dc "$@" > /dev/null' sh "${heaps[@]}")
-gz_wall=${gz%% *}
+read -r gz_wall gz_cpu _ <<< "$gz"
 report() { # name "wall cpu peak"
     local wall cpu kb
     read -r wall cpu kb <<< "$2"
-    printf '%-30s %7.2f s wall %6.2fx gzip -dc %7.2f s cpu  peak %7d KB\n' \
-        "$1" "$wall" "$(awk "BEGIN{print $wall / $gz_wall}")" "$cpu" "$kb"
+    printf '%-30s %6.2f s wall %5.2fx gzip -dc %6.2f s cpu %5.2fx gzip -dc  peak %7d KB\n' \
+        "$1" "$wall" "$(awk "BEGIN{print $wall / $gz_wall}")" "$cpu" "$(awk "BEGIN{print $cpu / $gz_cpu}")" "$kb"
 }
 
 echo "pile: $N bundles, $(du -sh "$WORK/zips" | cut -f1) of zips; heap profiles: $(cat "${heaps[@]}" | wc -c) bytes gzipped; $(nproc) CPUs"

@@ -102,6 +102,14 @@ pub enum Error {
         /// What went wrong.
         source: Box<stw::Error>,
     },
+    /// etperfetto could not convert a trace.
+    #[error("{path}: {source}")]
+    Perfetto {
+        /// The input's name.
+        path: String,
+        /// What went wrong.
+        source: Box<goperfetto::Error>,
+    },
     /// ettables could not write an input's tables.
     #[error(transparent)]
     Tables(#[from] Box<tables::Error>),

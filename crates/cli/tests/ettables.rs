@@ -72,7 +72,7 @@ fn duckdb_answers_equal_the_tools() {
     assert!(o.status.success(), "{stderr}");
     assert_eq!(
         String::from_utf8_lossy(&o.stdout).matches("ok: ").count(),
-        4
+        5
     );
 }
 
@@ -104,6 +104,7 @@ fn bad_inputs_are_reported_and_skipped_whole() {
         PathBuf::from(t).join(format!("{p}.parquet"))
     };
     let want: Vec<PathBuf> = [
+        "critical_path",
         "events",
         "frames",
         "goroutines",
@@ -131,8 +132,8 @@ fn same_input_same_bytes() {
     }
     let (fa, fb) = (files(&a), files(&b));
     assert_eq!(fa, fb);
-    // Eight tables: a bundle's two, and the six of its trace and of the trace.
-    assert_eq!(fa.len(), 6 + 8, "{fa:?}");
+    // A trace's seven tables; a bundle's two more.
+    assert_eq!(fa.len(), 7 + 9, "{fa:?}");
     for f in fa {
         assert_eq!(
             fs::read(a.join(&f)).unwrap(),

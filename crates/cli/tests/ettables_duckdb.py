@@ -9,7 +9,8 @@ bundles:
   2. the slowest inbound requests across several traces equal the README's
      jq example over `regiongraph -json -summarize`;
   3. bundles ranked by goroutines in serveHTTP equal apshuffle's ranking;
-  4. the README's stop-the-world query gives unstoppable's pauses.
+  4. the README's stop-the-world query gives unstoppable's pauses;
+  5. the critical paths are regiongraph -critical-path's, segment by segment.
 """
 
 import argparse
@@ -126,6 +127,22 @@ def main():
     if len(want) < 20 or sorted(want) != sorted(got):
         fail("stop-the-world pauses", sorted(want)[:3], sorted(got)[:3])
     print(f"ok: {len(want)} stop-the-world pauses, the longest {max(w[2] for w in want)} ns")
+
+    # 5. Critical paths, segment by segment.
+    want = []
+    for inp in http:
+        for line in run([a.regiongraph, "-critical-path", "-json", inp]).splitlines():
+            p = json.loads(line)
+            r = p["Root"]
+            for s in p["Path"]:
+                want.append((inp, r["Kind"], r["G"], s["G"], s["State"], s.get("Reason"), s["StartNs"], s["LengthNs"], s.get("Func")))
+    got = db.sql(
+        f"""SELECT input, root_kind, root_g, g, state, reason, start_ns, length_ns, func
+            FROM {t('critical_path')} WHERE input LIKE 'testdata/traces/http-%'"""
+    ).fetchall()
+    if len(want) < 100 or sorted(want, key=repr) != sorted(got, key=repr):
+        fail("critical paths", sorted(want, key=repr)[:2], sorted(got, key=repr)[:2])
+    print(f"ok: critical paths, {len(want)} segments")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 //! The gzip layer: undone the way Go's `gzip.Reader` does (only when the
 //! data starts with the gzip magic, reading every concatenated member, and
 //! failing on corrupt members or trailing garbage), and added to profiles
-//! being written.
+//! being written. A stream that is one member goes through the one-call
+//! fast path in `inflate.rs` first.
 
 use std::io;
 
@@ -39,6 +40,11 @@ pub fn decompress_into(data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
 /// [`decompress_into`] with the cap `limit`: `out` never grows past
 /// `limit + 1` bytes.
 pub(crate) fn decompress_capped(data: &[u8], out: &mut Vec<u8>, limit: u64) -> Result<(), Error> {
+    if let Some(size) = single_member_size(data, limit)
+        && crate::inflate::one_member(data, size, out)
+    {
+        return Ok(());
+    }
     out.clear();
     let too_large = || Error::TooLarge { limit };
     let room =
@@ -98,6 +104,19 @@ pub(crate) fn decompress_capped(data: &[u8], out: &mut Vec<u8>, limit: u64) -> R
         pos += 8;
     }
     Ok(())
+}
+
+/// The size that the trailer of `data` states, if `data` could be one
+/// gzip member of that size within `limit` (deflate expands at most
+/// 1032-fold).
+fn single_member_size(data: &[u8], limit: u64) -> Option<usize> {
+    let n = data.len();
+    if n < 18 {
+        return None;
+    }
+    let size = u32::from_le_bytes([data[n - 4], data[n - 3], data[n - 2], data[n - 1]]);
+    let size = usize::try_from(size).ok()?;
+    (size as u64 <= limit && size <= n.saturating_mul(1032)).then_some(size)
 }
 
 /// The length of the gzip member header at the start of `d`.

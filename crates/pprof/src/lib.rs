@@ -30,6 +30,7 @@ mod decode;
 mod error;
 mod filter;
 mod gzip;
+mod inflate;
 pub mod limit;
 mod profile;
 pub mod proto;

@@ -104,11 +104,6 @@ impl IdIndex {
         Ok(idx)
     }
 
-    /// The index for each id below the dense limit (`None`: no such id).
-    pub(crate) fn dense_ids(&self) -> impl Iterator<Item = Option<u32>> + '_ {
-        self.dense.iter().map(|&i| (i != NONE).then_some(i))
-    }
-
     /// The index of the entry with this id.
     #[inline]
     pub(crate) fn get(&self, id: u64) -> Option<u32> {

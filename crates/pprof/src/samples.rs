@@ -108,10 +108,14 @@ fn entry(masks: &[u64], l: u32) -> u32 {
     masks.get(l as usize).map_or(0, |&m| m as u32) | VALID
 }
 
-/// Filter bits of every location, indexed by location id (for ids up to
-/// the number of locations; larger ids go through the profile's map).
+/// Ids below this (those of one- and two-byte varints) are looked up in a
+/// flat table.
+const FLAT: usize = 1 << 14;
+
+/// Filter bits of every location, indexed by location id (in a flat table
+/// for ids below [`FLAT`]; larger ids go through the profile's index).
 pub(crate) struct IdMasks<'p, 'a> {
-    by_id: Vec<u32>,
+    flat: Box<[u32; FLAT]>,
     profile: &'p Profile<'a>,
     masks: &'p [u64],
 }
@@ -121,13 +125,15 @@ impl<'p, 'a> IdMasks<'p, 'a> {
     /// with bits above 30 clear.
     pub(crate) fn new(profile: &'p Profile<'a>, masks: &'p crate::filter::Masks) -> Self {
         let masks = masks.words_one();
-        let by_id = profile
-            .location_ids
-            .dense_ids()
-            .map(|l| l.map_or(0, |l| entry(masks, l)))
-            .collect();
+        let mut flat = Box::new([0u32; FLAT]);
+        for (id, m) in flat.iter_mut().enumerate() {
+            *m = profile
+                .location_ids
+                .get(id as u64)
+                .map_or(0, |l| entry(masks, l));
+        }
         IdMasks {
-            by_id,
+            flat,
             profile,
             masks,
         }
@@ -135,14 +141,18 @@ impl<'p, 'a> IdMasks<'p, 'a> {
 
     #[inline(always)]
     fn mask(&self, id: u64) -> u32 {
-        match self.by_id.get(id as usize) {
+        match self.flat.get(id as usize) {
             Some(&m) => m,
-            None => self
-                .profile
-                .location_ids
-                .get(id)
-                .map_or(0, |l| entry(self.masks, l)),
+            None => self.mask_large(id),
         }
+    }
+
+    #[inline(never)]
+    fn mask_large(&self, id: u64) -> u32 {
+        self.profile
+            .location_ids
+            .get(id)
+            .map_or(0, |l| entry(self.masks, l))
     }
 
     /// For one location-id field: the number of ids, the OR of their masks,
@@ -153,27 +163,43 @@ impl<'p, 'a> IdMasks<'p, 'a> {
         match v {
             Value::Bytes(b, at) => {
                 let mut i = 0;
-                while i < b.len() {
-                    let b0 = b[i];
-                    let id = if b0 < 0x80 {
-                        i += 1;
-                        u64::from(b0)
-                    } else if let Some(&b1) = b.get(i + 1)
-                        && b1 < 0x80
-                    {
-                        i += 2;
-                        u64::from(b0 & 0x7f) | u64::from(b1) << 7
-                    } else {
-                        let start = i;
-                        let mut r = Reader::new(&b[start..], at + start);
-                        let id = r.varint()?;
+                // Eight bytes at a time: every varint that ends inside them
+                // is found from the bytes with the high bit clear, so that
+                // finding the next one does not wait on the last one's bytes.
+                while let Some(chunk) = b[i..].first_chunk::<8>() {
+                    let w = u64::from_le_bytes(*chunk);
+                    let mut ends = !w & 0x8080_8080_8080_8080;
+                    if ends == 0 {
+                        // A varint longer than eight bytes, or a bad one.
+                        let mut r = Reader::new(&b[i..], at + i);
+                        let m = self.mask(r.varint()?);
                         i = r.offset() - at;
-                        id
-                    };
-                    let m = self.mask(id);
-                    or |= m;
-                    and &= m;
-                    n += 1;
+                        (or, and, n) = (or | m, and & m, n + 1);
+                        continue;
+                    }
+                    let mut start = 0;
+                    while ends != 0 {
+                        let stop = ends.trailing_zeros() + 1;
+                        let x = w >> start;
+                        let bits = stop - start;
+                        let m = if bits <= 16 {
+                            // One or two bytes, without a branch on which.
+                            let two = u64::from(bits >> 4).wrapping_neg();
+                            self.flat[((x & 0x7f) | (x >> 1) & 0x3f80 & two) as usize]
+                        } else {
+                            self.mask(long_varint(x, bits))
+                        };
+                        (or, and, n) = (or | m, and & m, n + 1);
+                        start = stop;
+                        ends &= ends - 1;
+                    }
+                    i += start as usize / 8;
+                }
+                while i < b.len() {
+                    let mut r = Reader::new(&b[i..], at + i);
+                    let m = self.mask(r.varint()?);
+                    i = r.offset() - at;
+                    (or, and, n) = (or | m, and & m, n + 1);
                 }
             }
             v => repeated(v, 0, |id| {
@@ -186,4 +212,11 @@ impl<'p, 'a> IdMasks<'p, 'a> {
         }
         Ok((n, or, and))
     }
+}
+
+/// The value of a varint of `bits / 8` bytes (three to eight) at the
+/// bottom of `x`.
+#[cold]
+fn long_varint(x: u64, bits: u32) -> u64 {
+    (0..bits / 8).fold(0, |v, k| v | (x >> (8 * k) & 0x7f) << (7 * k))
 }

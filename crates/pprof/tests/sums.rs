@@ -221,3 +221,65 @@ fn more_than_64_patterns() {
         assert_eq!(sum(&p.encode_gzip(), "", &filter).unwrap(), expected);
     }
 }
+
+/// Location ids whose varints take every length from one to ten bytes, so
+/// that the id decoding sees short and long ones side by side.
+const WIDE_IDS: [u64; 20] = [
+    1,
+    127,
+    128,
+    300,
+    16383,
+    16384,
+    16385,
+    (1 << 21) - 1,
+    1 << 21,
+    1 << 28,
+    1 << 35,
+    1 << 42,
+    1 << 49,
+    1 << 56,
+    1 << 63,
+    u64::MAX,
+    2,
+    5000,
+    99999,
+    1 << 20,
+];
+
+#[test]
+fn location_ids_of_every_length() {
+    let mut r = Rng(7);
+    let mut nonzero = 0;
+    for round in 0..500 {
+        let mut p = random_profile(&mut r);
+        let wide: std::collections::HashMap<u64, u64> = p
+            .location
+            .iter()
+            .zip(WIDE_IDS)
+            .map(|(l, w)| (l.id, w))
+            .collect();
+        for l in &mut p.location {
+            l.id = wide[&l.id];
+        }
+        for s in &mut p.sample {
+            for id in &mut s.location_id {
+                *id = wide[id];
+            }
+        }
+        let focus = PATTERNS[r.below(PATTERNS.len() as u64) as usize];
+        let ignore = PATTERNS[r.below(PATTERNS.len() as u64) as usize];
+        let expected = reference(&p, "", &[compile(focus).unwrap()], None)
+            + reference(&p, "", &[], Some(&compile(ignore).unwrap()));
+        let filter = |f: Option<&str>, i: Option<&str>| Filter {
+            focus: f.iter().map(|f| Pattern::new(f).unwrap()).collect(),
+            ignore: i.map(|i| Pattern::new(i).unwrap()),
+        };
+        let bytes = p.encode_gzip();
+        let got = sum(&bytes, "", &filter(Some(focus), None)).unwrap()
+            + sum(&bytes, "", &filter(None, Some(ignore))).unwrap();
+        assert_eq!(got, expected, "round {round}: {focus:?} {ignore:?}");
+        nonzero += usize::from(expected != 0);
+    }
+    assert!(nonzero > 100, "{nonzero}");
+}

@@ -5,7 +5,8 @@
 
 use arrow_array::ArrayRef;
 use arrow_array::builder::{
-    BooleanBuilder, Int64Builder, MapBuilder, StringBuilder, TimestampMicrosecondBuilder,
+    BooleanBuilder, Int64Builder, ListBuilder, MapBuilder, StringBuilder,
+    TimestampMicrosecondBuilder,
 };
 use arrow_schema::{Field, Schema};
 use std::sync::Arc;
@@ -215,6 +216,32 @@ table!(
         flat_wait_ns: NsMap = ns_map(), false;
         /// regiongraph's `-json -summarize` line, whole.
         summary_json: StringBuilder = s(), false;
+    }
+);
+
+table!(
+    /// The critical path of each cause tree, one row per segment, on
+    /// regiongraph's clock (`regiongraph -critical-path`).
+    CriticalPath "critical_path" {
+        input: StringBuilder = s(), false;
+        /// The tree (`trees.tree`) and its root.
+        tree: Int64Builder = i(), false;
+        root_kind: StringBuilder = s(), false;
+        root_g: Int64Builder = i(), false;
+        /// The segment's rank on the path (time order).
+        segment: Int64Builder = i(), false;
+        /// The goroutine and what it did: `running`, `runnable`,
+        /// `syscall`, `waiting`.
+        g: Int64Builder = i(), false;
+        state: StringBuilder = s(), false;
+        /// Why it waited (`waiting` only; "" when not known).
+        reason: StringBuilder = s(), true;
+        start_ns: Int64Builder = i(), false;
+        length_ns: Int64Builder = i(), false;
+        /// The innermost function outside the runtime, and the stack
+        /// (function names, leaf first).
+        func: StringBuilder = s(), true;
+        stack: ListBuilder<StringBuilder> = ListBuilder::new(s()), false;
     }
 );
 

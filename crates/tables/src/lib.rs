@@ -6,7 +6,8 @@
 //! name derived from the input's ([`name::file_name`]), so a folder of
 //! outputs is read by glob and a later run over new inputs only adds
 //! files. Traces give `events`, `goroutines`, `stacks`, `frames` (from one
-//! pass, [`events`]) and regiongraph's `regions` and `trees` ([`trees`]);
+//! pass, [`events`]) and regiongraph's `regions`, `trees` and
+//! `critical_path` ([`trees`]);
 //! bundles give `bundles` and `samples` ([`bundles`]) and, when they hold
 //! a trace, the trace's tables. The schemas are in [`columns`]. Rows are
 //! written as they come ([`sink`]) and an input's files appear only once
@@ -137,7 +138,12 @@ fn trace(
         stacks,
         files,
     )?;
-    trees::write(t, &opts.patterns, sink(out, file)?, sink(out, file)?, files)
+    let sinks = trees::Sinks {
+        regions: sink(out, file)?,
+        trees: sink(out, file)?,
+        critical: sink(out, file)?,
+    };
+    trees::write(t, &opts.patterns, sinks, files)
 }
 
 /// Writes every input's tables, in parallel a group at a time, and hands

@@ -1,8 +1,10 @@
 //! regiongraph's results as tables: `regions` (what `-show-regions`
-//! prints) and `trees` (one row per cause tree, with what `-json
-//! -summarize` prints for it), on regiongraph's clock.
+//! prints), `trees` (one row per cause tree, with what `-json
+//! -summarize` prints for it) and `critical_path` (each tree's critical
+//! path, one row per segment, as `-critical-path` finds it), on
+//! regiongraph's clock.
 
-use crate::columns::{NsMap, Regions, Trees};
+use crate::columns::{CriticalPath, NsMap, Regions, Trees};
 use crate::error::Error;
 use crate::sink::{Files, Sink};
 use regions::Analysis;
@@ -11,21 +13,32 @@ use regions::source::Source;
 use regions::summary::summarize;
 use std::collections::BTreeMap;
 
-/// Runs regiongraph's analysis on `input` and writes both tables.
+/// The sinks of regiongraph's tables.
+pub struct Sinks {
+    pub regions: Sink<Regions>,
+    pub trees: Sink<Trees>,
+    pub critical: Sink<CriticalPath>,
+}
+
+/// Runs regiongraph's analysis on `input` and writes its tables.
 pub fn write(
     input: &traceinput::Input,
     patterns: &[Pattern],
-    mut regions: Sink<Regions>,
-    mut trees: Sink<Trees>,
+    sinks: Sinks,
     files: &mut Files,
 ) -> Result<(), Error> {
+    let Sinks {
+        mut regions,
+        mut trees,
+        mut critical,
+    } = sinks;
     let name = input.name();
     let fail = |source| Error::Regions {
         input: name.to_owned(),
         source,
     };
     let source = Source::from_fn(input.opener()).map_err(fail)?;
-    let a = Analysis::run(&source, patterns.to_vec()).map_err(fail)?;
+    let a = Analysis::run_critical(&source, patterns.to_vec()).map_err(fail)?;
     let t = &a.tracked;
     for r in &t.regions {
         let row = &mut regions.rows;
@@ -38,7 +51,8 @@ pub fn write(
         regions.maybe_flush()?;
     }
     regions.finish(files)?;
-    for (i, span) in a.into_trees().enumerate() {
+    let (spans, mut paths) = a.into_trees_and_paths();
+    for (i, span) in spans.enumerate() {
         let s = summarize(&span);
         let mut spans = 0i64;
         span.visit(&mut |_| spans += 1);
@@ -63,8 +77,43 @@ pub fn write(
         row.summary_json
             .append_value(String::from_utf8_lossy(&json));
         trees.maybe_flush()?;
+        if let Some(paths) = &mut paths {
+            path(name, i as i64, &paths.of(&span), &mut critical)?;
+        }
     }
-    trees.finish(files)
+    trees.finish(files)?;
+    critical.finish(files)
+}
+
+fn path(
+    name: &str,
+    tree: i64,
+    p: &regions::critical::CriticalPath,
+    sink: &mut Sink<CriticalPath>,
+) -> Result<(), Error> {
+    for (n, seg) in p.segments.iter().enumerate() {
+        let r = &mut sink.rows;
+        r.input.append_value(name);
+        r.tree.append_value(tree);
+        r.root_kind.append_value(&p.root.kind);
+        r.root_g.append_value(p.root.g);
+        r.segment.append_value(n as i64);
+        r.g.append_value(seg.g);
+        r.state.append_value(seg.state.name());
+        // As regiongraph prints it: "" for a wait of unknown reason.
+        let waiting = seg.state == regions::critical::State::Waiting;
+        r.reason
+            .append_option(waiting.then(|| regions::critical::reason_name(seg.reason)));
+        r.start_ns.append_value(seg.start_ns);
+        r.length_ns.append_value(seg.length_ns);
+        r.func.append_option(seg.func());
+        for f in seg.stack.iter() {
+            r.stack.values().append_value(f);
+        }
+        r.stack.append(true);
+        sink.maybe_flush()?;
+    }
+    Ok(())
 }
 
 fn map(b: &mut NsMap, m: &BTreeMap<String, i64>) {

@@ -58,7 +58,7 @@ fn a_trace_reads_back_as_its_events() {
         written.push(r.unwrap().unwrap())
     });
     assert_eq!(written.len(), 1);
-    assert_eq!(written[0].files.len(), 6);
+    assert_eq!(written[0].files.len(), 7);
 
     // What the reader says.
     let mut reader = gotrace::Reader::new(File::open(&path).unwrap()).unwrap();
