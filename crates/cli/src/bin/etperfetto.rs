@@ -7,6 +7,7 @@ use clap::Parser;
 use gocompat::flag;
 use goperfetto::{Bound, Opener, Options, RegionOptions, Select};
 use perfetto::Writer;
+use std::ffi::OsString;
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -55,7 +56,7 @@ struct Flags {
     /// Region pattern file (TOML, see regiongraph -list-patterns) added to
     /// the built-in patterns (repeatable)
     #[arg(long, action = clap::ArgAction::Append)]
-    patterns: Vec<String>,
+    patterns: Vec<OsString>,
     /// More inputs
     paths: Vec<String>,
 }
