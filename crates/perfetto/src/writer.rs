@@ -264,10 +264,7 @@ impl<W: Write> Writer<W> {
     where
         I: IntoIterator<Item = StackFrame<'f>>,
     {
-        let mut ev = self.start(ts, EventType::SliceBegin, track);
-        self.fill(&mut ev, name, d);
-        ev.callstack_iid = Some(self.intern.stack(key, frames));
-        self.finish_event(ev)
+        self.event_with_stack(EventType::SliceBegin, ts, track, name, d, key, frames)
     }
 
     /// Ends the innermost open slice of `track`.
@@ -297,7 +294,25 @@ impl<W: Write> Writer<W> {
     where
         I: IntoIterator<Item = StackFrame<'f>>,
     {
-        let mut ev = self.start(ts, EventType::Instant, track);
+        self.event_with_stack(EventType::Instant, ts, track, name, d, key, frames)
+    }
+
+    /// A slice begin or an instant with its call stack interned.
+    #[allow(clippy::too_many_arguments)]
+    fn event_with_stack<'f, I>(
+        &mut self,
+        kind: EventType,
+        ts: u64,
+        track: u64,
+        name: &str,
+        d: &Details<'_>,
+        key: u64,
+        frames: impl FnOnce() -> I,
+    ) -> io::Result<()>
+    where
+        I: IntoIterator<Item = StackFrame<'f>>,
+    {
+        let mut ev = self.start(ts, kind, track);
         self.fill(&mut ev, name, d);
         ev.callstack_iid = Some(self.intern.stack(key, frames));
         self.finish_event(ev)

@@ -29,19 +29,3 @@ pub fn max_decompressed() -> u64 {
 pub fn how_to_raise() -> String {
     format!("raise it with {MAX_DECOMPRESSED_VAR}=BYTES (K, M, G suffixes accepted)")
 }
-
-#[cfg(test)]
-mod tests {
-    use limits::parse_size;
-
-    #[test]
-    fn sizes_with_binary_suffixes() {
-        assert_eq!(parse_size("123"), Some(123));
-        assert_eq!(parse_size("64k"), Some(64 << 10));
-        assert_eq!(parse_size(" 2G "), Some(2 << 30));
-        assert_eq!(parse_size("512M"), Some(512 << 20));
-        assert_eq!(parse_size("x"), None);
-        assert_eq!(parse_size(""), None);
-        assert_eq!(parse_size("99999999999999999999G"), None);
-    }
-}
