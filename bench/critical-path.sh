@@ -15,19 +15,10 @@
 # /usr/bin/time.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-tc=${GO_TOOLCHAINS:-$HOME/go-toolchains}
-runs=${RUNS:-5}
-versions=("$@")
-[ ${#versions[@]} -gt 0 ] || versions=(1.21 1.25)
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off
-unset GOROOT
-data="$top/bench/data"
-mkdir -p "$data"
-(cd "$top" && cargo build --release --quiet --bin regiongraph)
-rg="${CARGO_TARGET_DIR:-$top/target}/release/regiongraph"
-
 # shellcheck source=bench/lib.sh
 . "$top/bench/lib.sh"
+bench_start 5 "$@"
+rg=$(our_bin regiongraph)
 
 # Requests that make about 10 MB of trace, by format.
 declare -A requests=([1.21]=8500 [1.25]=2900)

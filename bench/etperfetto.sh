@@ -18,21 +18,12 @@
 # and /usr/bin/time.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-tc=${GO_TOOLCHAINS:-$HOME/go-toolchains}
-runs=${RUNS:-3}
-versions=("$@")
-[ ${#versions[@]} -gt 0 ] || versions=(1.21 1.25)
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off
-unset GOROOT
-data="$top/bench/data"
-mkdir -p "$data"
-(cd "$top" && cargo build --release --quiet --bin etperfetto)
-ours="${CARGO_TARGET_DIR:-$top/target}/release/etperfetto"
-go="$tc/1.27/bin/go"
-"$go" tool trace -h >/dev/null 2>&1 || true   # build the tool once, outside the timings
-
 # shellcheck source=bench/lib.sh
 . "$top/bench/lib.sh"
+bench_start 3 "$@"
+ours=$(our_bin etperfetto)
+go="$tc/1.27/bin/go"
+"$go" tool trace -h >/dev/null 2>&1 || true   # build the tool once, outside the timings
 
 # medians of "wall cpu rss" in log $1
 medians() {

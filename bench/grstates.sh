@@ -18,20 +18,12 @@
 # and /usr/bin/time.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-tc=${GO_TOOLCHAINS:-$HOME/go-toolchains}
-up=${UPSTREAM_GRSTATES:?set UPSTREAM_GRSTATES to an upstream grstates binary}
-runs=${RUNS:-5}
-versions=("$@")
-[ ${#versions[@]} -gt 0 ] || versions=(1.21 1.25)
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off
-unset GOROOT
-data=${BENCH_DATA:-${TMPDIR:-/tmp}/toolbox-bench}
-mkdir -p "$data"
-(cd "$top" && cargo build --release --quiet --bin grstates)
-ours="${CARGO_TARGET_DIR:-$top/target}/release/grstates"
-
 # shellcheck source=bench/lib.sh
 . "$top/bench/lib.sh"
+data=${BENCH_DATA:-${TMPDIR:-/tmp}/toolbox-bench}
+bench_start 5 "$@"
+up=${UPSTREAM_GRSTATES:?set UPSTREAM_GRSTATES to an upstream grstates binary}
+ours=$(our_bin grstates)
 
 for v in "${versions[@]}"; do
   trace="$data/grstates-go$v.trace"

@@ -1,6 +1,27 @@
-# Shared by the benchmarks that time one of our binaries next to upstream's
-# (bench/grstates.sh, bench/unstoppable.sh): sourced after they set $top,
-# $tc (Go toolchains) and $data (scratch folder).
+# Shared by the benchmarks that time one of our binaries next to a reference
+# (bench/grstates.sh, unstoppable.sh, readall.sh, etperfetto.sh,
+# critical-path.sh): sourced once they set $top, then `bench_start`.
+
+# The common start: $tc (Go toolchains), $runs (RUNS, default $1), $versions
+# (the Go versions given after it, default 1.21 1.25), Go's environment for
+# building generators, and the scratch folder $data (default bench/data).
+bench_start() {
+  tc=${GO_TOOLCHAINS:-$HOME/go-toolchains}
+  runs=${RUNS:-$1}
+  shift
+  versions=("$@")
+  [ ${#versions[@]} -gt 0 ] || versions=(1.21 1.25)
+  export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off
+  unset GOROOT
+  data=${data:-$top/bench/data}
+  mkdir -p "$data"
+}
+
+# Builds our binary $1 and prints its path.
+our_bin() {
+  (cd "$top" && cargo build --release --quiet --bin "$1")
+  echo "${CARGO_TARGET_DIR:-$top/target}/release/$1"
+}
 
 median() { sort -g | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 ratio() { awk "BEGIN{printf \"%.2f\", $1/($2>0?$2:0.001)}"; }

@@ -18,14 +18,9 @@
 # $GO_TOOLCHAINS and /usr/bin/time.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-tc=${GO_TOOLCHAINS:-$HOME/go-toolchains}
-runs=${RUNS:-5}
-versions=("$@")
-[ ${#versions[@]} -gt 0 ] || versions=(1.21 1.25)
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off
-unset GOROOT
-data="$top/bench/data"
-mkdir -p "$data"
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
+bench_start 5 "$@"
 tools=${SHARED_TOOLS:-$top/../shared/tools}
 goreadall=${GO_READALL:-}
 if [ -z "$goreadall" ]; then
@@ -34,9 +29,6 @@ if [ -z "$goreadall" ]; then
 fi
 (cd "$top" && cargo build --release --quiet -p gotrace --example readall)
 ours="${CARGO_TARGET_DIR:-$top/target}/release/examples/readall"
-
-# shellcheck source=bench/lib.sh
-. "$top/bench/lib.sh"
 
 for v in "${versions[@]}"; do
   trace="$data/bench-go$v.trace"

@@ -18,20 +18,11 @@
 # in $GO_TOOLCHAINS and /usr/bin/time.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-tc=${GO_TOOLCHAINS:-$HOME/go-toolchains}
-up=${UPSTREAM_UNSTOPPABLE:?set UPSTREAM_UNSTOPPABLE to an upstream unstoppable binary}
-runs=${RUNS:-5}
-versions=("$@")
-[ ${#versions[@]} -gt 0 ] || versions=(1.21 1.25)
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off
-unset GOROOT
-data="$top/bench/data"
-mkdir -p "$data"
-(cd "$top" && cargo build --release --quiet --bin unstoppable)
-ours="${CARGO_TARGET_DIR:-$top/target}/release/unstoppable"
-
 # shellcheck source=bench/lib.sh
 . "$top/bench/lib.sh"
+bench_start 5 "$@"
+up=${UPSTREAM_UNSTOPPABLE:?set UPSTREAM_UNSTOPPABLE to an upstream unstoppable binary}
+ours=$(our_bin unstoppable)
 
 for v in "${versions[@]}"; do
   trace="$data/bench-go$v.trace"
