@@ -19,6 +19,9 @@ pub(crate) struct Cursor {
     /// Index into `Generation::threads`.
     pub(crate) thread: usize,
     pub(crate) m: i64,
+    /// The thread's context slot in the ordering, once known (see
+    /// `Ordering::m_slot`).
+    pub(crate) slot: usize,
     batch: usize,
     off: usize,
     last_ts: Time,
@@ -33,6 +36,7 @@ impl Cursor {
         Cursor {
             thread,
             m,
+            slot: super::order::NO_SLOT,
             batch: 0,
             off: 0,
             last_ts: 0,
