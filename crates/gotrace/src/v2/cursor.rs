@@ -184,7 +184,21 @@ pub(crate) fn heap_insert(heap: &mut Vec<Cursor>, c: Cursor) {
 }
 
 /// Restores the heap after the cursor at `i` moved to a later event.
+#[inline(always)]
 pub(crate) fn heap_update(heap: &mut [Cursor], i: usize) {
+    // The common case: the root's thread is still first.
+    if i == 0 {
+        let t = heap[0].ev.time;
+        let before = |c: Option<&Cursor>| c.is_some_and(|c| c.ev.time < t);
+        if !before(heap.get(1)) && !before(heap.get(2)) {
+            return;
+        }
+    }
+    update_slow(heap, i);
+}
+
+#[inline(never)]
+fn update_slow(heap: &mut [Cursor], i: usize) {
     if sift_up(heap, i) != i {
         return;
     }
