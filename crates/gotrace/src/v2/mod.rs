@@ -25,7 +25,16 @@ mod tests {
     #[test]
     fn mul_converts_as_go_does() {
         let ns = 1.0 / (15_625_000.0 / 1e9);
-        for t in [0, 1, 3, 1 << 53, (1 << 53) + 1, (1 << 63) - 1, 1 << 63, u64::MAX] {
+        let big = 1u64 << 63;
+        let edges = [0, 1, 3, 1 << 53, (1 << 53) + 1, big - 1, big, big + 1];
+        let rounding = [
+            big + 1024,
+            big + 1025,
+            big + 3072,
+            u64::MAX - 1024,
+            u64::MAX,
+        ];
+        for t in edges.into_iter().chain(rounding) {
             assert_eq!(super::mul(ns, t), (t as f64 * ns) as i64, "{t}");
             assert_eq!(super::mul(1.0, t), (t as f64) as i64, "{t}");
         }
