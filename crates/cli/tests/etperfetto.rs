@@ -166,20 +166,134 @@ fn regions_equal_regiongraphs_per_kind() {
         // The cause trees' links are flows too.
         let plain = convert(dir.path(), &["-input", &path]);
         assert!(v["flows"].as_u64() > plain["flows"].as_u64(), "{name}");
-        // -kind keeps the trees of that root kind only.
-        let v = convert(
-            dir.path(),
-            &["-regions", "-kind", "server/http", "-input", &path],
-        );
-        let got: BTreeMap<String, u64> =
-            serde_json::from_value(v["region_slices"].clone()).unwrap();
-        assert!(got.get("server/http").is_some_and(|&n| n > 0), "{got:?}");
-        assert!(got.values().sum::<u64>() < want.values().sum(), "{got:?}");
+        // -kind and -min-length keep the trees regiongraph keeps: as many
+        // regions of each kind as its -json trees hold.
+        for (kind, min) in [("server/http", "0s"), ("server/http", "1ms"), ("", "2ms")] {
+            let mut args = vec!["-regions", "-min-length", min, "-input", &path];
+            let mut rg = vec!["-json", "-min-length", min, "-input", &path];
+            if !kind.is_empty() {
+                args.extend(["-kind", kind]);
+                rg.extend(["-kind", kind]);
+            }
+            let v = convert(dir.path(), &args);
+            let got: BTreeMap<String, u64> =
+                serde_json::from_value(v["region_slices"].clone()).unwrap();
+            let want = regiongraph_tree_regions(&rg, &want);
+            assert_eq!(got, want, "{name} {kind} {min}");
+            assert!(got.values().sum::<u64>() < want_total(&path), "{got:?}");
+        }
         let v = convert(
             dir.path(),
             &["-regions", "-min-length", "1h", "-input", &path],
         );
         assert_eq!(v["region_slices"], serde_json::json!({}));
+        assert_eq!(v["critical_paths"], serde_json::json!([]));
+    }
+}
+
+fn want_total(path: &str) -> u64 {
+    regiongraph_counts(path).values().sum()
+}
+
+/// The regions per kind in the trees `regiongraph ARGS` (`-json`) prints:
+/// its spans whose kind is a region kind (`kinds`), each region once (a
+/// region rebuilt on its goroutine's chain is one span per node, all with
+/// the region's goroutine, kind and start).
+fn regiongraph_tree_regions(args: &[&str], kinds: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    let out = run(env!("CARGO_BIN_EXE_regiongraph"), args);
+    assert!(out.status.success());
+    let mut regions = std::collections::BTreeSet::new();
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let mut stack: Vec<Value> = vec![serde_json::from_str(line).unwrap()];
+        while let Some(span) = stack.pop() {
+            let kind = span["Kind"].as_str().unwrap().to_owned();
+            if kinds.contains_key(&kind) {
+                regions.insert((kind, span["G"].as_i64(), span["StartNs"].as_i64()));
+            }
+            if let Some(kids) = span["Caused"].as_array() {
+                stack.extend(kids.iter().cloned());
+            }
+        }
+    }
+    let mut counts = BTreeMap::new();
+    for (kind, _, _) in regions {
+        *counts.entry(kind).or_default() += 1;
+    }
+    counts
+}
+
+/// Each tree's critical path is a slice on a ` critical path` track
+/// holding its segments, which sum to its length; the paths are
+/// regiongraph's, tree by tree.
+#[test]
+fn critical_paths_cover_their_roots() {
+    if !have_python() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pats = testdata().join("gen/critgen/critgen.toml");
+    let pats = pats.to_str().unwrap();
+    for (name, min) in [
+        ("crit-go1.25", "0s"),
+        ("http-go1.21", "0s"),
+        ("http-go1.25", "1ms"),
+    ] {
+        let path = trace(name);
+        let mut args = vec!["-regions", "-min-length", min, "-input", &path];
+        if name.starts_with("crit") {
+            args.extend(["-patterns", pats]);
+        }
+        let v = convert(dir.path(), &args);
+        let got: Vec<(u64, u64, u64)> =
+            serde_json::from_value(v["critical_paths"].clone()).unwrap();
+        let mut rg = vec![
+            "-critical-path",
+            "-json",
+            "-min-length",
+            min,
+            "-input",
+            &path,
+        ];
+        if name.starts_with("crit") {
+            rg.extend(["-patterns", pats]);
+        }
+        let out = run(env!("CARGO_BIN_EXE_regiongraph"), &rg);
+        assert!(out.status.success());
+        let mut want: Vec<(u64, u64)> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let p: Value = serde_json::from_str(l).unwrap();
+                let n = p["Path"].as_array().unwrap().len() as u64;
+                (p["Root"]["LengthNs"].as_u64().unwrap(), n)
+            })
+            .collect();
+        assert!(!want.is_empty(), "{name}");
+        for &(len, sum, n) in &got {
+            assert_eq!(
+                len, sum,
+                "{name}: a path's segments do not sum to its length"
+            );
+            assert!(n > 0 || len == 0, "{name}");
+        }
+        let mut got: Vec<(u64, u64)> = got.into_iter().map(|(l, _, n)| (l, n)).collect();
+        got.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(got, want, "{name}");
+    }
+    // The planned path of the fixture: its segments, by name.
+    let v = convert(
+        dir.path(),
+        &[
+            "-regions",
+            "-patterns",
+            pats,
+            "-input",
+            &trace("crit-go1.25"),
+        ],
+    );
+    for s in ["running", "waiting(sleep)", "waiting(network)"] {
+        assert!(count(&v, "slices", s) > 0, "{s}: {v}");
     }
 }
 
@@ -309,4 +423,110 @@ fn bad_input_and_unwritable_output() {
     assert!(String::from_utf8_lossy(&r.stderr).contains("-output"));
     // No temporary file left: the output and the two bad traces.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 3);
+}
+
+/// What two conversions of the same trace must share, whatever the input
+/// was called.
+fn same_content(v: &Value) -> Value {
+    let keep = [
+        "packets",
+        "slices",
+        "instants",
+        "flows",
+        "region_slices",
+        "critical_paths",
+    ];
+    keep.iter().map(|k| (k.to_string(), v[k].clone())).collect()
+}
+
+/// A Go 1.21 trace (whose reader must read it whole) read twice, for
+/// -goroutine's and -regions' passes, from standard input and from a FIFO:
+/// the same as from its file.
+#[test]
+fn standard_input_and_fifos_are_read_in_passes() {
+    if !have_python() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = trace("http-go1.21");
+    let flags = ["-regions", "-goroutine", "1", "-goroutine", "20"];
+    let mut args: Vec<&str> = flags.to_vec();
+    args.extend(["-input", &path]);
+    let want = same_content(&convert(dir.path(), &args));
+    assert!(
+        want["critical_paths"]
+            .as_array()
+            .is_some_and(|p| !p.is_empty()),
+        "{want}"
+    );
+    // Standard input.
+    let out = dir.path().join("stdin.pftrace");
+    let r = Command::new(ETPERFETTO)
+        .args(flags)
+        .args(["-output", out.to_str().unwrap(), "-input", "-"])
+        .stdin(std::fs::File::open(&path).unwrap())
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_eq!(same_content(&check(&out)), want);
+    // A FIFO.
+    let fifo = dir.path().join("fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let writer = {
+        let (fifo, path) = (fifo.clone(), path.clone());
+        std::thread::spawn(move || std::fs::write(fifo, std::fs::read(path).unwrap()).unwrap())
+    };
+    let out = dir.path().join("fifo.pftrace");
+    let r = run(
+        ETPERFETTO,
+        &[
+            &flags[..],
+            &["-output", out.to_str().unwrap(), fifo.to_str().unwrap()],
+        ]
+        .concat(),
+    );
+    writer.join().unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_eq!(same_content(&check(&out)), want);
+}
+
+/// Input and output names that are not UTF-8 are used as they are (and
+/// shown lossily in messages).
+#[test]
+fn file_names_need_not_be_utf8() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    if !have_python() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join(OsStr::from_bytes(b"tr\xffce.trace"));
+    std::fs::copy(trace("go1.22"), &input).unwrap();
+    let output = dir.path().join(OsStr::from_bytes(b"out\xfe.pftrace"));
+    let r = Command::new(ETPERFETTO)
+        .arg("-output")
+        .arg(&output)
+        .arg("-regions")
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let v = check(&output);
+    assert!(count(&v, "slices", "running") > 0, "{v}");
+    // A missing one is named in the message.
+    let missing = dir.path().join(OsStr::from_bytes(b"no\xff.trace"));
+    let r = Command::new(ETPERFETTO)
+        .arg("-output")
+        .arg(&output)
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("no\u{fffd}.trace"));
 }

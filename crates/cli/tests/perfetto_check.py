@@ -13,9 +13,11 @@ the `protobuf` package:
   once.
 
 Prints a JSON summary (packets, tracks, slices by name, flows, instants by
-name, slices by name on tracks whose name ends with " regiongraph", first and last event
-times) on
-standard output; exits 1 with the problems on standard error.
+name, slices by name on tracks whose name ends with " regiongraph", the
+critical paths on tracks whose name ends with " critical path" as
+[length, sum of its segments' lengths, segments] of each outermost slice,
+first and last event times) on standard output; exits 1 with the problems
+on standard error.
 Usage: perfetto_check.py TRACE
 """
 
@@ -55,7 +57,7 @@ def main():
 
     tracks = {}  # uuid -> descriptor
     counter_tracks = set()
-    open_slices = collections.defaultdict(list)  # uuid -> [name]
+    open_slices = collections.defaultdict(list)  # uuid -> [[name, ts, children's sum, children]]
     last_ts = {}
     # Per sequence: interned names, arg names, callstacks, frames, strings.
     seqs = collections.defaultdict(lambda: None)
@@ -64,6 +66,7 @@ def main():
     slices = collections.Counter()
     instants = collections.Counter()
     region_slices = collections.Counter()
+    critical_paths = []
     counters = 0
     times = []
 
@@ -146,7 +149,7 @@ def main():
         if is_counter_track:
             problems.append(f"packet {i}: slice or instant on a counter track")
         if ev.type == TE.TYPE_SLICE_BEGIN:
-            open_slices[t].append(name)
+            open_slices[t].append([name, ts, 0, 0])
             slices[name] += 1
             if tracks[t].name.endswith(" regiongraph"):
                 region_slices[name] += 1
@@ -154,7 +157,12 @@ def main():
             if not open_slices[t]:
                 problems.append(f"packet {i}: end with no open slice on track {t} ({tracks[t].name})")
             else:
-                open_slices[t].pop()
+                _, begun, inner, n = open_slices[t].pop()
+                if open_slices[t]:
+                    open_slices[t][-1][2] += ts - begun
+                    open_slices[t][-1][3] += 1
+                elif tracks[t].name.endswith(" critical path"):
+                    critical_paths.append([ts - begun, inner, n])
         elif ev.type == TE.TYPE_INSTANT:
             instants[name] += 1
         else:
@@ -175,7 +183,7 @@ def main():
     left = {t: v for t, v in open_slices.items() if v}
     if left:
         t, v = next(iter(left.items()))
-        problems.append(f"{len(left)} tracks end with open slices, e.g. {tracks[t].name}: {v}")
+        problems.append(f"{len(left)} tracks end with open slices, e.g. {tracks[t].name}: {[o[0] for o in v]}")
 
     for p in problems[:20]:
         print(p, file=sys.stderr)
@@ -190,6 +198,7 @@ def main():
             "flows": len(flows_ended),
             "flows_unended": len(flows_begun) - len(flows_ended),
             "region_slices": dict(region_slices),
+            "critical_paths": critical_paths,
             "problems": len(problems),
             "first_ts": min(times, default=0),
             "last_ts": max(times, default=0),

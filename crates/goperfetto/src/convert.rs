@@ -115,7 +115,7 @@ impl<'w, W: Write> Converter<'w, W> {
     }
 
     /// A shared copy of a name (names repeat: states, reasons, kinds).
-    fn name(&mut self, s: &str) -> Rc<str> {
+    pub(crate) fn name(&mut self, s: &str) -> Rc<str> {
         if let Some(n) = self.names.get(s) {
             return n.clone();
         }
@@ -173,6 +173,11 @@ impl<'w, W: Write> Converter<'w, W> {
                 self.ensure(Track::Goroutine(g));
                 let name = format!("G{g} regiongraph");
                 slices(self.uuid(Track::Goroutine(g)), name, 3 + i64::from(lane))
+            }
+            Track::Critical(g, lane) => {
+                self.ensure(Track::Goroutine(g));
+                let name = format!("G{g} critical path");
+                slices(self.uuid(Track::Goroutine(g)), name, 300 + i64::from(lane))
             }
             Track::Proc(p) => slices(process, format!("P{p}"), 1_000 + p),
             Track::Sweeps(p) => {

@@ -15,6 +15,9 @@ pub enum Track {
     Assists(i64),
     /// Lane `n` of a goroutine's regiongraph regions.
     Requests(i64, u8),
+    /// Lane `n` of the critical paths of the cause trees rooted on a
+    /// goroutine.
+    Critical(i64, u8),
     /// The goroutines a P ran.
     Proc(i64),
     /// A P's GC sweeps.
@@ -78,6 +81,7 @@ impl Track {
             Track::Tasks => (7, 3),
             Track::Counter(c) => (8, c as u64),
             Track::TaskLane(n) => (9, u64::from(n)),
+            Track::Critical(g, lane) => (10, id(g) | u64::from(lane) << LANE_SHIFT),
         };
         (u64::from(input) + 1) << INPUT_SHIFT | kind << KIND_SHIFT | low
     }
@@ -103,6 +107,8 @@ mod tests {
             Track::Assists(1),
             Track::Requests(1, 0),
             Track::Requests(1, 1),
+            Track::Critical(1, 0),
+            Track::Critical(1, 1),
             Track::Proc(1),
             Track::Sweeps(1),
             Track::Gc,

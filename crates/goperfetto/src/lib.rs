@@ -11,7 +11,7 @@
 //! flows from each wake-up to the woken goroutine's next run. Options
 //! narrow it to a time window and to some goroutines and those one wake-up
 //! away ([`Options`]), and add regiongraph's regions with their cause
-//! links ([`RegionOptions`]).
+//! links and each cause tree's critical path ([`RegionOptions`]).
 
 mod convert;
 mod error;
@@ -23,7 +23,7 @@ mod window;
 
 pub use convert::Options;
 pub use error::{Error, Result};
-pub use requests::Select;
+pub use regions::output::Select;
 pub use window::Bound;
 
 use perfetto::Writer;
@@ -39,7 +39,7 @@ pub type Opener = Arc<dyn Fn() -> io::Result<gotrace::TraceSource> + Send + Sync
 pub struct RegionOptions {
     /// The patterns, as regiongraph uses them.
     pub patterns: Vec<Pattern>,
-    /// Which trees.
+    /// Which trees, as regiongraph's `-kind` and `-min-length` choose.
     pub select: Select,
 }
 
@@ -48,6 +48,8 @@ pub struct RegionOptions {
 pub struct Summary {
     /// Region slices (with `-regions`).
     pub regions: usize,
+    /// Critical paths drawn (with `-regions`).
+    pub paths: usize,
 }
 
 /// Converts input number `input` (0 for the first; it numbers the
@@ -77,7 +79,7 @@ pub fn convert<W: Write>(
                 o().map(|s| Box::new(s) as Box<dyn Read + Send>)
             })?;
             Some((
-                regions::Analysis::run(&source, ro.patterns.clone())?,
+                regions::Analysis::run_critical(&source, ro.patterns.clone())?,
                 &ro.select,
             ))
         }
@@ -85,11 +87,12 @@ pub fn convert<W: Write>(
     };
     let mut conv = convert::Converter::new(w, input, name, shown.clone(), opts.from.is_none());
     let mut summary = Summary::default();
-    let make_marks = |base: i64, win: &window::Window| match &analysis {
+    let make_marks = |base: i64, win: &window::Window| match analysis {
         Some((a, sel)) => {
             let shows = |g: i64| shown.as_ref().is_none_or(|s| s.contains(&g));
             let m = requests::Marks::new(a, sel, base, (win.from, win.to), shows, input);
             summary.regions = m.len();
+            summary.paths = m.paths();
             m
         }
         None => requests::Marks::none(),

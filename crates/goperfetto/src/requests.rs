@@ -1,27 +1,22 @@
 //! `-regions`: regiongraph's regions as slices on lanes under their
-//! goroutines' tracks (each named exactly by its kind), and the links of
-//! each cause tree as flows from a region to the regions it caused. The
-//! region analysis reads the trace in its own passes first; its regions
-//! become begin and end marks, sorted by time, merged into the main pass.
+//! goroutines' tracks (each named exactly by its kind), the links of each
+//! cause tree as flows from a region to the regions it caused, and each
+//! tree's critical path on lanes under its root's goroutine (a slice for
+//! the tree, holding a slice per segment, named by its state). The region
+//! analysis reads the trace in its own passes first; trees are chosen by
+//! regiongraph's own [`Select`]; regions and paths become begin and end
+//! marks, sorted by time, merged into the main pass.
 
 use crate::convert::{Converter, NO_STACK, ts};
 use crate::error::{Error, Result};
 use crate::ids::{Track, flow};
 use perfetto::{Arg, Details};
 use regions::Analysis;
+use regions::critical::CriticalPath;
 use regions::event::NONE;
+use regions::output::Select;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::io::Write;
-
-/// Which cause trees to show (all by default).
-#[derive(Debug, Clone, Default)]
-pub struct Select {
-    /// Only trees whose root is of one of these kinds (a region kind, or
-    /// the root function of a goroutine woken by no region).
-    pub kinds: Vec<String>,
-    /// Only trees whose root region lasts at least this long (ns).
-    pub min_length: i64,
-}
 
 /// A region to draw.
 #[derive(Debug, Clone)]
@@ -37,31 +32,38 @@ struct Slice {
 
 #[derive(Debug, Clone, Copy)]
 enum What {
-    Begin(usize),
+    /// A region slice begins.
+    Region(usize),
+    /// A tree's critical path begins.
+    Path(usize),
+    /// Segment `.1` of path `.0` begins.
+    Segment(usize, usize),
+    /// The innermost open slice of the track ends.
     End,
 }
 
 #[derive(Debug, Clone, Copy)]
 struct Mark {
     at: i64,
-    g: i64,
-    lane: u8,
+    track: Track,
     what: What,
 }
 
-/// The region marks of one input, in time order, and how far they have
-/// been written.
+/// The region and critical path marks of one input, in time order, and
+/// how far they have been written.
 #[derive(Debug, Default)]
 pub struct Marks {
     kinds: Vec<String>,
     slices: Vec<Slice>,
+    /// Critical paths, on the trace's clock.
+    paths: Vec<CriticalPath>,
     marks: Vec<Mark>,
     next: usize,
 }
 
-/// The most lanes a goroutine's regions are spread over (a lane number
-/// is a byte of the track's uuid); a region that would need more is left
-/// out (it would overlap 256 others of its goroutine).
+/// The most lanes a goroutine's regions (or critical paths) are spread
+/// over (a lane number is a byte of the track's uuid); one that would need
+/// more is left out (it would overlap 256 others of its goroutine).
 const MAX_LANES: usize = 256;
 
 impl Marks {
@@ -70,83 +72,45 @@ impl Marks {
         Marks::default()
     }
 
-    /// The regions of `a` in the trees `sel` selects, of goroutines `shows`
-    /// accepts, clipped to `from..=to`; `base` is the time region times
-    /// count from; flow ids are made for input `input`.
+    /// The regions of `a` in the trees `sel` keeps (every region when it
+    /// keeps every tree, also those in no tree), and the critical paths of
+    /// those trees (when `a` was run with [`Analysis::run_critical`]), of
+    /// goroutines `shows` accepts, clipped to `from..=to`; `base` is the
+    /// time region times count from; flow ids are made for input `input`.
     pub(crate) fn new(
-        a: &Analysis,
+        a: Analysis,
         sel: &Select,
         base: i64,
         window: (i64, i64),
         shows: impl Fn(i64) -> bool,
         input: u32,
     ) -> Marks {
-        let t = &a.tracked;
-        let ch = &a.chains;
         let kinds: Vec<String> = a.patterns.iter().map(|p| p.kind.clone()).collect();
-        // The trees selected: by root node, then each node's root.
-        let filtering = !sel.kinds.is_empty() || sel.min_length > 0;
-        let mut keep: Option<FxHashSet<u32>> = None;
-        if filtering {
-            let mut root_of: Vec<u32> = vec![NONE; ch.nodes.len()];
-            let mut keep_regions = FxHashSet::default();
-            for i in 0..ch.nodes.len() {
-                let mut at = i as u32;
-                while ch.node(at).parent != NONE {
-                    if root_of[at as usize] != NONE {
-                        break;
-                    }
-                    at = ch.node(at).parent;
-                }
-                let root = if root_of[at as usize] != NONE {
-                    root_of[at as usize]
-                } else {
-                    at
-                };
-                root_of[i] = root;
-                let rn = ch.node(root);
-                let (kind, length) = match rn.local {
-                    NONE => (t.root_func(rn.g).to_owned(), 0),
-                    r => {
-                        let reg = &t.regions[r as usize];
-                        (
-                            kinds[reg.pattern as usize].clone(),
-                            reg.last.ts - reg.first.ts,
-                        )
-                    }
-                };
-                let kind_ok = sel.kinds.is_empty() || sel.kinds.contains(&kind);
-                if kind_ok && length >= sel.min_length && ch.node(i as u32).local != NONE {
-                    keep_regions.insert(ch.node(i as u32).local);
-                }
-            }
-            keep = Some(keep_regions);
-        }
-        let mut slices = Vec::new();
-        let mut slice_of: FxHashMap<u32, usize> = FxHashMap::default();
-        for (ri, r) in t.regions.iter().enumerate() {
-            let g = t.goroutines[r.gi as usize];
-            if keep.as_ref().is_some_and(|k| !k.contains(&(ri as u32))) || !shows(g) {
-                continue;
-            }
+        // Every region that could be drawn, by region index.
+        let mut all: FxHashMap<u32, Slice> = FxHashMap::default();
+        for (ri, r) in a.tracked.regions.iter().enumerate() {
+            let g = a.tracked.goroutines[r.gi as usize];
             let (b, e) = (r.first.ts + base, r.last.ts + base);
-            if e < window.0 || b > window.1 {
+            if !shows(g) || e < window.0 || b > window.1 {
                 continue;
             }
-            slice_of.insert(ri as u32, slices.len());
-            slices.push(Slice {
-                g,
-                begin: b.max(window.0),
-                end: e.min(window.1),
-                kind: r.pattern,
-                events: r.len(),
-                flows: Vec::new(),
-                ends: Vec::new(),
-            });
+            all.insert(
+                ri as u32,
+                Slice {
+                    g,
+                    begin: b.max(window.0),
+                    end: e.min(window.1),
+                    kind: r.pattern,
+                    events: r.len(),
+                    flows: Vec::new(),
+                    ends: Vec::new(),
+                },
+            );
         }
         // Tree links between regions: each region node to its nearest
         // region ancestor.
-        let mut seen = FxHashSet::default();
+        let ch = &a.chains;
+        let mut links: Vec<(u32, u32)> = Vec::new();
         for n in &ch.nodes {
             if n.local == NONE {
                 continue;
@@ -155,12 +119,55 @@ impl Marks {
             while at != NONE && ch.node(at).local == NONE {
                 at = ch.node(at).parent;
             }
-            if at == NONE {
+            if at != NONE {
+                links.push((ch.node(at).local, n.local));
+            }
+        }
+        // The trees regiongraph's -kind and -min-length keep: their
+        // regions, and their critical paths.
+        let every = *sel == Select::default();
+        let mut kept: FxHashSet<u32> = FxHashSet::default();
+        let mut paths = Vec::new();
+        let (mut trees, mut finder) = a.into_trees_and_paths();
+        while let Some((span, regions)) = trees.next_with_regions() {
+            if !sel.keeps(&span) {
                 continue;
             }
-            let (Some(&from), Some(&to)) =
-                (slice_of.get(&ch.node(at).local), slice_of.get(&n.local))
-            else {
+            if !every {
+                kept.extend(regions);
+            }
+            let (b, e) = (span.start_ns + base, span.start_ns + span.length_ns + base);
+            if let Some(f) = &mut finder
+                && shows(span.g)
+                && e >= window.0
+                && b <= window.1
+            {
+                let mut p = f.of(&span);
+                p.root.start_ns += base;
+                for s in &mut p.segments {
+                    s.start_ns += base;
+                }
+                paths.push(p);
+            }
+        }
+        // In region index order, as regiongraph -show-regions.
+        let mut order: Vec<u32> = all
+            .keys()
+            .copied()
+            .filter(|r| every || kept.contains(r))
+            .collect();
+        order.sort_unstable();
+        let mut slice_of: FxHashMap<u32, usize> = FxHashMap::default();
+        let mut slices = Vec::with_capacity(order.len());
+        for r in order {
+            if let Some(s) = all.remove(&r) {
+                slice_of.insert(r, slices.len());
+                slices.push(s);
+            }
+        }
+        let mut seen = FxHashSet::default();
+        for (a, b) in links {
+            let (Some(&from), Some(&to)) = (slice_of.get(&a), slice_of.get(&b)) else {
                 continue;
             };
             if from == to || slices[from].begin >= slices[to].begin || !seen.insert((from, to)) {
@@ -170,10 +177,14 @@ impl Marks {
             slices[from].flows.push(id);
             slices[to].ends.push(id);
         }
-        let marks = lay_out(&slices);
+        let mut marks = lay_out(&slices);
+        marks.extend(lay_out_paths(&paths, window));
+        // Stable: each track's marks keep their order among equal times.
+        marks.sort_by_key(|m| m.at);
         Marks {
             kinds,
             slices,
+            paths,
             marks,
             next: 0,
         }
@@ -182,6 +193,11 @@ impl Marks {
     /// Number of region slices.
     pub(crate) fn len(&self) -> usize {
         self.slices.len()
+    }
+
+    /// Number of critical paths.
+    pub(crate) fn paths(&self) -> usize {
+        self.paths.len()
     }
 
     /// Writes the marks up to time `at`.
@@ -195,36 +211,111 @@ impl Marks {
                 break;
             }
             self.next += 1;
-            let track = Track::Requests(m.g, m.lane);
-            conv.ensure(track);
-            let uuid = conv.uuid(track);
-            let tl = conv.timeline();
-            match m.what {
-                What::End => tl.end(ts(m.at), uuid).map_err(Error::Write)?,
-                What::Begin(i) => {
+            conv.ensure(m.track);
+            let uuid = conv.uuid(m.track);
+            let (name, args, flows, ends) = match m.what {
+                What::End => {
+                    conv.timeline().end(ts(m.at), uuid).map_err(Error::Write)?;
+                    continue;
+                }
+                What::Region(i) => {
                     let s = &self.slices[i];
-                    let args = [
+                    let args = vec![
                         Arg::int("goroutine", s.g),
                         Arg::uint("events", s.events as u64),
-                        Arg::int("duration (ns)", s.end - s.begin),
                     ];
-                    let d = Details {
-                        args: &args,
-                        flows: &s.flows,
-                        terminating_flows: &s.ends,
-                    };
-                    let name = std::rc::Rc::from(self.kinds[s.kind as usize].as_str());
-                    tl.begin(ts(m.at), uuid, &name, &d, NO_STACK)
-                        .map_err(Error::Write)?
+                    let name = conv.name(&self.kinds[s.kind as usize]);
+                    (name, args, &s.flows[..], &s.ends[..])
                 }
-            }
+                What::Path(p) => {
+                    let r = &self.paths[p].root;
+                    let name = conv.name(&format!("critical path of {}", r.kind));
+                    let args = vec![Arg::int("goroutine", r.g)];
+                    (name, args, &[][..], &[][..])
+                }
+                What::Segment(p, i) => {
+                    let s = &self.paths[p].segments[i];
+                    let name = conv.name(&s.label());
+                    let mut args = vec![Arg::int("goroutine", s.g)];
+                    if let Some(f) = s.func() {
+                        args.push(Arg::str("function", f));
+                    }
+                    (name, args, &[][..], &[][..])
+                }
+            };
+            let d = Details {
+                args: &args,
+                flows,
+                terminating_flows: ends,
+            };
+            conv.timeline()
+                .begin(ts(m.at), uuid, &name, &d, NO_STACK)
+                .map_err(Error::Write)?;
         }
         Ok(())
     }
 }
 
+/// Puts the critical paths on lanes under their roots' goroutines (paths
+/// whose roots overlap on different lanes) and returns their marks: on
+/// each lane, the tree's slice holding its segments in time order, clipped
+/// to the window.
+fn lay_out_paths(paths: &[CriticalPath], window: (i64, i64)) -> Vec<Mark> {
+    let clip = |b: i64, e: i64| (b.max(window.0), e.min(window.1));
+    let mut order: Vec<usize> = (0..paths.len()).collect();
+    order.sort_by_key(|&i| {
+        let r = &paths[i].root;
+        (r.g, r.start_ns, r.length_ns, i)
+    });
+    let mut marks = Vec::new();
+    // Per goroutine, the end of each lane's last path.
+    let mut lanes: FxHashMap<i64, Vec<i64>> = FxHashMap::default();
+    for i in order {
+        let r = &paths[i].root;
+        let (b, e) = clip(r.start_ns, r.start_ns + r.length_ns);
+        let ends = lanes.entry(r.g).or_default();
+        let lane = match ends.iter().position(|&end| end <= b) {
+            Some(l) => l,
+            None if ends.len() < MAX_LANES => {
+                ends.push(i64::MIN);
+                ends.len() - 1
+            }
+            None => continue,
+        };
+        ends[lane] = e;
+        let track = Track::Critical(r.g, lane as u8);
+        marks.push(Mark {
+            at: b,
+            track,
+            what: What::Path(i),
+        });
+        for (j, s) in paths[i].segments.iter().enumerate() {
+            let (sb, se) = clip(s.start_ns, s.start_ns + s.length_ns);
+            if sb > se {
+                continue;
+            }
+            marks.push(Mark {
+                at: sb,
+                track,
+                what: What::Segment(i, j),
+            });
+            marks.push(Mark {
+                at: se,
+                track,
+                what: What::End,
+            });
+        }
+        marks.push(Mark {
+            at: e,
+            track,
+            what: What::End,
+        });
+    }
+    marks
+}
+
 /// Puts each goroutine's slices on lanes where they nest, and returns the
-/// begin and end marks in time order (on each lane, properly nested).
+/// begin and end marks, each lane's in time order and properly nested.
 fn lay_out(slices: &[Slice]) -> Vec<Mark> {
     let mut by_g: FxHashMap<i64, Vec<usize>> = FxHashMap::default();
     for (i, s) in slices.iter().enumerate() {
@@ -269,16 +360,14 @@ fn lay_out(slices: &[Slice]) -> Vec<Mark> {
                 open.pop();
                 marks.push(Mark {
                     at: slices[o].end,
-                    g,
-                    lane: lane as u8,
+                    track: Track::Requests(g, lane as u8),
                     what: What::End,
                 });
             }
             marks.push(Mark {
                 at: s.begin,
-                g,
-                lane: lane as u8,
-                what: What::Begin(i),
+                track: Track::Requests(g, lane as u8),
+                what: What::Region(i),
             });
             open.push(i);
         }
@@ -286,15 +375,12 @@ fn lay_out(slices: &[Slice]) -> Vec<Mark> {
             for o in open.into_iter().rev() {
                 marks.push(Mark {
                     at: slices[o].end,
-                    g,
-                    lane: lane as u8,
+                    track: Track::Requests(g, lane as u8),
                     what: What::End,
                 });
             }
         }
     }
-    // Stable: each lane's marks keep their order among equal times.
-    marks.sort_by_key(|m| m.at);
     marks
 }
 
@@ -321,14 +407,15 @@ mod tests {
     /// Replays the marks lane by lane: every end closes an open slice,
     /// times never go back, nothing is left open; returns the lanes used.
     fn replay(marks: &[Mark]) -> usize {
-        let mut open: FxHashMap<(i64, u8), Vec<usize>> = FxHashMap::default();
-        let mut last = i64::MIN;
+        let mut open: FxHashMap<Track, Vec<usize>> = FxHashMap::default();
+        let mut last: FxHashMap<Track, i64> = FxHashMap::default();
         for m in marks {
-            assert!(m.at >= last);
-            last = m.at;
-            let lane = open.entry((m.g, m.lane)).or_default();
+            let l = last.entry(m.track).or_insert(i64::MIN);
+            assert!(m.at >= *l);
+            *l = m.at;
+            let lane = open.entry(m.track).or_default();
             match m.what {
-                What::Begin(i) => lane.push(i),
+                What::Region(i) | What::Path(i) | What::Segment(_, i) => lane.push(i),
                 What::End => assert!(lane.pop().is_some(), "{marks:?}"),
             }
         }
@@ -353,6 +440,65 @@ mod tests {
         let s = [slice(1, 0, 10), slice(1, 5, 15), slice(2, 5, 15)];
         let m = lay_out(&s);
         assert_eq!(replay(&m), 3);
-        assert!(m.iter().any(|m| m.g == 1 && m.lane == 1));
+        assert!(m.iter().any(|m| m.track == Track::Requests(1, 1)));
+    }
+
+    /// A path from `start`, one segment per length, rooted on `g`.
+    fn path(g: i64, start: i64, lengths: &[i64]) -> CriticalPath {
+        use regions::critical::{Root, Segment, State};
+        let mut at = start;
+        let segments = lengths
+            .iter()
+            .map(|&l| {
+                at += l;
+                Segment {
+                    g: g + 100,
+                    state: State::Running,
+                    reason: None,
+                    start_ns: at - l,
+                    length_ns: l,
+                    stack: Vec::new().into(),
+                }
+            })
+            .collect();
+        CriticalPath {
+            root: Root {
+                g,
+                kind: "k".into(),
+                start_ns: start,
+                length_ns: lengths.iter().sum(),
+            },
+            segments,
+        }
+    }
+
+    #[test]
+    fn paths_on_lanes_of_their_roots() {
+        // Two overlapping on goroutine 1, one after them on its first
+        // lane, one on goroutine 2.
+        let p = [
+            path(1, 0, &[5, 5]),
+            path(1, 3, &[4]),
+            path(1, 10, &[1, 2, 3]),
+            path(2, 0, &[7]),
+        ];
+        let m = lay_out_paths(&p, (i64::MIN, i64::MAX));
+        // Each path: its slice and its segments', begun and ended.
+        assert_eq!(m.len(), 2 * (4 + 7));
+        assert_eq!(replay(&m), 3);
+        let lane = |i: usize| {
+            m.iter()
+                .find(|m| matches!(m.what, What::Path(j) if j == i))
+                .map(|m| m.track)
+        };
+        assert_eq!(lane(0), Some(Track::Critical(1, 0)));
+        assert_eq!(lane(1), Some(Track::Critical(1, 1)));
+        assert_eq!(lane(2), Some(Track::Critical(1, 0)));
+        assert_eq!(lane(3), Some(Track::Critical(2, 0)));
+        // Clipped to a window: segments outside it left out.
+        let m = lay_out_paths(&p[..1], (6, 20));
+        assert_eq!(m.len(), 4);
+        assert!(m.iter().all(|m| (6..=10).contains(&m.at)));
+        assert_eq!(replay(&m), 1);
     }
 }

@@ -109,6 +109,15 @@ impl Segment {
         self.stack.iter().map(|f| &**f).find(|f| !is_runtime(f))
     }
 
+    /// The state as the text printer shows it: `running`, `runnable`,
+    /// `syscall`, or `waiting(<reason>)`.
+    pub fn label(&self) -> String {
+        match self.state {
+            State::Waiting => format!("waiting({})", reason_name(self.reason)),
+            st => st.name().to_string(),
+        }
+    }
+
     /// The segment's key in [`CriticalPath::by_state`]: the state, and
     /// for waits `waiting:<reason>`.
     pub fn key(&self) -> String {

@@ -551,23 +551,35 @@ impl Trees {
         t.root_func(node.g).to_string()
     }
 
-    /// Node `n`'s span, without children yet, and its children.
-    fn bare(&mut self, n: u32) -> (Span, std::vec::IntoIter<u32>) {
+    /// Node `n`'s span, without children yet, and its children; its
+    /// region, if it is one's, is added to `regions`.
+    fn bare(
+        &mut self,
+        n: u32,
+        regions: &mut Option<&mut Vec<u32>>,
+    ) -> (Span, std::vec::IntoIter<u32>) {
         let mut span = self.spans.take(n);
-        span.kind = self.kind(self.chains.node(n));
+        let node = self.chains.node(n);
+        if let Some(list) = regions
+            && node.local != NONE
+        {
+            list.push(node.local);
+        }
+        span.kind = self.kind(node);
         let kids = self.children.remove(&n).unwrap_or_default();
         span.caused.reserve_exact(kids.len());
         (span, kids.into_iter())
     }
 
-    /// The tree under node `root`, put together in post-order.
-    fn build(&mut self, root: u32) -> Span {
+    /// The tree under node `root`, put together in post-order; the
+    /// regions of its nodes are added to `regions`.
+    fn build(&mut self, root: u32, mut regions: Option<&mut Vec<u32>>) -> Span {
         // The ancestors of `cur`, each with its children left to build.
         let mut stack: Vec<(Span, std::vec::IntoIter<u32>)> = Vec::new();
-        let mut cur = self.bare(root);
+        let mut cur = self.bare(root, &mut regions);
         loop {
             if let Some(c) = cur.1.next() {
-                let child = self.bare(c);
+                let child = self.bare(c, &mut regions);
                 stack.push(std::mem::replace(&mut cur, child));
                 continue;
             }
@@ -580,6 +592,16 @@ impl Trees {
             }
         }
     }
+
+    /// The next tree, as [`Iterator::next`] gives it, and the regions
+    /// (indices in [`Tracked::regions`]) its spans are of, each once per
+    /// span (a region rebuilt on its goroutine's chain has more than one).
+    pub fn next_with_regions(&mut self) -> Option<(Span, Vec<u32>)> {
+        let root = self.roots.next()?;
+        let mut regions = Vec::new();
+        let span = self.build(root, Some(&mut regions));
+        Some((span, regions))
+    }
 }
 
 impl Iterator for Trees {
@@ -587,7 +609,7 @@ impl Iterator for Trees {
 
     fn next(&mut self) -> Option<Span> {
         let root = self.roots.next()?;
-        Some(self.build(root))
+        Some(self.build(root, None))
     }
 }
 

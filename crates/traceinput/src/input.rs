@@ -274,6 +274,17 @@ impl Input {
     /// given, so every reader of it reads it in one pass; it can be
     /// opened once.
     pub fn hold(&self) -> io::Result<()> {
+        self.hold_some(false)
+    }
+
+    /// As [`Input::hold`], but a Go ≤1.21 trace is held too: for tools
+    /// that open the trace more than once whatever its format (each of
+    /// their passes reads it whole).
+    pub fn hold_all(&self) -> io::Result<()> {
+        self.hold_some(true)
+    }
+
+    fn hold_some(&self, v1_too: bool) -> io::Result<()> {
         let Trace::Stdin(s) = &self.trace else {
             return Ok(());
         };
@@ -284,7 +295,7 @@ impl Input {
         let mut bytes = Vec::new();
         let mut stdin = io::stdin().lock();
         (&mut stdin).take(16).read_to_end(&mut bytes)?;
-        if gotrace::Version::from_header(&bytes).is_ok_and(|v| v.is_v1()) {
+        if !v1_too && gotrace::Version::from_header(&bytes).is_ok_and(|v| v.is_v1()) {
             *s.head.lock().unwrap_or_else(PoisonError::into_inner) = Some(bytes);
             return Ok(());
         }

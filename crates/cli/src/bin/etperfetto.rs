@@ -23,11 +23,11 @@ struct Flags {
     /// bundle (zip or folder) or folder to search for them (repeatable, and
     /// more may follow the flags)
     #[arg(long, action = clap::ArgAction::Append)]
-    input: Vec<String>,
+    input: Vec<OsString>,
     /// The Perfetto trace to write ("-" for standard output); written
     /// whole or not at all
     #[arg(long, default_value = "")]
-    output: String,
+    output: OsString,
     /// Start of the time window: ns on the trace's clock (as etgrep prints
     /// times), or a Go duration after the trace's first event (1.5s)
     #[arg(long, allow_hyphen_values = true, value_parser = parse_bound)]
@@ -45,9 +45,9 @@ struct Flags {
           default_value = "false", value_parser = flag::parse_bool)]
     regions: bool,
     /// With -regions: only the cause trees whose root is of this kind
-    /// (region kind, or root function; repeatable)
-    #[arg(long, action = clap::ArgAction::Append)]
-    kind: Vec<String>,
+    /// (region kind, or root function), as regiongraph's -kind
+    #[arg(long)]
+    kind: Option<String>,
     /// With -regions: only the cause trees whose root region lasts at least
     /// this long (Go duration: 10ms)
     #[arg(long = "min-length", default_value = "0",
@@ -58,7 +58,7 @@ struct Flags {
     #[arg(long, action = clap::ArgAction::Append)]
     patterns: Vec<OsString>,
     /// More inputs
-    paths: Vec<String>,
+    paths: Vec<OsString>,
 }
 
 /// `-from`/`-to`: an integer is a time on the trace's clock, anything else
@@ -95,7 +95,7 @@ impl Write for Out {
 }
 
 fn run(f: Flags, tool: &Tool) -> Result<(), Error> {
-    let args: Vec<&String> = f.input.iter().chain(&f.paths).collect();
+    let args: Vec<&OsString> = f.input.iter().chain(&f.paths).collect();
     if args.is_empty() {
         return Err(Error::Usage("no -input trace given".into()));
     }
@@ -104,7 +104,7 @@ fn run(f: Flags, tool: &Tool) -> Result<(), Error> {
             "no -output file given (\"-\" for standard output)".into(),
         ));
     }
-    if !f.regions && (!f.kind.is_empty() || f.min_length != 0 || !f.patterns.is_empty()) {
+    if !f.regions && (f.kind.is_some() || f.min_length != 0 || !f.patterns.is_empty()) {
         return Err(Error::Usage(
             "-kind, -min-length and -patterns need -regions".into(),
         ));
@@ -113,8 +113,8 @@ fn run(f: Flags, tool: &Tool) -> Result<(), Error> {
         Some(RegionOptions {
             patterns: toolbox_cli::patterns::load(&f.patterns)?,
             select: Select {
-                kinds: f.kind.clone(),
-                min_length: f.min_length,
+                kind: f.kind.clone(),
+                min_length_ns: f.min_length,
             },
         })
     } else {
@@ -126,7 +126,7 @@ fn run(f: Flags, tool: &Tool) -> Result<(), Error> {
         goroutines: f.goroutine.clone(),
     };
     let out_error = |source| Error::Write {
-        path: f.output.clone(),
+        path: toolbox_cli::shown(&f.output),
         source,
     };
     let out = if f.output == "-" {
@@ -146,7 +146,7 @@ fn run(f: Flags, tool: &Tool) -> Result<(), Error> {
         };
         let name = input.name().to_owned();
         if !opts.goroutines.is_empty() || regions.is_some() {
-            input.hold().map_err(|source| Error::Read {
+            input.hold_all().map_err(|source| Error::Read {
                 path: name.clone(),
                 source,
             })?;

@@ -4,7 +4,7 @@
 //! reason of a wait) and function. Each line is led by `NAME:` when a trace
 //! name is given.
 
-use super::{CriticalPath, State, reason_name};
+use super::CriticalPath;
 use std::io::{self, Write};
 
 /// Nanoseconds as milliseconds, to the nanosecond.
@@ -25,10 +25,6 @@ pub fn write(out: &mut dyn Write, path: &CriticalPath, trace: Option<&str>) -> i
         ms(r.length_ns)
     )?;
     for s in &path.segments {
-        let state = match s.state {
-            State::Waiting => format!("waiting({})", reason_name(s.reason)),
-            st => st.name().to_string(),
-        };
         let share = if r.length_ns > 0 {
             100.0 * s.length_ns as f64 / r.length_ns as f64
         } else {
@@ -41,7 +37,7 @@ pub fn write(out: &mut dyn Write, path: &CriticalPath, trace: Option<&str>) -> i
             ms(s.length_ns),
             share,
             s.g,
-            state,
+            s.label(),
             s.func().unwrap_or("-")
         )?;
     }
