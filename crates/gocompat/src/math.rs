@@ -1,5 +1,6 @@
 //! Go's `math` functions whose results differ from the C library's in
-//! the last bits, reproduced bit for bit.
+//! the last bits, reproduced bit for bit, and Go's float-to-integer
+//! conversion as amd64 does it.
 
 /// Go's `math.Log` (the algorithm of FreeBSD's `e_log.c` that Go uses on
 /// amd64), for the counts the widths are made of.
@@ -40,6 +41,19 @@ pub fn log(x: f64) -> f64 {
     k * LN2_HI - ((hfsq - (s * (hfsq + r) + k * LN2_LO)) - f)
 }
 
+/// Go's `int(x)` for a float64 on amd64: truncation toward zero, and the
+/// instruction's "integer indefinite" value, `i64::MIN`, for NaN and for
+/// values outside the range of `i64` (Rust's `as` saturates instead).
+pub fn int(x: f64) -> i64 {
+    // 2^63 is exact as a float; every float below it truncates in range.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if x.is_nan() || !(-LIMIT..LIMIT).contains(&x) {
+        i64::MIN
+    } else {
+        x as i64
+    }
+}
+
 /// `x` as `frac × 2^exp` with `frac` in [0.5, 1), for finite `x > 0`.
 fn frexp(x: f64) -> (f64, i32) {
     let (mut x, mut exp) = (x, 0);
@@ -68,5 +82,23 @@ mod tests {
         assert!(log(-1.0).is_nan());
         assert_eq!(frexp(8.0), (0.5, 4));
         assert_eq!(frexp(f64::MIN_POSITIVE / 4.0), (0.5, -1023));
+    }
+
+    #[test]
+    fn int_is_amd64s_conversion() {
+        assert_eq!(int(2.9), 2);
+        assert_eq!(int(-2.9), -2);
+        assert_eq!(int(-9_223_372_036_854_775_808.0), i64::MIN);
+        assert_eq!(int(9_223_372_036_854_774_784.0), 9_223_372_036_854_774_784);
+        for odd in [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            9.3e18,
+            -9.3e18,
+            1e300,
+        ] {
+            assert_eq!(int(odd), i64::MIN, "{odd}");
+        }
     }
 }

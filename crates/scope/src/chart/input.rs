@@ -25,6 +25,13 @@ pub struct Chart {
     pub samples: Vec<(f64, usize)>,
 }
 
+/// Whether a float's text names infinity itself ("inf", "+Infinity", …),
+/// which Go parses without error, rather than a number out of range.
+fn spells_infinity(text: &str) -> bool {
+    let t = text.trim_start_matches(['+', '-']);
+    t.eq_ignore_ascii_case("inf") || t.eq_ignore_ascii_case("infinity")
+}
+
 /// Parses the lines: a line is used only if it has exactly 8
 /// whitespace-separated fields and the 6th is a number; the 8th is the
 /// `;`-separated stack, whose first (root) frame is dropped. Other lines
@@ -40,6 +47,11 @@ pub fn parse(text: &str) -> Result<Chart, Error> {
         let Ok(frac) = fields[5].parse::<f64>() else {
             continue;
         };
+        if frac.is_infinite() && !spells_infinity(fields[5]) {
+            // Go's ParseFloat calls a number too large a range error,
+            // and upstream skips the line.
+            continue;
+        }
         let frames = fields[7].split(';').skip(1);
         let depth = frames.clone().count();
         MAX_FRAMES
@@ -67,6 +79,21 @@ pub fn parse(text: &str) -> Result<Chart, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_out_of_range_are_skipped_as_go_does() {
+        let c = parse(
+            "start 1 length 2 frac 0.8E5725 stack r;a\n\
+             start 1 length 2 frac -1e999 stack r;a\n\
+             start 1 length 2 frac Inf stack r;b\n\
+             start 1 length 2 frac -infinity stack r;b\n\
+             start 1 length 2 frac NaN stack r;b\n",
+        )
+        .unwrap();
+        assert_eq!(c.lanes, [vec!["b".to_string()]]);
+        assert_eq!(c.samples.len(), 3);
+        assert!(c.samples.iter().any(|s| s.0.is_nan()));
+    }
 
     #[test]
     fn lanes_sorted_and_root_dropped() {

@@ -70,16 +70,18 @@ fn separator_alpha(chart: &Chart, prefixes: &Prefixes, i: usize) -> u8 {
     }
 }
 
-/// A sample's mark: its square, as (x0, x1, y0, y1).
+/// A sample's mark: its square, as (x0, x1, y0, y1). Computed as upstream
+/// does on amd64: a fraction that is NaN or far out of range lands at
+/// `i64::MIN`, and the square's edges wrap, so it is empty (never drawn).
 fn mark(frac: f64, lane: usize) -> (i64, i64, i64, i64) {
     let lw = LANE_WIDTH as i64;
     let cx = lw * (lane as i64 + 1) - lw / 2;
-    let cy = (frac * LANE_LENGTH as f64) as i64;
+    let cy = gocompat::math::int(frac * LANE_LENGTH as f64);
     (
         cx - MARK_SIZE,
         cx + MARK_SIZE,
-        cy - MARK_SIZE,
-        cy + MARK_SIZE,
+        cy.wrapping_sub(MARK_SIZE),
+        cy.wrapping_add(MARK_SIZE),
     )
 }
 
@@ -106,6 +108,9 @@ pub fn render(chart: &Chart) -> Result<Vec<u8>, Error> {
     let mut rows: Vec<Vec<u32>> = vec![Vec::new(); LANE_LENGTH];
     for (k, &(frac, lane)) in chart.samples.iter().enumerate() {
         let (_, _, y0, y1) = mark(frac, lane);
+        if y0 >= y1 {
+            continue;
+        }
         let clip = |v: i64| v.clamp(0, LANE_LENGTH as i64) as usize;
         for row in &mut rows[clip(y0)..clip(y1)] {
             row.push(k as u32);
@@ -168,6 +173,34 @@ mod tests {
         assert_eq!(&c.rgb[3..], [128; 3]);
         c.fill((1, 2, 5, 6), [0, 0, 0], 255);
         assert_eq!(&c.rgb[3..], [0; 3]);
+    }
+
+    #[test]
+    fn marks_far_out_of_range_are_not_drawn() {
+        // Found by fuzzing: an infinite fraction made the mark's rows
+        // run backwards and the row index panic.
+        let lanes = vec![vec!["a".to_string()], vec!["b".to_string()]];
+        let plain = Chart {
+            lanes: lanes.clone(),
+            samples: vec![(0.5, 0)],
+        };
+        let mut odd = plain.samples.clone();
+        for f in [
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e300,
+            -1e300,
+            1e16,
+            -1e16,
+        ] {
+            odd.push((f, 1));
+        }
+        let odd = Chart {
+            lanes,
+            samples: odd,
+        };
+        assert_eq!(render(&odd).unwrap(), render(&plain).unwrap());
     }
 
     #[test]

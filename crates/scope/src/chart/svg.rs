@@ -52,7 +52,9 @@ pub fn render(chart: &Chart) -> String {
             "<rect x=\"0\" y=\"0\" width=\"{LANE_LENGTH}\" height=\"{LANE_WIDTH}\" opacity=\"0\" />"
         );
         for &frac in fracs {
-            let x = (LANE_LENGTH as f64 * frac) as i64 - MARK_SIZE;
+            // As upstream on amd64: NaN or out of range is i64::MIN, and
+            // the subtraction wraps.
+            let x = gocompat::math::int(LANE_LENGTH as f64 * frac).wrapping_sub(MARK_SIZE);
             let _ = writeln!(
                 s,
                 "<rect x=\"{x}\" y=\"{MARK_SIZE}\" width=\"{}\" height=\"{}\" opacity=\"0.500000\" />",
@@ -82,6 +84,23 @@ pub fn render(chart: &Chart) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn marks_far_out_of_range_land_where_upstreams_do() {
+        // Upstream's int() of NaN or of a value out of range is i64::MIN
+        // on amd64, and subtracting the mark's half-size wraps.
+        let chart = Chart {
+            lanes: vec![vec!["a".to_string()]],
+            samples: vec![(f64::NAN, 0), (f64::NEG_INFINITY, 0), (0.25, 0)],
+        };
+        let svg = render(&chart);
+        assert_eq!(
+            svg.matches("<rect x=\"9223372036854775800\" y=\"8\"")
+                .count(),
+            2
+        );
+        assert_eq!(svg.matches("<rect x=\"192\" y=\"8\"").count(), 1);
+    }
 
     #[test]
     fn long_stacks_are_shortened() {
