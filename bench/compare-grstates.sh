@@ -17,6 +17,15 @@
 #   bytes      whether our file is byte-identical to one of the runs (it may
 #              not be where node order ties are broken differently).
 # Exit status 1 if any structure, weight or tooltip is not upstream's.
+#
+# The upstream build must read GoStatusStack events as Go's parser does
+# since Go 1.26, and golang.org/x/exp since 944ab1f: with the goroutine's
+# stack (README, grstates). Built against the x/exp that upstream pins
+# (645b1fa), it drops those stacks, so on Go 1.23+ traces where goroutines
+# stay blocked across generations its graphs lack nodes and edges, and the
+# structure would differ for that reason alone. The script checks that first,
+# on the fixture made for it (testdata/gen/statusgen), and refuses such a
+# build (exit status 2).
 set -euo pipefail
 : "${UPSTREAM_GRSTATES:?set UPSTREAM_GRSTATES to an upstream grstates binary}"
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,6 +59,16 @@ norm() {
       if (field == "tip") print "T " $1 " " quoted("tooltip") " " quoted("comment")
     }' "$2" | LC_ALL=C sort
 }
+
+probe="$top/testdata/traces/status-go1.25.trace"
+"$UPSTREAM_GRSTATES" -input "$probe" -dot "$tmp/probe.dot"
+gzip -dc "$top/testdata/expected/grstates/status-go1.25.dot.gz" > "$tmp/probe-expected.dot"
+if ! cmp -s <(norm struct "$tmp/probe.dot") <(norm struct "$tmp/probe-expected.dot"); then
+  echo "$UPSTREAM_GRSTATES drops the stacks of GoStatusStack events (a build" \
+    "against golang.org/x/exp older than 944ab1f?): its graph of $probe" \
+    "lacks nodes; compare with a build against a newer x/exp" >&2
+  exit 2
+fi
 
 status=0
 for t in "$@"; do

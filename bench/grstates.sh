@@ -12,8 +12,10 @@
 # and reports the ratios first, then the medians of CPU time (user+sys),
 # wall time and peak RSS of each. On a busy machine the CPU-time ratio is
 # the fairer one: wall time then also measures waiting for a core.
-# Upstream pins a golang.org/x/exp that reads formats up to Go 1.25: for
-# newer versions, point UPSTREAM_GRSTATES at a build against a newer x/exp.
+# The upstream build must be against golang.org/x/exp 944ab1f or newer:
+# the x/exp that upstream pins reads formats up to Go 1.25 only and drops the
+# stacks of GoStatusStack events, so its graphs of Go 1.23+ traces lack
+# nodes (README, grstates); bench/compare-grstates.sh refuses such a build.
 # Needs the toolchains of ../shared/tools/install-go.sh in $GO_TOOLCHAINS
 # and /usr/bin/time.
 set -euo pipefail

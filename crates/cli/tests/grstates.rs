@@ -43,7 +43,7 @@ fn dot(dir: &Path, inputs: &[&str], envs: &[(&str, &str)]) -> Vec<u8> {
     std::fs::read(&out_path).unwrap()
 }
 
-const FIXTURES: [&str; 12] = [
+const FIXTURES: [&str; 13] = [
     "go1.11-startstop",
     "go1.11-tasks",
     "go1.19",
@@ -56,6 +56,7 @@ const FIXTURES: [&str; 12] = [
     "http-go1.19",
     "http-go1.21",
     "http-go1.25",
+    "status-go1.25",
 ];
 
 #[test]
@@ -64,6 +65,49 @@ fn dot_graphs_are_upstreams() {
     for name in FIXTURES {
         let got = dot(dir.path(), &[&trace(name)], &[]);
         assert!(got == expected(name), "{name}: DOT differs from expected");
+    }
+}
+
+/// The id of the node labelled `label` (DOT-escaped, `\\l` line ends).
+fn node_id(dot: &str, label: &str) -> String {
+    let needle = format!(",label=\"{label}\",");
+    let line = dot.lines().find(|l| l.contains(&needle));
+    let line = line.unwrap_or_else(|| panic!("no node {label}"));
+    line.trim().split(' ').next().unwrap().to_owned()
+}
+
+/// Goroutines blocked while the tracer starts new generations
+/// (testdata/gen/statusgen): Go 1.23+ restates each in a GoStatusStack
+/// event whose stack Go's parser (since Go 1.26) and golang.org/x/exp
+/// (since 944ab1f) give as the transition's stack, so the goroutine goes
+/// from where it blocked to a Waiting node at its whole blocked stack, down
+/// to runtime.gopark. An upstream built against the x/exp it pins drops
+/// that stack and draws neither (bench/compare-grstates.sh refuses it).
+#[test]
+fn goroutines_blocked_across_generations_are_restated_at_their_stacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let got = dot(dir.path(), &[&trace("status-go1.25")], &[]);
+    let text = String::from_utf8(got).unwrap();
+    for (blocked, restated) in [
+        (
+            "Waiting\\lmain.receiver:27\\lruntime.chanrecv1:509\\l",
+            "Waiting\\lmain.receiver:27\\lruntime.chanrecv1:509\\lruntime.chanrecv:667\\lruntime.gopark:460\\l",
+        ),
+        (
+            "Waiting\\lmain.locker:33\\lsync.(*Mutex).Lock:46\\l",
+            "Waiting\\lmain.locker:33\\lsync.(*Mutex).Lock:46\\linternal/sync.(*Mutex).Lock:70\\l\
+             internal/sync.(*Mutex).lockSlow:149\\linternal/sync.runtime_SemacquireMutex:95\\l\
+             runtime.semacquire1:192\\lruntime.goparkunlock:466\\lruntime.gopark:460\\l",
+        ),
+    ] {
+        let edge = format!(
+            "{} -> {} [weight=1,",
+            node_id(&text, blocked),
+            node_id(&text, restated)
+        );
+        let line = text.lines().find(|l| l.trim_start().starts_with(&edge));
+        let line = line.unwrap_or_else(|| panic!("no edge {edge}"));
+        assert!(line.contains(" Waiting->Waiting "), "{line}");
     }
 }
 

@@ -309,6 +309,44 @@ fn file_names_need_not_be_utf8() {
             None => assert!(r.stdout.len() > 100, "{tool} printed little"),
         }
     }
+    // regiongraph's profile and ettables' folder, from a trace and from a
+    // searched folder holding a bundle, all named oddly.
+    let r = run(
+        env!("CARGO_BIN_EXE_regiongraph"),
+        &[
+            o("-critical-path"),
+            o("-pprof"),
+            out("cp.pb").into(),
+            trace.clone().into(),
+        ],
+    );
+    assert!(r.status.success(), "regiongraph -pprof: {}", stderr(&r));
+    assert!(std::fs::metadata(out("cp.pb")).unwrap().len() > 50);
+    let pile = out("pile");
+    std::fs::create_dir(&pile).unwrap();
+    let bundle =
+        testdata().join("bundles/corpus/1-6b081067-bd1984d2eae7893d2145ec12-27466-000.zip");
+    odd_copy(&pile, &bundle, "b.zip");
+    let r = run(
+        env!("CARGO_BIN_EXE_ettables"),
+        &[
+            o("-output"),
+            out("tables").into(),
+            trace.clone().into(),
+            pile.into(),
+        ],
+    );
+    assert!(r.status.success(), "ettables: {}", stderr(&r));
+    let written = |table: &str| {
+        let mut names: Vec<_> = std::fs::read_dir(out("tables").join(table))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(written("events").len(), 2, "{:?}", written("events"));
+    assert_eq!(written("bundles").len(), 1, "{:?}", written("bundles"));
     // A missing one is named, lossily.
     let missing = d.join(OsStr::from_bytes(b"gone-\xff.trace"));
     let r = run(env!("CARGO_BIN_EXE_etgrep"), &[&missing]);

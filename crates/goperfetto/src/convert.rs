@@ -11,12 +11,14 @@ use crate::requests::Marks;
 use crate::timeline::{Desc, Shape, Timeline};
 use crate::window::{Bound, Window};
 use analysis::links::{LinkKind, LinkTracker};
-use gotrace::{Event, EventKind, GoState, RangeName, Reader, Resource, Stack, Transition};
+use gotrace::{
+    Event, EventKind, GoState, RangeName, Reader, Resource, Stack, TraceSource, Transition,
+};
 use perfetto::{Arg, CounterUnit, Details, StackFrame, Writer};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::rc::Rc;
 
 /// A Go time as a Perfetto timestamp (never negative).
@@ -575,12 +577,12 @@ pub struct Options {
 /// merging in the region marks of `-regions` by time.
 pub(crate) fn run<W: Write>(
     conv: &mut Converter<'_, W>,
-    input: impl Read,
+    input: TraceSource,
     opts: &Options,
     // Given the time region times count from, and the window.
     make_marks: impl FnOnce(i64, &Window) -> Marks,
 ) -> Result<()> {
-    let mut reader = Reader::new(input)?;
+    let mut reader = Reader::from_source(input)?;
     // Region times count from the first event, but in Go ≤1.21 traces,
     // whose times already do (the first Sync is put just before).
     let v1 = reader.version().is_v1();

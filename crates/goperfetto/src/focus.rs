@@ -3,9 +3,8 @@
 
 use crate::error::Result;
 use crate::window::{Bound, Window};
-use gotrace::{GoState, Reader, Transition};
+use gotrace::{GoState, Reader, TraceSource, Transition};
 use rustc_hash::FxHashSet;
-use std::io::Read;
 
 /// Who woke whom, if `ev` is a wake-up by a goroutine: (waker, woken).
 pub(crate) fn wake(ev: &gotrace::Event<'_>) -> Option<(i64, i64)> {
@@ -21,14 +20,14 @@ pub(crate) fn wake(ev: &gotrace::Event<'_>) -> Option<(i64, i64)> {
 /// The goroutines to show: `focus`, and the goroutines that woke one of
 /// them or that one of them woke between `from` and `to`.
 pub(crate) fn one_hop(
-    input: impl Read,
+    input: TraceSource,
     focus: &[i64],
     from: Option<Bound>,
     to: Option<Bound>,
 ) -> Result<FxHashSet<i64>> {
     let mut shown: FxHashSet<i64> = focus.iter().copied().collect();
     let asked: FxHashSet<i64> = shown.clone();
-    let mut reader = Reader::new(input)?;
+    let mut reader = Reader::from_source(input)?;
     let mut window: Option<Window> = None;
     while let Some(ev) = reader.read_event()? {
         let w = *window.get_or_insert_with(|| Window::new(from, to, ev.time()));

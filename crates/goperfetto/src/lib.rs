@@ -32,7 +32,7 @@ use std::io::{self, Read, Write};
 use std::sync::Arc;
 
 /// Opens the trace afresh, from its start, at each call.
-pub type Opener = Arc<dyn Fn() -> io::Result<Box<dyn Read + Send>> + Send + Sync>;
+pub type Opener = Arc<dyn Fn() -> io::Result<gotrace::TraceSource> + Send + Sync>;
 
 /// `-regions`: the region patterns, and which cause trees to show.
 #[derive(Debug, Clone)]
@@ -75,7 +75,9 @@ pub fn convert<W: Write>(
     let analysis = match regions {
         Some(ro) => {
             let o = open.clone();
-            let source = regions::source::Source::from_fn(move || o())?;
+            let source = regions::source::Source::from_fn(move || {
+                o().map(|s| Box::new(s) as Box<dyn Read + Send>)
+            })?;
             Some((
                 regions::Analysis::run_critical(&source, ro.patterns.clone())?,
                 &ro.select,
@@ -113,7 +115,7 @@ mod tests {
     }
 
     fn opener(path: PathBuf) -> Opener {
-        Arc::new(move || Ok(Box::new(std::fs::File::open(&path)?) as Box<dyn Read + Send>))
+        Arc::new(move || Ok(gotrace::TraceSource::file(std::fs::File::open(&path)?)))
     }
 
     /// (time, track, type) of every track event, times read from the
@@ -195,7 +197,9 @@ mod tests {
         let whole = std::fs::read(fixture("go1.25.trace")).unwrap();
         let cut: Arc<[u8]> = whole[..whole.len() * 2 / 3].into();
         let open: Opener = Arc::new(move || {
-            Ok(Box::new(std::io::Cursor::new(cut.clone())) as Box<dyn Read + Send>)
+            Ok(gotrace::TraceSource::stream(Box::new(
+                std::io::Cursor::new(cut.clone()),
+            )))
         });
         let mut w = Writer::new(Vec::new(), 1);
         let e = convert(&mut w, 0, "cut", &open, &Options::default(), None).unwrap_err();

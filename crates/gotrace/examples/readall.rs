@@ -33,7 +33,8 @@ fn main() -> ExitCode {
 /// The event count and the frame checksum. Like go-readall, stops quietly at
 /// the first error, counting the events read before it.
 pub fn read_all(path: &std::path::Path) -> Result<(u64, i64), Box<dyn std::error::Error>> {
-    let mut reader = gotrace::Reader::new(std::fs::File::open(path)?)?;
+    let file = std::fs::File::open(path)?;
+    let mut reader = gotrace::Reader::from_source(gotrace::TraceSource::file(file))?;
     let (mut events, mut frames) = (0u64, 0i64);
     while let Ok(Some(ev)) = reader.read_event() {
         events += 1;

@@ -598,60 +598,52 @@ impl<'a> Event<'a> {
         })
     }
 
-    /// State-transition details, for StateTransition events.
-    pub fn state_transition(&self) -> Option<StateTransition<'a>> {
+    /// The state change of a StateTransition event alone: what
+    /// [`Event::state_transition`] gives without looking up the reason and
+    /// the stack (for consumers that look at every event and need only
+    /// this).
+    #[inline]
+    pub fn transition(&self) -> Option<Transition> {
         use GoState as G;
         use ProcState as P;
         let r = &self.raw;
         let a = r.args;
-        let none = Stack::new(self.table, 0);
         let go = |id: i64, from, to| Transition::Goroutine { id, from, to };
         let proc = |id: i64, from, to| Transition::Proc { id, from, to };
-        let (transition, reason, stack) = match r.typ {
-            EV_PROC_START => (proc(a[0] as i64, P::Idle, P::Running), "", none),
-            EV_PROC_STOP => (proc(r.p, P::Running, P::Idle), "", none),
-            EV_PROC_STEAL => (proc(a[0] as i64, r.proc_before(), P::Idle), "", none),
-            EV_PROC_STATUS => {
-                let to = proc_status_state(a[1]);
-                (proc(a[0] as i64, r.proc_before(), to), "", none)
-            }
-            EV_GO_CREATE | EV_GO_CREATE_BLOCKED => {
-                let to = if r.typ == EV_GO_CREATE {
-                    G::Runnable
-                } else {
-                    G::Waiting
-                };
-                (
-                    go(a[0] as i64, G::NotExist, to),
-                    "",
-                    Stack::new(self.table, a[1]),
-                )
-            }
-            EV_GO_CREATE_SYSCALL => (go(a[0] as i64, G::NotExist, G::Syscall), "", none),
-            EV_GO_START => (go(a[0] as i64, G::Runnable, G::Running), "", none),
-            EV_GO_DESTROY => (go(r.g, G::Running, G::NotExist), "", none),
-            EV_GO_DESTROY_SYSCALL => (go(r.g, G::Syscall, G::NotExist), "", none),
-            EV_GO_STOP => (
-                go(r.g, G::Running, G::Runnable),
-                self.str_arg(0),
-                self.stack(),
-            ),
-            EV_GO_BLOCK => (
-                go(r.g, G::Running, G::Waiting),
-                self.str_arg(0),
-                self.stack(),
-            ),
+        Some(match r.typ {
+            EV_PROC_START => proc(a[0] as i64, P::Idle, P::Running),
+            EV_PROC_STOP => proc(r.p, P::Running, P::Idle),
+            EV_PROC_STEAL => proc(a[0] as i64, r.proc_before(), P::Idle),
+            EV_PROC_STATUS => proc(a[0] as i64, r.proc_before(), proc_status_state(a[1])),
+            EV_GO_CREATE => go(a[0] as i64, G::NotExist, G::Runnable),
+            EV_GO_CREATE_BLOCKED => go(a[0] as i64, G::NotExist, G::Waiting),
+            EV_GO_CREATE_SYSCALL => go(a[0] as i64, G::NotExist, G::Syscall),
+            EV_GO_START => go(a[0] as i64, G::Runnable, G::Running),
+            EV_GO_DESTROY => go(r.g, G::Running, G::NotExist),
+            EV_GO_DESTROY_SYSCALL => go(r.g, G::Syscall, G::NotExist),
+            EV_GO_STOP => go(r.g, G::Running, G::Runnable),
+            EV_GO_BLOCK => go(r.g, G::Running, G::Waiting),
             EV_GO_UNBLOCK | EV_GO_SWITCH | EV_GO_SWITCH_DESTROY => {
-                (go(a[0] as i64, G::Waiting, G::Runnable), "", none)
+                go(a[0] as i64, G::Waiting, G::Runnable)
             }
-            EV_GO_SYSCALL_BEGIN => (go(r.g, G::Running, G::Syscall), "", self.stack()),
-            EV_GO_SYSCALL_END => (go(r.g, G::Syscall, G::Running), "", none),
-            EV_GO_SYSCALL_END_BLOCKED => (go(r.g, G::Syscall, G::Runnable), "", none),
+            EV_GO_SYSCALL_BEGIN => go(r.g, G::Running, G::Syscall),
+            EV_GO_SYSCALL_END => go(r.g, G::Syscall, G::Running),
+            EV_GO_SYSCALL_END_BLOCKED => go(r.g, G::Syscall, G::Runnable),
             EV_GO_STATUS | EV_GO_STATUS_STACK => {
-                let to = go_status_state(a[2]);
-                (go(a[0] as i64, r.go_before(), to), "", self.stack())
+                go(a[0] as i64, r.go_before(), go_status_state(a[2]))
             }
             _ => return None,
+        })
+    }
+
+    /// State-transition details, for StateTransition events.
+    pub fn state_transition(&self) -> Option<StateTransition<'a>> {
+        let transition = self.transition()?;
+        let (reason, stack) = match self.raw.typ {
+            EV_GO_CREATE | EV_GO_CREATE_BLOCKED => ("", Stack::new(self.table, self.raw.args[1])),
+            EV_GO_STOP | EV_GO_BLOCK => (self.str_arg(0), self.stack()),
+            EV_GO_SYSCALL_BEGIN | EV_GO_STATUS | EV_GO_STATUS_STACK => ("", self.stack()),
+            _ => ("", Stack::new(self.table, 0)),
         };
         Some(StateTransition {
             transition,

@@ -16,6 +16,7 @@ mod bytes;
 mod error;
 mod event;
 pub mod format;
+mod input;
 pub mod legacy;
 mod raw;
 mod reader;
@@ -33,6 +34,7 @@ pub use event::{
     NO_TASK, NONE, OwnedFrame, ProcState, Range, RangeName, Region, Resource, Stack,
     StateTransition, Sync, Task, Time, Transition,
 };
+pub use input::{ReadAt, TraceSource};
 pub use reader::Reader;
 pub use table::ExperimentalBatch;
 pub use version::Version;

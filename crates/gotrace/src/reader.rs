@@ -4,12 +4,15 @@
 use crate::bytes::Stream;
 use crate::error::{Error, Result};
 use crate::event::Event;
+use crate::input::{ReadAt, TraceSource};
 use crate::raw::RawEvent;
 use crate::v1::convert::Converter;
+use crate::v1::source::Bytes;
 use crate::v2::reader::{Next, V2Reader};
 use crate::values::Time;
 use crate::version::{Version, read_header};
 use std::io::{BufReader, Read};
+use std::sync::Arc;
 
 /// Reads the events of one execution trace.
 ///
@@ -40,8 +43,9 @@ pub struct Reader<R: Read> {
 }
 
 /// Where events come from: the incremental Go 1.22+ reader, or the
-/// converted events of a Go 1.11–1.21 trace (held whole as bytes, indexed,
-/// then merged and converted one event at a time).
+/// converted events of a Go 1.11–1.21 trace (indexed, then merged and
+/// converted one event at a time, its bytes held whole or read again by
+/// position).
 enum Source<R: Read> {
     V2(Box<V2Reader<BufReader<R>>>),
     V1(Box<V1Events>),
@@ -82,13 +86,35 @@ impl V1Events {
 
 impl<R: Read> Reader<R> {
     /// Reads the header. Fails on input that is not a trace or whose
-    /// format version is not supported.
+    /// format version is not supported. A Go ≤1.21 trace is read whole
+    /// into memory first (its events can be ordered only once all of it
+    /// is known); [`Reader::with_positional`] does not hold it.
     pub fn new(input: R) -> Result<Reader<R>> {
+        Reader::open(input, None)
+    }
+
+    /// Like [`Reader::new`], but a Go ≤1.21 trace is read again by
+    /// position from `at` (the same bytes as `input`, from the trace's
+    /// first byte: a regular file, typically): once to index it, then
+    /// each P's batches as the merge reaches them, so that memory holds
+    /// the trace's string and stack tables but not its events. Go 1.22+
+    /// traces are read from `input` alone.
+    pub fn with_positional(input: R, at: Arc<dyn ReadAt>) -> Result<Reader<R>> {
+        Reader::open(input, Some(at))
+    }
+
+    fn open(input: R, at: Option<Arc<dyn ReadAt>>) -> Result<Reader<R>> {
         let mut stream = Stream::new(BufReader::with_capacity(256 << 10, input));
         let version = read_header(&mut stream)?;
         let inner = if version.is_v1() {
-            let mut data = Vec::new();
-            stream.read_to_end(&mut data)?;
+            let data = match at {
+                Some(at) => Bytes::after_header(at),
+                None => {
+                    let mut data = Vec::new();
+                    stream.read_to_end(&mut data)?;
+                    Bytes::Held(data)
+                }
+            };
             Source::V1(Box::new(V1Events {
                 conv: Converter::new(data, version)?,
                 syncs: 0,
@@ -156,6 +182,16 @@ impl<R: Read> Reader<R> {
             self.failed = error;
         }
         next
+    }
+}
+
+impl Reader<TraceSource> {
+    /// Reads the header of `source`; a Go ≤1.21 trace is read by position
+    /// if `source` can be (see [`Reader::with_positional`]), else held in
+    /// memory.
+    pub fn from_source(source: TraceSource) -> Result<Reader<TraceSource>> {
+        let at = source.at();
+        Reader::open(source, at)
     }
 }
 

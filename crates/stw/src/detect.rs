@@ -10,8 +10,8 @@
 //! in a trace the set of executing Ps can be incomplete. CPU samples taken
 //! between the request and the end belong to the range.
 
+use crate::procs::Procs;
 use gotrace::{Event, EventKind, ProcState, RangeName, Time, Transition, format};
-use std::collections::HashSet;
 
 /// One frame of a sampled stack.
 pub use gotrace::OwnedFrame as Frame;
@@ -81,7 +81,7 @@ struct Request {
 #[derive(Debug, Default)]
 pub struct Detector {
     /// Procs whose latest state is executing.
-    active: HashSet<i64>,
+    active: Procs,
     first: Option<Time>,
     request: Option<Request>,
     idle: Option<Time>,
@@ -105,16 +105,29 @@ impl Detector {
 
     /// Takes the next event; returns the pause its RangeEnd closes, if it
     /// closes one.
+    #[inline]
     pub fn event(&mut self, ev: &Event<'_>) -> Result<Option<Pause>, Overlap> {
-        self.first.get_or_insert(ev.time());
+        if self.first.is_none() {
+            self.first = Some(ev.time());
+        }
         match ev.kind() {
+            // Most events: kept short so that it inlines into the read loop.
             EventKind::StateTransition => {
-                if let Some(st) = ev.state_transition()
-                    && let Transition::Proc { id, to, .. } = st.transition
-                {
+                // The transition alone: its reason and stack are not needed.
+                if let Some(Transition::Proc { id, to, .. }) = ev.transition() {
                     self.proc(ev.time(), id, to == ProcState::Running);
                 }
+                Ok(None)
             }
+            EventKind::RangeBegin | EventKind::RangeEnd | EventKind::StackSample => self.rare(ev),
+            _ => Ok(None),
+        }
+    }
+
+    /// The events that may begin or end a range, or belong to one.
+    #[inline(never)]
+    fn rare(&mut self, ev: &Event<'_>) -> Result<Option<Pause>, Overlap> {
+        match ev.kind() {
             EventKind::RangeBegin => {
                 if let Some(kind) = stw_kind(ev) {
                     self.begin(ev.time(), kind, || event_text(ev))?;
@@ -152,12 +165,9 @@ impl Detector {
     }
 
     /// Proc `id` changes state, to executing or not.
+    #[inline]
     fn proc(&mut self, time: Time, id: i64, executing: bool) {
-        if executing {
-            self.active.insert(id);
-        } else {
-            self.active.remove(&id);
-        }
+        self.active.set(id, executing);
         if self.request.is_none() || self.resume.is_some() {
             return;
         }

@@ -13,6 +13,7 @@
 pub mod detect;
 pub mod json;
 pub mod phase;
+mod procs;
 pub mod profile;
 pub mod scan;
 pub mod text;

@@ -6,6 +6,7 @@
 
 use autoprof::walk::{Entry, is_bundle_folder, is_zip_name, walk};
 use autoprof::{Bundle, Form, load_bundle};
+use std::ffi::OsStr;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -19,15 +20,18 @@ pub enum Item {
     Trace(traceinput::Input),
     /// An Autoprof bundle, with or without a trace.
     Bundle {
-        /// Its name: the path as given or found.
+        /// Its path as given or found.
+        path: PathBuf,
+        /// Its name: the path, shown.
         name: String,
         form: Form,
         /// Named on the command line (an error if it is none) rather than
         /// found (then skipped if it is none).
         named: bool,
     },
-    /// A file found in a searched folder: a trace if it starts like one.
-    Found(String),
+    /// A file found in a searched folder (its path, and the path shown):
+    /// a trace if it starts like one.
+    Found(PathBuf, String),
 }
 
 impl Item {
@@ -35,25 +39,25 @@ impl Item {
     pub fn name(&self) -> &str {
         match self {
             Item::Trace(i) => i.name(),
-            Item::Bundle { name, .. } | Item::Found(name) => name,
+            Item::Bundle { name, .. } | Item::Found(_, name) => name,
         }
     }
 }
 
 /// The inputs `args` name, in argument order (walk order inside a folder).
-pub fn expand<S: AsRef<str>>(args: &[S]) -> Vec<Result<Item, Error>> {
+pub fn expand<S: AsRef<OsStr>>(args: &[S]) -> Vec<Result<Item, Error>> {
     let mut out = Vec::new();
     for arg in args {
         let arg = arg.as_ref();
         let path = Path::new(arg);
         if arg != "-" && path.is_dir() {
             if is_bundle_folder(path) {
-                out.push(Ok(bundle(arg.into(), Form::Folder, true)));
+                out.push(Ok(bundle(path.into(), Form::Folder, true)));
             } else {
-                search(arg, &mut out);
+                search(path, &mut out);
             }
         } else if arg != "-" && path.file_name().is_some_and(is_zip_name) {
-            out.push(Ok(bundle(arg.into(), Form::Zip, true)));
+            out.push(Ok(bundle(path.into(), Form::Zip, true)));
         } else {
             out.extend(
                 traceinput::expand(&[arg])
@@ -65,24 +69,29 @@ pub fn expand<S: AsRef<str>>(args: &[S]) -> Vec<Result<Item, Error>> {
     out
 }
 
-fn bundle(name: String, form: Form, named: bool) -> Item {
-    Item::Bundle { name, form, named }
+fn bundle(path: PathBuf, form: Form, named: bool) -> Item {
+    let name = path.to_string_lossy().into_owned();
+    Item::Bundle {
+        path,
+        name,
+        form,
+        named,
+    }
 }
 
-fn search(root: &str, out: &mut Vec<Result<Item, Error>>) {
-    let base = Path::new(root);
-    let name = |rel: &Path| -> String {
-        let p: PathBuf = if rel.as_os_str().is_empty() {
+fn search(base: &Path, out: &mut Vec<Result<Item, Error>>) {
+    let path = |rel: &Path| -> PathBuf {
+        if rel.as_os_str().is_empty() {
             base.to_path_buf()
         } else {
             base.join(rel)
-        };
-        p.to_string_lossy().into_owned()
+        }
     };
+    let name = |rel: &Path| path(rel).to_string_lossy().into_owned();
     walk(base, &mut |e| match e {
         Entry::Folder(rel) => {
             if is_bundle_folder(&base.join(rel)) {
-                out.push(Ok(bundle(name(rel), Form::Folder, false)));
+                out.push(Ok(bundle(path(rel), Form::Folder, false)));
                 false
             } else {
                 true
@@ -90,9 +99,9 @@ fn search(root: &str, out: &mut Vec<Result<Item, Error>>) {
         }
         Entry::File(rel) => {
             if rel.file_name().is_some_and(is_zip_name) {
-                out.push(Ok(bundle(name(rel), Form::Zip, false)));
+                out.push(Ok(bundle(path(rel), Form::Zip, false)));
             } else {
-                out.push(Ok(Item::Found(name(rel))));
+                out.push(Ok(Item::Found(path(rel), name(rel))));
             }
             true
         }
@@ -121,36 +130,41 @@ pub enum Resolved {
 pub fn resolve(item: Item) -> Result<Resolved, Error> {
     match item {
         Item::Trace(i) => Ok(Resolved::Trace(i)),
-        Item::Found(name) => {
+        Item::Found(path, name) => {
             let mut head = Vec::with_capacity(16);
-            let read = File::open(&name).and_then(|f| f.take(16).read_to_end(&mut head));
+            let read = File::open(&path).and_then(|f| f.take(16).read_to_end(&mut head));
             if let Err(source) = read {
                 return Err(Error::Input(traceinput::Error::Open { path: name, source }));
             }
             if gotrace::Version::from_header(&head).is_err() {
                 return Ok(Resolved::Skip);
             }
-            let mut found = traceinput::expand(&[name]);
+            let mut found = traceinput::expand(&[path]);
             match found.pop() {
                 Some(r) if found.is_empty() => Ok(Resolved::Trace(r?)),
                 _ => Ok(Resolved::Skip),
             }
         }
-        Item::Bundle { name, form, named } => {
+        Item::Bundle {
+            path,
+            name,
+            form,
+            named,
+        } => {
             let bad = |source| Error::Bundle {
                 input: name.clone(),
                 source,
             };
-            let Some(mut b) = load_bundle(Path::new(&name), form).map_err(bad)? else {
+            let Some(mut b) = load_bundle(&path, form).map_err(bad)? else {
                 return if named {
                     Err(Error::Input(traceinput::Error::NotBundle { path: name }))
                 } else {
                     Ok(Resolved::Skip)
                 };
             };
-            b.rel = PathBuf::from(&name);
+            b.rel = path.clone();
             let trace = if b.has_trace(Path::new("")) {
-                let mut found = traceinput::expand(&[&name]);
+                let mut found = traceinput::expand(&[&path]);
                 match found.pop() {
                     Some(r) if found.is_empty() => Some(r?),
                     _ => None,

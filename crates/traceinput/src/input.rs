@@ -236,6 +236,31 @@ impl Input {
         }
     }
 
+    /// Opens the trace from its start as [`Input::open`] does, for
+    /// [`gotrace::Reader::from_source`]: a regular file (a trace file or a
+    /// bundle folder's `pprof/trace`) can also be read by position, so a
+    /// Go ≤1.21 trace's events need not be held in memory; any other
+    /// input is a stream only.
+    pub fn source(&self) -> io::Result<gotrace::TraceSource> {
+        if let Trace::File(f) = &self.trace
+            && let Opened::File(file, _) = f.get().map_err(in_bundle(self.bundle.is_some()))?
+        {
+            let stream = self.open()?;
+            return Ok(gotrace::TraceSource::positional(stream, file));
+        }
+        Ok(gotrace::TraceSource::stream(self.open()?))
+    }
+
+    /// A function that opens the trace from its start at each call, as
+    /// [`Input::source`] does, for analyses that read their input in
+    /// passes.
+    pub fn source_opener(
+        &self,
+    ) -> impl Fn() -> io::Result<gotrace::TraceSource> + Send + Sync + 'static {
+        let me = self.clone();
+        move || me.source()
+    }
+
     /// A function that opens the trace from its start at each call, as
     /// [`Input::open`] does, for analyses that read their input in passes.
     pub fn opener(&self) -> impl Fn() -> io::Result<TraceReader> + Send + Sync + 'static {
@@ -351,6 +376,65 @@ mod tests {
         drop(f);
         let e = read(&input).unwrap_err();
         assert!(e.to_string().contains("changed"), "{e}");
+    }
+
+    /// Every event of `input` read through [`Input::source`], with its
+    /// stack, and the error that ended the reading, if any.
+    fn events(input: &Input) -> (Vec<u8>, Option<String>) {
+        let mut out = Vec::new();
+        let mut reader = match gotrace::Reader::from_source(input.source().unwrap()) {
+            Ok(r) => r,
+            Err(e) => return (out, Some(e.to_string())),
+        };
+        loop {
+            match reader.read_event() {
+                Ok(Some(ev)) => {
+                    gotrace::format::write_event_line(&ev, &mut out);
+                    out.push(b'\n');
+                    gotrace::format::write_stack_lines(&ev, &mut out);
+                }
+                Ok(None) => return (out, None),
+                Err(e) => return (out, Some(e.to_string())),
+            }
+        }
+    }
+
+    /// A Go ≤1.21 trace file is read by position, a FIFO held in memory:
+    /// both give the same events, and, cut in the middle, the same error
+    /// naming the byte offset.
+    #[test]
+    fn a_file_and_a_pipe_give_the_same_events() {
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../testdata/traces/http-go1.21.trace");
+        let whole = std::fs::read(fixture).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        for (i, keep) in [whole.len(), whole.len() / 2].into_iter().enumerate() {
+            let bytes = whole[..keep].to_vec();
+            let file = dir.path().join(format!("t{i}.trace"));
+            std::fs::write(&file, &bytes).unwrap();
+            let input = Input::file("t.trace".into(), file);
+            assert!(matches!(&input.trace, Trace::File(_)));
+            let from_file = events(&input);
+
+            let fifo = dir.path().join(format!("fifo{i}"));
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+            assert!(made.unwrap().success());
+            let writer = {
+                let fifo = fifo.clone();
+                std::thread::spawn(move || std::fs::write(fifo, bytes).unwrap())
+            };
+            let from_pipe = events(&Input::file("fifo".into(), fifo));
+            writer.join().unwrap();
+
+            assert!(from_file == from_pipe, "cut at {keep}");
+            if keep < whole.len() {
+                let e = from_file.1.unwrap_or_default();
+                assert!(e.starts_with("at byte offset "), "{e}");
+            } else {
+                assert!(from_file.0.len() > 100_000, "{}", from_file.0.len());
+                assert_eq!(from_file.1, None);
+            }
+        }
     }
 
     /// A FIFO (as a process substitution gives) is read once, into memory,

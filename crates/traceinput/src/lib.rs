@@ -15,7 +15,9 @@
 //! Each input is named in outputs by its path as given or as found (a
 //! bundle by the bundle's path, not its member's), and `-` for standard
 //! input. [`Input::open`] gives a fresh reader from the trace's start at
-//! each call, for analyses that read in passes. [`in_order`] processes
+//! each call, for analyses that read in passes; [`Input::source`] gives
+//! the same for `gotrace::Reader::from_source`, with positional reads for
+//! a regular file (a Go ≤1.21 trace is then not held in memory). [`in_order`] processes
 //! many inputs in parallel and hands their results on in argument order;
 //! [`stream_in_order`] does the same for text, copied to the output in
 //! argument order through bounded queues.

@@ -107,7 +107,8 @@ fn grep(
         path: name.into(),
         source,
     };
-    let mut reader = Reader::new(input.open().map_err(open_error)?).map_err(trace_error)?;
+    let source = input.source().map_err(open_error)?;
+    let mut reader = Reader::from_source(source).map_err(trace_error)?;
     let mut filter = Filter {
         goroutine: flags.goroutine,
         unblockers: flags.unblockers,

@@ -151,7 +151,7 @@ fn run(f: Flags, tool: &Tool) -> Result<(), Error> {
                 source,
             })?;
         }
-        let open: Opener = Arc::new(input.opener());
+        let open: Opener = Arc::new(input.source_opener());
         match goperfetto::convert(&mut w, i as u32, &name, &open, &opts, regions.as_ref()) {
             Ok(_) => converted += 1,
             Err(goperfetto::Error::Write(e)) => return Err(out_error(e)),

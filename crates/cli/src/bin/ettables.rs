@@ -18,7 +18,7 @@ struct Flags {
     /// bundle (zip or folder) or folder to search for them (repeatable, and
     /// more may follow the flags)
     #[arg(long, action = clap::ArgAction::Append)]
-    input: Vec<String>,
+    input: Vec<OsString>,
     /// Output folder: one subfolder per table
     #[arg(long)]
     output: Option<OsString>,
@@ -27,14 +27,14 @@ struct Flags {
     #[arg(long, action = clap::ArgAction::Append)]
     patterns: Vec<OsString>,
     /// More inputs
-    paths: Vec<String>,
+    paths: Vec<OsString>,
 }
 
 fn run(flags: Flags, tool: &Tool) -> Result<(), Error> {
     let Some(out) = flags.output else {
         return Err(Error::Usage("no -output folder given".into()));
     };
-    let args: Vec<&String> = flags.input.iter().chain(&flags.paths).collect();
+    let args: Vec<&OsString> = flags.input.iter().chain(&flags.paths).collect();
     if args.is_empty() {
         return Err(Error::Usage("no -input given".into()));
     }

@@ -12,7 +12,7 @@ use regions::critical::{CriticalPath, profile::Profile};
 use regions::output::{Mode, Select, render_selected};
 use regions::patterns::{BUILTIN, Pattern};
 use regions::source::Source;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io::{self, Write};
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -67,7 +67,7 @@ struct Flags {
     /// gzipped pprof profile (nanoseconds per state, labels trace, state,
     /// reason, root_kind, root_g) to this file
     #[arg(long)]
-    pprof: Option<String>,
+    pprof: Option<OsString>,
     /// Region pattern file (TOML, see -list-patterns) added to the built-in
     /// patterns; a kind already defined is replaced, and
     /// `replace_builtins = true` drops the built-ins (repeatable)
@@ -186,7 +186,7 @@ fn run(flags: Flags, tool: &Tool) -> Result<(), Error> {
 /// several) as a profile to `path`, when one was asked for and at least one
 /// trace was read.
 fn write_profile(
-    path: Option<&str>,
+    path: Option<&OsStr>,
     traces: Vec<(Option<String>, Vec<CriticalPath>)>,
 ) -> Result<(), Error> {
     let Some(path) = path else {

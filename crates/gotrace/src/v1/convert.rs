@@ -7,6 +7,7 @@
 use super::index::index;
 use super::parse::{V1Event, V1Parser};
 use super::pmap::PMap;
+use super::source::Bytes;
 use super::spec::*;
 use crate::error::{Error, Result};
 use crate::raw::{Before, RawEvent};
@@ -44,7 +45,7 @@ pub(crate) struct Converter {
 
 impl Converter {
     /// A converter of the trace `data` (everything after the header).
-    pub(crate) fn new(data: Vec<u8>, version: Version) -> Result<Converter> {
+    pub(crate) fn new(data: Bytes, version: Version) -> Result<Converter> {
         let mut index = index(&data, version.minor())?;
         let mut table = std::mem::take(&mut index.table);
         let mut next = index.max_string;

@@ -2,6 +2,7 @@
 //! varint arguments (inline or length-prefixed) and the inline strings of
 //! string and log events, with Go's error messages.
 
+use super::source::{Bytes, MAX_EVENT, MAX_PLAIN, Window};
 use super::spec::*;
 use crate::bytes::uvarint;
 use crate::error::{Error, Result};
@@ -10,10 +11,12 @@ use crate::table::Table;
 pub(crate) const ERR_VARINT: &str = "malformatted base-128 varint";
 pub(crate) const ERR_TIME_ORDER: &str = "time stamps out of order";
 
-/// A cursor over the trace's bytes after the header.
+/// A cursor over part of the trace's bytes after the header.
 pub(crate) struct Decoder<'a> {
     pub(crate) data: &'a [u8],
     pub(crate) off: usize,
+    /// Offset of `data[0]` in the bytes after the header.
+    pub(crate) base: usize,
 }
 
 /// The most values a plain event has (see [`Decoder::plain`]).
@@ -108,8 +111,7 @@ impl<'a> Decoder<'a> {
         raw: &mut Raw,
         strings: Option<&mut Table>,
     ) -> Result<bool> {
-        let start = self.off;
-        let at = BASE + start as u64;
+        let at = BASE + (self.base + self.off) as u64;
         let Some(&b) = self.data.get(self.off) else {
             return Ok(false);
         };
@@ -120,7 +122,7 @@ impl<'a> Decoder<'a> {
             return Err(Error::at(at, format!("unknown event type {typ}")));
         }
         raw.typ = typ;
-        raw.off = BASE + start as u64;
+        raw.off = at;
         raw.args.clear();
         raw.text.clear();
         let eof = "failed to read trace: unexpected EOF";
@@ -234,4 +236,38 @@ pub(crate) fn check_arg_count(raw: &Raw) -> Result<()> {
         return Err(Error::at(raw.off, msg));
     }
     Ok(())
+}
+
+/// Reads the event at data offset `off` (before `end`) into `raw` with
+/// [`Decoder::next`] through the window `win` on `bytes`, reading the
+/// window again, longer, if the event may go on past it. Gives the offset
+/// after the event; `None` at `end` or the end of the data.
+pub(crate) fn next_in(
+    win: &mut Window,
+    bytes: &Bytes,
+    off: usize,
+    end: usize,
+    ver: u32,
+    raw: &mut Raw,
+    mut strings: Option<&mut Table>,
+) -> Result<Option<usize>> {
+    let mut want = MAX_PLAIN;
+    loop {
+        let data = win.get(bytes, off, end, want)?;
+        let mut dec = Decoder {
+            data,
+            off: 0,
+            base: off,
+        };
+        let read = dec.next(ver, raw, strings.as_deref_mut());
+        let used = dec.off;
+        match read {
+            Ok(true) => return Ok(Some(off + used)),
+            Ok(false) | Err(_) if want < MAX_EVENT && win.short(bytes, off, end) => {
+                want = MAX_EVENT;
+            }
+            Ok(false) => return Ok(None),
+            Err(e) => return Err(e),
+        }
+    }
 }

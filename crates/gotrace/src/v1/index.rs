@@ -2,10 +2,14 @@
 //! the CPU samples, the clock frequency, the timer goroutines, and the
 //! trace-wide string and stack tables (which the runtime writes at the end
 //! of the trace, so no event can be converted before this pass is done).
-//! Events are not kept: the merge decodes them again from the bytes.
+//! Events are not kept: the merge decodes them again from the bytes. From
+//! a file, the pass reads a window at a time.
 
-use super::decode::{BASE, Decoder, ERR_TIME_ORDER, PLAIN_MAX, Raw, batch_p, check_arg_count};
+use super::decode::{
+    BASE, Decoder, ERR_TIME_ORDER, PLAIN_MAX, Raw, batch_p, check_arg_count, next_in,
+};
 use super::parse::V1Event;
+use super::source::{Bytes, MAX_PLAIN};
 use super::spec::*;
 use crate::error::{Error, Result};
 use crate::table::{FrameData, Table};
@@ -14,8 +18,9 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 /// One P's share of the trace.
 #[derive(Default)]
 pub(crate) struct PIndex {
-    /// Offsets (in the data after the header) of the P's batches.
-    pub(crate) batches: Vec<usize>,
+    /// Where the P's batches start and end (offsets in the data after
+    /// the header): each ends where the trace's next batch starts.
+    pub(crate) batches: Vec<(usize, usize)>,
     /// The real times of the P's syscall exits that carry one, in stream
     /// order, as suffix minima once the pass is done: element `i` is the
     /// earliest real time of exits `i..`.
@@ -38,6 +43,8 @@ pub(crate) struct Index {
     pub(crate) empty_stacks: HashSet<u64>,
     /// Offset just past the last event.
     pub(crate) end: u64,
+    /// The P and number of the last batch met.
+    last_batch: Option<(i32, usize)>,
 }
 
 /// Stacks as the wire defines them: PCs per stack ID (a later definition
@@ -51,28 +58,46 @@ struct Stacks {
     empty: HashSet<u64>,
 }
 
-/// Reads every event of `data` (the trace after its header) once.
-pub(crate) fn index(data: &[u8], ver: u32) -> Result<Index> {
+/// Reads every event of `bytes` (the trace after its header) once.
+pub(crate) fn index(bytes: &Bytes, ver: u32) -> Result<Index> {
     let mut index = Index::default();
     let mut ps: HashMap<i32, PIndex> = HashMap::default();
     let mut stacks = Stacks::default();
-    let mut dec = Decoder { data, off: 0 };
+    let mut win = bytes.index_window();
+    let mut off = 0;
     let mut cur_p: Option<i32> = None;
     let mut raw = Raw::default();
     let mut vals = [0; PLAIN_MAX];
     loop {
-        let start = dec.off;
+        let start = off;
+        let data = win.get(bytes, off, usize::MAX, MAX_PLAIN)?;
+        let mut dec = Decoder {
+            data,
+            off: 0,
+            base: off,
+        };
         if let Some((typ, n)) = dec.plain(ver, &mut vals) {
+            off += dec.off;
             let Some(p) = cur_p else {
                 return Err(no_batch(typ, BASE + start as u64));
             };
-            let off = BASE + start as u64;
-            index.add_plain(p, &mut ps, typ, &vals[..n], off)?;
+            let at = BASE + start as u64;
+            index.add_plain(p, &mut ps, typ, &vals[..n], at)?;
             continue;
         }
-        if !dec.next(ver, &mut raw, Some(&mut index.table))? {
+        let read = next_in(
+            &mut win,
+            bytes,
+            off,
+            usize::MAX,
+            ver,
+            &mut raw,
+            Some(&mut index.table),
+        )?;
+        let Some(after) = read else {
             break;
-        }
+        };
+        off = after;
         match raw.typ {
             EV_STRING => {
                 index.max_string = index.max_string.max(raw.args.first().copied().unwrap_or(0));
@@ -81,7 +106,15 @@ pub(crate) fn index(data: &[u8], ver: u32) -> Result<Index> {
             EV_BATCH => {
                 let p = batch_p(&raw);
                 cur_p = Some(p);
-                ps.entry(p).or_default().batches.push(start);
+                // A batch ends where the next begins.
+                if let Some((last_p, i)) = index.last_batch
+                    && let Some(b) = ps.get_mut(&last_p).and_then(|x| x.batches.get_mut(i))
+                {
+                    b.1 = start;
+                }
+                let batches = &mut ps.entry(p).or_default().batches;
+                index.last_batch = Some((p, batches.len()));
+                batches.push((start, usize::MAX));
             }
             _ => {}
         }
@@ -94,7 +127,12 @@ pub(crate) fn index(data: &[u8], ver: u32) -> Result<Index> {
             typ => index.add_plain(p, &mut ps, typ, &raw.args, raw.off)?,
         }
     }
-    index.end = BASE + dec.off as u64;
+    index.end = BASE + off as u64;
+    if let Some((last_p, i)) = index.last_batch
+        && let Some(b) = ps.get_mut(&last_p).and_then(|x| x.batches.get_mut(i))
+    {
+        b.1 = off;
+    }
     stacks.into_table(&mut index);
     let mut ps: Vec<(i32, PIndex)> = ps.into_iter().collect();
     ps.sort_unstable_by_key(|p| p.0);

@@ -1,5 +1,5 @@
 //! The v1 merge: each P's events decoded a batch at a time from the trace's
-//! bytes, merged into one order that respects each goroutine's state
+//! bytes (from a file, through a window of its own per P), merged into one order that respects each goroutine's state
 //! sequence, with syscall exits moved to their real times, yielded one at a
 //! time in Go's final order (`parseEventBatches` and the stable sort after
 //! it in Go's `internal/trace/internal/tracev1/parser.go`).
@@ -14,9 +14,12 @@
 //! syscall exit not merged yet could still be moved before it: the index
 //! knows, per P, the earliest real time of the exits still ahead.
 
-use super::decode::{BASE, Decoder, ERR_TIME_ORDER, PLAIN_MAX, Raw, batch_p, check_arg_count};
+use super::decode::{
+    BASE, Decoder, ERR_TIME_ORDER, PLAIN_MAX, Raw, batch_p, check_arg_count, next_in,
+};
 use super::index::{Index, PIndex};
 use super::parse::V1Event;
+use super::source::{Bytes, MAX_PLAIN, Window};
 use super::spec::*;
 use crate::error::{Error, Result};
 use rustc_hash::FxHashMap as HashMap;
@@ -47,8 +50,11 @@ impl Inline {
 struct Stream {
     p: PIndex,
     next_batch: usize,
-    /// Where the next event is, inside a batch.
+    /// Where the next event is, inside a batch, and where the batch ends.
     off: Option<usize>,
+    end: usize,
+    /// The bytes around `off`, from a file.
+    win: Window,
     /// The P of the current batch, and the time of its last event.
     batch_p: i32,
     last_ts: i64,
@@ -63,11 +69,13 @@ struct Stream {
 }
 
 impl Stream {
-    fn new(p: PIndex) -> Stream {
+    fn new(p: PIndex, win: Window) -> Stream {
         Stream {
             p,
             next_batch: 0,
             off: None,
+            end: 0,
+            win,
             batch_p: 0,
             last_ts: 0,
             last_g: 0,
@@ -90,7 +98,7 @@ impl Stream {
     #[inline]
     fn head(
         &mut self,
-        data: &[u8],
+        data: &Bytes,
         ver: u32,
         raw: &mut Raw,
         inline: &mut Inline,
@@ -105,7 +113,7 @@ impl Stream {
     /// needed; `None` at its end.
     fn decode(
         &mut self,
-        data: &[u8],
+        data: &Bytes,
         ver: u32,
         raw: &mut Raw,
         inline: &mut Inline,
@@ -116,30 +124,41 @@ impl Stream {
         let mut vals = [0; PLAIN_MAX];
         loop {
             let Some(off) = self.off else {
-                let Some(&start) = self.p.batches.get(self.next_batch) else {
+                let Some(&(start, end)) = self.p.batches.get(self.next_batch) else {
+                    self.win.release();
                     return Ok(None);
                 };
                 self.next_batch += 1;
-                let mut dec = Decoder { data, off: start };
-                dec.next(ver, raw, None)?;
+                self.end = end;
+                let read = next_in(&mut self.win, data, start, end, ver, raw, None)?;
+                let (Some(after), EV_BATCH) = (read, raw.typ) else {
+                    let msg = "the trace changed while it was read: no batch where there was one";
+                    return Err(Error::at(BASE + start as u64, msg));
+                };
                 self.batch_p = batch_p(raw);
-                self.last_ts = raw.args[1] as i64;
-                self.off = Some(dec.off);
+                self.last_ts = raw.args.get(1).copied().unwrap_or(0) as i64;
+                self.off = Some(after);
                 continue;
             };
-            let mut dec = Decoder { data, off };
+            let window = self.win.get(data, off, self.end, MAX_PLAIN)?;
+            let mut dec = Decoder {
+                data: window,
+                off: 0,
+                base: off,
+            };
             if let Some((typ, n)) = dec.plain(ver, &mut vals) {
-                self.off = Some(dec.off);
+                self.off = Some(off + dec.off);
                 if matches!(typ, EV_CPU_SAMPLE | EV_FREQUENCY | EV_TIMER_GOROUTINE) {
                     continue;
                 }
                 return Ok(Some(self.event(typ, &vals[..n], BASE + off as u64)));
             }
-            if !dec.next(ver, raw, None)? || raw.typ == EV_BATCH {
+            let read = next_in(&mut self.win, data, off, self.end, ver, raw, None)?;
+            let Some(after) = read.filter(|_| raw.typ != EV_BATCH) else {
                 self.off = None;
                 continue;
-            }
-            self.off = Some(dec.off);
+            };
+            self.off = Some(after);
             if matches!(
                 raw.typ,
                 EV_STRING | EV_CPU_SAMPLE | EV_FREQUENCY | EV_TIMER_GOROUTINE | EV_STACK
@@ -273,7 +292,9 @@ impl Held {
 /// The merge of a trace's per-P streams and CPU samples, yielding events in
 /// Go's final order (times still in ticks).
 pub(crate) struct Merger {
-    data: Vec<u8>,
+    data: Bytes,
+    /// Offset just past the trace's data.
+    end: u64,
     ver: u32,
     streams: Vec<Stream>,
     raw: Raw,
@@ -310,19 +331,20 @@ pub(crate) struct Merger {
 impl Merger {
     /// A merge of the streams of `index` over `data` (the trace after its
     /// header); takes the index's per-P parts and samples.
-    pub(crate) fn new(data: Vec<u8>, ver: u32, index: &mut Index) -> Merger {
+    pub(crate) fn new(data: Bytes, ver: u32, index: &mut Index) -> Merger {
         let mut streams: Vec<Stream> = std::mem::take(&mut index.ps)
             .into_iter()
-            .map(|(_, p)| Stream::new(p))
+            .map(|(_, p)| Stream::new(p, data.stream_window()))
             .collect();
         let mut samples = std::mem::take(&mut index.samples);
         gocompat::sort::sort_func(&mut samples, &|a: &V1Event, b: &V1Event| a.ts < b.ts);
-        let mut profile = Stream::new(PIndex::default());
+        let mut profile = Stream::new(PIndex::default(), data.stream_window());
         profile.samples = Some(samples.into_iter());
         streams.push(profile);
         let n = streams.len();
         let mut m = Merger {
             data,
+            end: index.end,
             ver,
             streams,
             raw: Raw::default(),
@@ -523,7 +545,7 @@ impl Merger {
 
     /// The offset just past the trace's data.
     pub(crate) fn end(&self) -> u64 {
-        BASE + self.data.len() as u64
+        self.end
     }
 }
 
@@ -571,7 +593,7 @@ mod tests {
     /// time, then merge order, moved syscall exits among the others.
     #[test]
     fn held_events_come_out_stably_sorted() {
-        let mut m = Merger::new(Vec::new(), 21, &mut Index::default());
+        let mut m = Merger::new(Bytes::Held(Vec::new()), 21, &mut Index::default());
         let ev = |ts, g| V1Event {
             ts,
             g,

@@ -11,4 +11,5 @@ mod merge;
 pub(crate) mod parse;
 mod parse_check;
 mod pmap;
+pub(crate) mod source;
 pub(crate) mod spec;

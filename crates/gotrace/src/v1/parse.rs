@@ -7,6 +7,7 @@
 use super::index::{Index, index};
 use super::merge::Merger;
 use super::parse_check::{Checker, Stacks};
+use super::source::Bytes;
 use crate::error::{Error, Result};
 use crate::table::Table;
 use crate::version::Version;
@@ -75,7 +76,7 @@ const CHUNK: usize = 1024;
 impl V1Parser {
     /// A parser over `data` (the trace after its header), indexed by
     /// `index`, whose table the caller takes.
-    pub(crate) fn new(data: Vec<u8>, version: Version, mut index: Index) -> V1Parser {
+    pub(crate) fn new(data: Bytes, version: Version, mut index: Index) -> V1Parser {
         let merger = Merger::new(data, version.minor(), &mut index);
         let ns_per_tick = if index.ticks_per_sec > 0 {
             1e9 / index.ticks_per_sec as f64
@@ -185,6 +186,7 @@ pub(crate) fn parse_all(
     data: Vec<u8>,
     version: Version,
 ) -> Result<(Vec<V1Event>, Table, Vec<Vec<u8>>)> {
+    let data = Bytes::Held(data);
     let mut index = index(&data, version.minor())?;
     let table = std::mem::take(&mut index.table);
     let mut parser = V1Parser::new(data, version, index);
@@ -203,5 +205,60 @@ mod tests {
     #[test]
     fn events_stay_small() {
         assert!(std::mem::size_of::<V1Event>() <= 56);
+    }
+
+    /// Every event (or the error that ends them) of the trace `data`
+    /// (after its header).
+    fn parse(data: Bytes, version: Version) -> (Vec<String>, Option<String>) {
+        let mut index = match index(&data, version.minor()) {
+            Ok(i) => i,
+            Err(e) => return (Vec::new(), Some(e.to_string())),
+        };
+        let table = std::mem::take(&mut index.table);
+        let mut parser = V1Parser::new(data, version, index);
+        let mut events = Vec::new();
+        loop {
+            match parser.next(&table) {
+                Ok(Some(ev)) => events.push(format!("{ev:?}")),
+                Ok(None) => return (events, None),
+                Err(e) => return (events, Some(e.to_string())),
+            }
+        }
+    }
+
+    /// A trace read by position, through windows much smaller than its
+    /// batches and events, gives the events and errors of the same bytes
+    /// held in memory, whole or cut anywhere.
+    #[test]
+    fn small_windows_give_the_held_events() {
+        for name in ["go1.11-tasks", "go1.19", "http-go1.21"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("../../testdata/traces/{name}.trace"));
+            let whole = std::fs::read(path).unwrap();
+            let version = Version::from_header(&whole[..16]).unwrap();
+            let n = whole.len();
+            for keep in [n, n - 1, n - 700, n * 2 / 3, n / 3, 100, 16] {
+                let trace = whole[..keep].to_vec();
+                let held = parse(Bytes::Held(trace[16..].to_vec()), version);
+                if keep == n {
+                    assert!(held.1.is_none() && held.0.len() > 20, "{name}");
+                } else {
+                    let e = held.1.as_deref().unwrap_or_default();
+                    assert!(e.starts_with("at byte offset "), "{name}: {e}");
+                }
+                let file = std::sync::Arc::new(trace);
+                for chunk in [1, 200, 5000] {
+                    let at = Bytes::At {
+                        file: file.clone(),
+                        base: 16,
+                        chunk,
+                    };
+                    assert!(
+                        parse(at, version) == held,
+                        "{name} cut at {keep}, chunk {chunk}"
+                    );
+                }
+            }
+        }
     }
 }

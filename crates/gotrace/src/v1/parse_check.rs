@@ -51,12 +51,19 @@ pub(crate) struct Stacks<'a> {
 }
 
 impl Stacks<'_> {
-    /// Whether stack `id` may be referred to: defined, or 0. A stack that
-    /// is not is missing from the stack table the runtime writes at the end
-    /// of the trace: the trace was cut short.
-    fn check(&self, id: u64, ev: &V1Event) -> Result<()> {
-        if id == 0 || self.table.has_stack(id) || self.empty.contains(&id) {
-            return Ok(());
+    /// Whether stack `id` has frames. A stack that is not defined at all
+    /// is missing from the stack table the runtime writes at the end of
+    /// the trace: the trace was cut short.
+    #[inline]
+    fn has_frames(&self, id: u64, ev: &V1Event) -> Result<bool> {
+        if id == 0 {
+            return Ok(false);
+        }
+        if self.table.has_stack(id) {
+            return Ok(true);
+        }
+        if self.empty.contains(&id) {
+            return Ok(false);
         }
         let msg = format!(
             "trace cut short: stack {id} of the event at byte offset {} is not in the stack table",
@@ -132,13 +139,10 @@ impl Checker {
         }
         self.history.apply(&mut ev)?;
         if ev.typ == EV_GO_CREATE {
-            stacks.check(ev.args[1], &ev)?;
+            stacks.has_frames(ev.args[1], &ev)?;
         }
-        if ev.stk != 0 {
-            stacks.check(u64::from(ev.stk), &ev)?;
-            if !stacks.table.has_stack(u64::from(ev.stk)) {
-                ev.stk = 0;
-            }
+        if ev.stk != 0 && !stacks.has_frames(u64::from(ev.stk), &ev)? {
+            ev.stk = 0;
         }
         if self.queue.is_empty() && ev.typ != EV_GO_SYS_CALL {
             self.popped += 1;

@@ -1,0 +1,3 @@
+module statusgen
+
+go 1.22
