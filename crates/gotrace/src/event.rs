@@ -291,6 +291,7 @@ impl<'a> Stack<'a> {
         table.stack_frames(self.id).iter().map(move |&i| Frame {
             table,
             data: table.frame(i),
+            names: table.frame_names(i),
         })
     }
 }
@@ -314,6 +315,7 @@ pub struct OwnedFrame {
 pub struct Frame<'a> {
     table: &'a Table,
     data: &'a crate::table::FrameData,
+    names: Option<&'a crate::table::FrameNames>,
 }
 
 impl std::fmt::Debug for Frame<'_> {
@@ -337,12 +339,12 @@ impl<'a> Frame<'a> {
     /// The function name (lossily decoded if the trace holds invalid UTF-8).
     #[inline]
     pub fn func(&self) -> &'a str {
-        self.table.str(self.data.func)
+        self.table.func_str(self.names, self.data)
     }
     /// The source file path.
     #[inline]
     pub fn file(&self) -> &'a str {
-        self.table.str(self.data.file)
+        self.table.file_str(self.names, self.data)
     }
     #[inline]
     pub fn line(&self) -> u64 {
@@ -351,12 +353,12 @@ impl<'a> Frame<'a> {
     /// The exact bytes of the function name.
     #[inline]
     pub fn func_bytes(&self) -> &'a [u8] {
-        self.table.bytes(self.data.func)
+        self.table.func_bytes(self.names, self.data)
     }
     /// The exact bytes of the file name.
     #[inline]
     pub fn file_bytes(&self) -> &'a [u8] {
-        self.table.bytes(self.data.file)
+        self.table.file_bytes(self.names, self.data)
     }
     /// The frame's function, file, line and PC, copied out of the tables.
     pub fn to_owned_frame(&self) -> OwnedFrame {

@@ -148,7 +148,7 @@ impl<R: Read> Reader<R> {
         // Borrowed from the reader's record: no copy per event.
         Ok(Some(match &self.inner {
             Source::V2(r) => Event {
-                raw: &r.ev,
+                raw: r.event(),
                 table: r.table(),
             },
             Source::V1(r) => Event {

@@ -73,9 +73,24 @@ struct StrEntry {
 }
 
 impl StrEntry {
+    /// The empty string, ID 0.
+    const EMPTY: StrEntry = StrEntry {
+        start: 0,
+        len: 0,
+        raw: None,
+    };
+
     fn range(&self) -> std::ops::Range<usize> {
         self.start as usize..(self.start + self.len) as usize
     }
+}
+
+/// A frame's function and file names, found once (see
+/// [`Table::resolve_frames`]) rather than by ID at every access.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FrameNames {
+    func: StrEntry,
+    file: StrEntry,
 }
 
 /// One frame as the wire defines it: string IDs resolved on access.
@@ -105,6 +120,9 @@ pub struct Table {
     raw: Vec<Box<[u8]>>,
     strings: IdMap<StrEntry>,
     frames: Vec<FrameData>,
+    /// Each frame's names, once [`Table::resolve_frames`] found them (else
+    /// empty, and names are looked up by ID).
+    frame_names: Vec<FrameNames>,
     frame_by_pc: HashMap<u64, u32>,
     stack_frames: Vec<u32>,
     stacks: IdMap<StackEntry>,
@@ -204,7 +222,7 @@ impl Table {
     #[inline]
     pub(crate) fn str(&self, id: u64) -> &str {
         match self.strings.get(id) {
-            Some(e) => self.text.get(e.range()).unwrap_or(""),
+            Some(e) => self.entry_str(e),
             None if id >= EXTRA_BASE => std::str::from_utf8(self.extra_bytes(id)).unwrap_or(""),
             None => "",
         }
@@ -214,11 +232,23 @@ impl Table {
     #[inline]
     pub(crate) fn bytes(&self, id: u64) -> &[u8] {
         match self.strings.get(id) {
-            Some(StrEntry { raw: Some(r), .. }) => &self.raw[r as usize],
-            Some(e) => self.text.as_bytes().get(e.range()).unwrap_or(b""),
+            Some(e) => self.entry_bytes(e),
             None if id >= EXTRA_BASE => self.extra_bytes(id),
             None => b"",
         }
+    }
+
+    #[inline]
+    fn entry_bytes(&self, e: StrEntry) -> &[u8] {
+        match e.raw {
+            Some(r) => &self.raw[r as usize],
+            None => self.text.as_bytes().get(e.range()).unwrap_or(b""),
+        }
+    }
+
+    #[inline]
+    fn entry_str(&self, e: StrEntry) -> &str {
+        self.text.get(e.range()).unwrap_or("")
     }
 
     fn extra_bytes(&self, id: u64) -> &[u8] {
@@ -262,6 +292,49 @@ impl Table {
     #[inline]
     pub(crate) fn frame(&self, idx: u32) -> &FrameData {
         &self.frames[idx as usize]
+    }
+
+    /// The names of frame `idx`, if [`Table::resolve_frames`] found them.
+    #[inline]
+    pub(crate) fn frame_names(&self, idx: u32) -> Option<&FrameNames> {
+        self.frame_names.get(idx as usize)
+    }
+
+    /// Frame function name, as text: `names` if found, else by ID.
+    #[inline]
+    pub(crate) fn func_str(&self, names: Option<&FrameNames>, data: &FrameData) -> &str {
+        names.map_or_else(|| self.str(data.func), |n| self.entry_str(n.func))
+    }
+
+    /// Frame file name, as text.
+    #[inline]
+    pub(crate) fn file_str(&self, names: Option<&FrameNames>, data: &FrameData) -> &str {
+        names.map_or_else(|| self.str(data.file), |n| self.entry_str(n.file))
+    }
+
+    /// Frame function name, as its exact bytes.
+    #[inline]
+    pub(crate) fn func_bytes(&self, names: Option<&FrameNames>, data: &FrameData) -> &[u8] {
+        names.map_or_else(|| self.bytes(data.func), |n| self.entry_bytes(n.func))
+    }
+
+    /// Frame file name, as its exact bytes.
+    #[inline]
+    pub(crate) fn file_bytes(&self, names: Option<&FrameNames>, data: &FrameData) -> &[u8] {
+        names.map_or_else(|| self.bytes(data.file), |n| self.entry_bytes(n.file))
+    }
+
+    /// Finds every frame's names once, for a table complete before its
+    /// events are read (a Go 1.22+ generation; the Go ≤1.21 reader adds
+    /// strings as it goes, and its frames' names are looked up by ID).
+    pub(crate) fn resolve_frames(&mut self) {
+        let entry = |id| self.strings.get(id).unwrap_or(StrEntry::EMPTY);
+        self.frame_names = (self.frames.iter())
+            .map(|f| FrameNames {
+                func: entry(f.func),
+                file: entry(f.file),
+            })
+            .collect();
     }
 
     /// Checks that every frame's function and file names exist, in stack-ID
@@ -327,5 +400,36 @@ mod tests {
             t.validate_frames(),
             Err("found invalid func string ID 1 for stack 1".into())
         );
+    }
+
+    #[test]
+    fn resolved_frame_names_are_the_looked_up_ones() {
+        let mut t = Table::default();
+        assert!(t.add_string(1, b"main.main"));
+        assert!(t.add_string(2, b"\xffbad.go"));
+        let f = |pc, func, file| FrameData {
+            pc,
+            func,
+            file,
+            line: 7,
+        };
+        assert!(t.add_stack(1, [f(10, 1, 2), f(20, 0, 1), f(30, 2, 0)].into_iter()));
+        let names = |t: &Table| {
+            (t.stack_frames(1).iter())
+                .map(|&i| {
+                    let (n, d) = (t.frame_names(i), t.frame(i));
+                    let text = [t.func_str(n, d), t.file_str(n, d)].map(str::to_owned);
+                    let bytes = [t.func_bytes(n, d), t.file_bytes(n, d)].map(<[u8]>::to_vec);
+                    (text, bytes)
+                })
+                .collect::<Vec<_>>()
+        };
+        let by_id = names(&t);
+        assert!(t.frame_names(0).is_none());
+        t.resolve_frames();
+        assert!(t.frame_names(0).is_some());
+        assert_eq!(by_id, names(&t));
+        assert_eq!(by_id[0].1[1], b"\xffbad.go");
+        assert_eq!(by_id[0].0[1], "\u{fffd}bad.go");
     }
 }

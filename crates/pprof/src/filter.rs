@@ -6,8 +6,9 @@
 //! samples are then decoded and checked in one streaming pass.
 
 use crate::error::Error;
+use crate::ids::{Entry, IdMasks, VALID};
 use crate::profile::Profile;
-use crate::samples::{IdMasks, SampleSums, VALID, unknown_location};
+use crate::samples::{SampleSums, unknown_location};
 use crate::wire::repeated;
 use gocompat::re2::Pattern;
 
@@ -96,26 +97,10 @@ impl Profile<'_> {
                     && acc.iter().zip(&want).all(|(a, w)| a & w == *w))
         };
         let mut sums = SampleSums::new(self, index);
-        if patterns.len() < 32 {
-            // One 32-bit word per location id, with bit 31 marking known ids.
-            let table = IdMasks::new(self, &masks);
-            loop {
-                let (mut n, mut acc, mut all) = (0, 0, VALID);
-                let Some(value) = sums.next_sample(|v| {
-                    let (k, or, and) = table.fold(v)?;
-                    (n, acc, all) = (n + k, acc | or, all & and);
-                    Ok(())
-                })?
-                else {
-                    break;
-                };
-                if all & VALID == 0 {
-                    return Err(unknown_location());
-                }
-                if keep(n, &[u64::from(acc & !VALID)]) {
-                    sums.total += i128::from(value);
-                }
-            }
+        if patterns.len() < 8 {
+            self.sum_by_table::<u8>(&mut sums, &masks, &keep)?;
+        } else if patterns.len() < 32 {
+            self.sum_by_table::<u32>(&mut sums, &masks, &keep)?;
         } else {
             let mut acc = vec![0u64; words];
             loop {
@@ -148,6 +133,45 @@ impl Profile<'_> {
             }
         }
         sums.finish()
+    }
+
+    /// Adds up the kept samples' values with one table entry per location
+    /// (for up to 31 patterns): see `ids.rs`.
+    fn sum_by_table<E: Entry>(
+        &self,
+        sums: &mut SampleSums<'_, '_>,
+        masks: &Masks,
+        keep: &impl Fn(usize, &[u64]) -> bool,
+    ) -> Result<(), Error> {
+        let table = IdMasks::<E>::new(self, masks.words_one());
+        loop {
+            if let Some(q) = sums.next_quick(|v| table.fold(v).ok()) {
+                if q.and & VALID == 0 {
+                    return Err(unknown_location());
+                }
+                if keep(usize::from(q.any), &[u64::from(q.or >> 1)]) {
+                    sums.total += i128::from(q.value);
+                }
+                continue;
+            }
+            let (mut n, mut acc, mut all) = (0, 0, VALID);
+            let Some(value) = sums.next_sample(|v| {
+                let (any, or, and) = table.fold(v)?;
+                (n, acc, all) = (n + usize::from(any), acc | or, all & and);
+                Ok(())
+            })?
+            else {
+                break;
+            };
+            if all & VALID == 0 {
+                return Err(unknown_location());
+            }
+            if keep(n, &[u64::from(acc >> 1)]) {
+                sums.total += i128::from(value);
+            }
+        }
+        table.done();
+        Ok(())
     }
 
     /// One pattern bit set per location, from per-string matches computed

@@ -30,10 +30,12 @@ mod decode;
 mod error;
 mod filter;
 mod gzip;
+mod ids;
 mod inflate;
 pub mod limit;
 mod profile;
 pub mod proto;
+mod quick;
 mod samples;
 mod wire;
 

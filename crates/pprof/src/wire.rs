@@ -47,7 +47,8 @@ impl<'a> Reader<'a> {
     /// Reads a varint as pprof does: at most ten bytes, high bits dropped.
     #[inline(always)]
     pub(crate) fn varint(&mut self) -> Result<u64, DecodeError> {
-        // One- and two-byte varints (small ids, counts) take the fast path.
+        // One- and two-byte varints (keys, lengths, ids) first; then any
+        // varint of up to eight bytes from one load, without a loop.
         match self.buf.get(self.pos..self.pos + 2) {
             Some(&[b0, _]) if b0 < 0x80 => {
                 self.pos += 1;
@@ -57,7 +58,14 @@ impl<'a> Reader<'a> {
                 self.pos += 2;
                 Ok(u64::from(b0 & 0x7f) | u64::from(b1) << 7)
             }
-            _ => self.varint_long(),
+            _ if self.pos < self.buf.len() => match varint8(word_at(self.buf, self.pos)) {
+                Some((v, n)) => {
+                    self.pos += n;
+                    Ok(v)
+                }
+                None => self.varint_long(),
+            },
+            _ => Err(self.err(Problem::BadVarint)),
         }
     }
 
@@ -108,6 +116,48 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The eight bytes of `b` from `i` (which must be in `b`) as a
+/// little-endian word; bytes past the end of `b` read as 0xff, so that
+/// no varint seems to end there.
+#[inline(always)]
+pub(crate) fn word_at(b: &[u8], i: usize) -> u64 {
+    if let Some(c) = b[i..].first_chunk::<8>() {
+        return u64::from_le_bytes(*c);
+    }
+    let rem = b.len() - i;
+    if let Some(c) = b.last_chunk::<8>() {
+        // The last eight bytes, shifted down to start at `i`.
+        return u64::from_le_bytes(*c) >> (8 * (8 - rem)) | u64::MAX << (8 * rem);
+    }
+    let mut c = [0xff; 8];
+    c[..rem].copy_from_slice(&b[i..]);
+    u64::from_le_bytes(c)
+}
+
+/// [`word_at`], or `None` when `i` is past the end of `b`.
+#[inline(always)]
+pub(crate) fn word_from(b: &[u8], i: usize) -> Option<u64> {
+    (i < b.len()).then(|| word_at(b, i))
+}
+
+/// The varint at the bottom of `w` (eight little-endian bytes) and its
+/// length, if it ends within them.
+#[inline(always)]
+pub(crate) fn varint8(w: u64) -> Option<(u64, usize)> {
+    let ends = !w & 0x8080_8080_8080_8080;
+    if ends == 0 {
+        return None;
+    }
+    let bits = ends.trailing_zeros() + 1;
+    // The varint's bytes, each with its continuation bit cleared, then
+    // their 7-bit groups packed together pairwise, in three steps.
+    let x = (w & (u64::MAX >> (64 - bits))) & 0x7f7f_7f7f_7f7f_7f7f;
+    let x = (x & 0x007f_007f_007f_007f) | ((x & 0x7f00_7f00_7f00_7f00) >> 1);
+    let x = (x & 0x0000_3fff_0000_3fff) | ((x & 0x3fff_0000_3fff_0000) >> 2);
+    let v = (x & 0x0fff_ffff) | ((x & 0x0fff_ffff_0000_0000) >> 4);
+    Some((v, bits as usize / 8))
+}
+
 /// Requires a varint (wire type 0) for a known scalar field.
 #[inline]
 pub(crate) fn int(v: Value<'_>, offset: usize) -> Result<u64, DecodeError> {
@@ -143,18 +193,15 @@ pub(crate) fn repeated(
     match v {
         Value::Varint(u) => f(u),
         Value::Bytes(b, at) => {
-            // Packed: a tight loop for the common one- and two-byte values.
+            // Packed: one-byte values, then any of up to eight bytes.
             let mut i = 0;
-            while i < b.len() {
-                let b0 = b[i];
+            while let Some(&b0) = b.get(i) {
                 if b0 < 0x80 {
                     f(u64::from(b0))?;
                     i += 1;
-                } else if let Some(&b1) = b.get(i + 1)
-                    && b1 < 0x80
-                {
-                    f(u64::from(b0 & 0x7f) | u64::from(b1) << 7)?;
-                    i += 2;
+                } else if let Some((v, n)) = varint8(word_at(b, i)) {
+                    f(v)?;
+                    i += n;
                 } else {
                     let mut r = Reader {
                         buf: b,

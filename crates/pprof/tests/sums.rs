@@ -283,3 +283,63 @@ fn location_ids_of_every_length() {
     }
     assert!(nonzero > 100, "{nonzero}");
 }
+
+/// Long stacks of ids of one, two and three bytes (so that the packed
+/// location-id fields are read eight bytes at a time, with varints
+/// crossing those eight bytes), with every width of filter table: up to 7
+/// patterns, up to 31, and more.
+#[test]
+fn long_stacks_with_any_number_of_patterns() {
+    let mut r = Rng(99);
+    let mut nonzero = 0;
+    for round in 0..600 {
+        let mut p = random_profile(&mut r);
+        let ids: std::collections::HashMap<u64, u64> = p
+            .location
+            .iter()
+            .map(|l| {
+                let wide = match r.below(6) {
+                    0 => 1 + r.below(127),
+                    1 => 16384 + r.below(1 << 20),
+                    _ => 128 + r.below(16383 - 128),
+                };
+                (l.id, wide)
+            })
+            .collect();
+        if ids.values().collect::<std::collections::HashSet<_>>().len() < ids.len() {
+            continue;
+        }
+        for l in &mut p.location {
+            l.id = ids[&l.id];
+        }
+        let nlocs = p.location.len() as u64;
+        for s in &mut p.sample {
+            let depth = r.below(60);
+            s.location_id = (0..depth)
+                .map(|_| p.location[r.below(nlocs) as usize].id)
+                .collect();
+        }
+        let npatterns = [1, 6, 7, 8, 20, 31, 32, 40][r.below(8) as usize];
+        let focus: Vec<&str> = (0..npatterns - 1)
+            .map(|_| PATTERNS[r.below(PATTERNS.len() as u64) as usize])
+            .collect();
+        let ignore = PATTERNS[r.below(PATTERNS.len() as u64) as usize];
+        let expected = reference(
+            &p,
+            "",
+            &focus
+                .iter()
+                .map(|f| compile(f).unwrap())
+                .collect::<Vec<_>>(),
+            Some(&compile(ignore).unwrap()),
+        );
+        let filter = Filter {
+            focus: focus.iter().map(|f| Pattern::new(f).unwrap()).collect(),
+            ignore: Some(Pattern::new(ignore).unwrap()),
+        };
+        let got = sum(&p.encode_gzip(), "", &filter).unwrap();
+        assert_eq!(got, expected, "round {round}: {focus:?} {ignore:?}");
+        nonzero += usize::from(expected != 0);
+    }
+    assert!(nonzero > 30, "{nonzero}");
+}

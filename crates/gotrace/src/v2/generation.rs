@@ -314,6 +314,7 @@ impl Builder {
         self.table
             .validate_frames()
             .map_err(|m| Error::at(self.offset, m))?;
+        self.table.resolve_frames();
         let mut samples: Vec<CpuSample> = (self.cpu_samples.into_iter())
             .map(|(ts, s)| CpuSample {
                 time: super::mul(freq, ts),

@@ -210,8 +210,9 @@ fn invalid_context(ctx: Ctx, reqs: Reqs) -> Result<(), String> {
 }
 
 /// Events accepted and not yet returned, oldest first: a vector read from
-/// `head` and emptied once all of it is read (it rarely holds more than
-/// two events), cheaper than a ring buffer for this one-in, one-out use.
+/// `head` (it rarely holds more than two events), cheaper than a ring
+/// buffer for this one-in, one-out use. The event returned last stays in
+/// place, where the reader's caller reads it, until the next push.
 #[derive(Debug, Default)]
 struct Queue {
     events: Vec<RawEvent>,
@@ -221,22 +222,33 @@ struct Queue {
 impl Queue {
     #[inline]
     fn push_back(&mut self, ev: RawEvent) {
-        self.events.push(ev);
-    }
-
-    /// Moves the oldest event into `out`; false if there is none.
-    #[inline]
-    fn pop_front_into(&mut self, out: &mut RawEvent) -> bool {
-        let Some(ev) = self.events.get(self.head) else {
-            return false;
-        };
-        *out = *ev;
-        self.head += 1;
         if self.head == self.events.len() {
             self.events.clear();
             self.head = 0;
         }
+        self.events.push(ev);
+    }
+
+    /// Moves on to the oldest event not yet returned; false if there is
+    /// none.
+    #[inline]
+    fn pop_front(&mut self) -> bool {
+        if self.head == self.events.len() {
+            return false;
+        }
+        self.head += 1;
         true
+    }
+
+    /// The event [`Queue::pop_front`] moved to last.
+    #[inline]
+    fn current(&self) -> &RawEvent {
+        &self.events[self.head - 1]
+    }
+
+    #[inline]
+    fn current_mut(&mut self) -> &mut RawEvent {
+        &mut self.events[self.head - 1]
     }
 }
 
@@ -267,7 +279,7 @@ pub(crate) struct Ordering {
 type Step = Result<bool, String>;
 
 /// `Ordering::slot` for an event on no thread.
-const NO_SLOT: usize = usize::MAX;
+pub(crate) const NO_SLOT: usize = usize::MAX;
 
 impl Ordering {
     pub(crate) fn new() -> Ordering {
@@ -286,11 +298,23 @@ impl Ordering {
         }
     }
 
-    /// Moves the next event ready to be returned into `out`; false if
-    /// there is none.
+    /// Moves on to the next event ready to be returned, then found with
+    /// [`Ordering::current`]; false if there is none.
     #[inline]
-    pub(crate) fn next_into(&mut self, out: &mut RawEvent) -> bool {
-        self.queue.pop_front_into(out)
+    pub(crate) fn next(&mut self) -> bool {
+        self.queue.pop_front()
+    }
+
+    /// The event [`Ordering::next`] moved to last; it stays valid until
+    /// the next call of [`Ordering::advance`].
+    #[inline]
+    pub(crate) fn current(&self) -> &RawEvent {
+        self.queue.current()
+    }
+
+    #[inline]
+    pub(crate) fn current_mut(&mut self) -> &mut RawEvent {
+        self.queue.current_mut()
     }
 
     /// The record of `ev` in context `ctx`.
@@ -329,14 +353,15 @@ impl Ordering {
         self.queue.push_back(self.made(typ, time, ctx, args));
     }
 
-    /// Tries to accept `ev` from thread `m`. `Ok(false)`: not yet, another
-    /// thread's event must come first. On success the event (and any
-    /// synthesized ones) is queued.
+    /// Tries to accept `ev` from thread `m`, whose context is at `slot`
+    /// (see [`Ordering::m_slot`]; [`NO_SLOT`] if `m` is `NONE`).
+    /// `Ok(false)`: not yet, another thread's event must come first. On
+    /// success the event (and any synthesized ones) is queued.
     pub(crate) fn advance(
         &mut self,
         ev: &mut BaseEvent,
         table: &mut Table,
-        m: i64,
+        (m, slot): (i64, usize),
         generation: u64,
         offset: u64,
     ) -> Result<bool, Box<str>> {
@@ -344,7 +369,7 @@ impl Ordering {
         if self.initial_gen == 0 {
             self.initial_gen = generation;
         }
-        self.slot = if m == NONE { NO_SLOT } else { self.m_slot(m) };
+        self.slot = slot;
         let cur = match self.m_states.get(self.slot) {
             Some(ctx) => *ctx,
             None => Ctx {
@@ -390,8 +415,10 @@ impl Ordering {
     }
 
     /// The index of thread `m`'s context, made (no proc, no goroutine) if
-    /// the thread is new.
-    fn m_slot(&mut self, m: i64) -> usize {
+    /// the thread is new, as Go makes it when it first tries to advance an
+    /// event of the thread. The index never changes: the reader keeps it
+    /// per thread and passes it to [`Ordering::advance`].
+    pub(crate) fn m_slot(&mut self, m: i64) -> usize {
         *self.m_index.entry(m).or_insert_with(|| {
             self.m_states.push(Ctx {
                 m,

@@ -4,12 +4,12 @@
 
 use super::cursor::{Cursor, heap_insert, heap_remove, heap_update};
 use super::generation::{Generation, Spill, read_generation, read_generation_with_spill};
-use super::order::Ordering;
+use super::order::{NO_SLOT, Ordering};
 use crate::bytes::Stream;
 use crate::error::{Error, Result};
 use crate::raw::RawEvent;
 use crate::table::Table;
-use crate::values::Time;
+use crate::values::{NONE, Time};
 use crate::version::Version;
 use crate::wire::{self, EV_CPU_SAMPLE, EV_READER_SYNC};
 use std::io::BufRead;
@@ -35,10 +35,13 @@ pub(crate) struct V2Reader<R> {
     done: bool,
     /// Table for events that belong to no generation (the final Sync).
     empty: Table,
-    /// The event [`V2Reader::next`] read last. Events are written here in
-    /// place rather than returned: copying the 80-byte record through
-    /// `Result<Option<_>>` cost more than decoding it.
-    pub(crate) ev: RawEvent,
+    /// The reader's own event (a Sync or a CPU sample) read last.
+    ev: RawEvent,
+    /// Whether the event [`V2Reader::next`] read last is `ev`, rather than
+    /// the ordering's current one. Events stay where they were written
+    /// rather than being returned: copying the 80-byte record cost about
+    /// as much as decoding it.
+    own: bool,
     /// The error that made [`V2Reader::next`] return `Next::Failed`.
     pub(crate) error: Option<Error>,
 }
@@ -72,6 +75,7 @@ impl<R: BufRead> V2Reader<R> {
             done: false,
             empty: Table::default(),
             ev: RawEvent::sync(0, 0, false),
+            own: true,
             error: None,
         }
     }
@@ -82,8 +86,18 @@ impl<R: BufRead> V2Reader<R> {
         self.current.as_ref().map_or(&self.empty, |g| &g.table)
     }
 
-    /// Reads the next event into `self.ev`. After `Next::Failed`, the
-    /// error is in `self.error`.
+    /// The event [`V2Reader::next`] read last.
+    #[inline]
+    pub(crate) fn event(&self) -> &RawEvent {
+        if self.own {
+            &self.ev
+        } else {
+            self.order.current()
+        }
+    }
+
+    /// Reads the next event, then found with [`V2Reader::event`]. After
+    /// `Next::Failed`, the error is in `self.error`.
     pub(crate) fn next(&mut self) -> Next {
         match self.read() {
             Ok(true) => Next::Event,
@@ -101,45 +115,26 @@ impl<R: BufRead> V2Reader<R> {
         if !self.next_unchecked()? {
             return Ok(false);
         }
-        if self.ev.typ != EV_READER_SYNC {
-            self.validate_ids(&self.ev)?;
+        let ev = if self.own {
+            &mut self.ev
+        } else {
+            self.order.current_mut()
+        };
+        if ev.typ != EV_READER_SYNC {
+            let table = self.current.as_ref().map_or(&self.empty, |g| &g.table);
+            validate_ids(table, ev)?;
         }
-        if self.ev.time <= self.last_ts {
-            self.ev.time = self.last_ts + 1;
+        if ev.time <= self.last_ts {
+            ev.time = self.last_ts + 1;
         }
-        self.last_ts = self.ev.time;
+        self.last_ts = ev.time;
         Ok(true)
-    }
-
-    fn validate_ids(&self, ev: &RawEvent) -> Result<()> {
-        let table = self.table();
-        let s = wire::spec(ev.typ);
-        for &i in s.stack_ids {
-            let id = ev.args[usize::from(i) - 1];
-            // CPU samples' stack sits in another slot than the spec says;
-            // Go checks the spec's slot, which is always 0 there.
-            if ev.typ != EV_CPU_SAMPLE && !table.has_stack(id) {
-                return Err(Error::at(
-                    ev.offset,
-                    format!("found invalid stack ID {id} for event {}", s.name),
-                ));
-            }
-        }
-        for &i in s.string_ids {
-            let id = ev.args[usize::from(i) - 1];
-            if !table.has_string(id) {
-                return Err(Error::at(
-                    ev.offset,
-                    format!("found invalid string ID {id} for event {}", s.name),
-                ));
-            }
-        }
-        Ok(())
     }
 
     fn sync(&mut self, time: Time, snapshot: bool) -> bool {
         self.syncs += 1;
         self.ev = RawEvent::sync(time, self.syncs, snapshot);
+        self.own = true;
         true
     }
 
@@ -147,7 +142,8 @@ impl<R: BufRead> V2Reader<R> {
         if self.done {
             return Ok(false);
         }
-        if self.order.next_into(&mut self.ev) {
+        if self.order.next() {
+            self.own = false;
             return Ok(true);
         }
         let samples_left = self
@@ -167,6 +163,7 @@ impl<R: BufRead> V2Reader<R> {
             self.next_sample += 1;
             self.ev = RawEvent::cpu_sample(s.time, s.stack);
             (self.ev.m, self.ev.p, self.ev.g) = (s.m, s.p, s.g);
+            self.own = true;
             return Ok(true);
         }
         if !self.try_advance(0)? {
@@ -194,7 +191,8 @@ impl<R: BufRead> V2Reader<R> {
                 return Err(Box::new(Error::new(offset, msg)));
             }
         }
-        Ok(self.order.next_into(&mut self.ev))
+        self.own = false;
+        Ok(self.order.next())
     }
 
     /// Offers the event of frontier cursor `i` to the ordering; on success
@@ -203,13 +201,16 @@ impl<R: BufRead> V2Reader<R> {
     fn try_advance(&mut self, i: usize) -> Fast<bool> {
         let generation = self.current.as_mut().expect("generation installed");
         let c = &mut self.frontier[i];
+        if c.slot == NO_SLOT && c.m != NONE {
+            c.slot = self.order.m_slot(c.m);
+        }
         let offset = c.ev_offset;
         let accepted = self
             .order
             .advance(
                 &mut c.ev,
                 &mut generation.table,
-                c.m,
+                (c.m, c.slot),
                 generation.generation,
                 offset,
             )
@@ -295,6 +296,34 @@ impl<R: BufRead> V2Reader<R> {
         let time = super::mul(generation.ns_per_unit, generation.min_ts);
         Ok(self.sync(time, true))
     }
+}
+
+/// Checks that the stack and string IDs `ev` refers to exist, as Go's
+/// reader does before returning an event.
+#[inline]
+fn validate_ids(table: &Table, ev: &RawEvent) -> Result<()> {
+    let s = wire::spec(ev.typ);
+    for &i in s.stack_ids {
+        let id = ev.args[usize::from(i) - 1];
+        // CPU samples' stack sits in another slot than the spec says;
+        // Go checks the spec's slot, which is always 0 there.
+        if ev.typ != EV_CPU_SAMPLE && !table.has_stack(id) {
+            return Err(Error::at(
+                ev.offset,
+                format!("found invalid stack ID {id} for event {}", s.name),
+            ));
+        }
+    }
+    for &i in s.string_ids {
+        let id = ev.args[usize::from(i) - 1];
+        if !table.has_string(id) {
+            return Err(Error::at(
+                ev.offset,
+                format!("found invalid string ID {id} for event {}", s.name),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Sorts the frontier by event time, leaving equal times in the order Go's
