@@ -30,7 +30,7 @@ medians() {
   for c in 1 2 3; do cut -d' ' -f$c "$1" | median; done | xargs
 }
 
-mb() { awk "BEGIN{printf \"%.1f\", $(stat -c %s "$1")/1048576}"; }
+mb() { awk "BEGIN{printf \"%.1f\", $(stat -L -c %s "$1")/1048576}"; }
 
 checked() {
   if python3 -c 'import google.protobuf.unknown_fields, perfetto.protos.perfetto.trace.perfetto_trace_pb2' 2>/dev/null; then

@@ -462,12 +462,15 @@ mod tests {
         assert_eq!(p[5].timestamp, Some(0));
         assert_eq!(event(&p[6]).counter_value, Some(-4));
         assert_eq!(p[6].timestamp, Some(10));
-        assert_eq!((p[7].timestamp, p[7].timestamp_clock_id), (Some(25), Some(BOOTTIME)));
+        assert_eq!(
+            (p[7].timestamp, p[7].timestamp_clock_id),
+            (Some(25), Some(BOOTTIME))
+        );
         assert_eq!((p[8].timestamp, p[8].timestamp_clock_id), (Some(5), None));
         // A new sequence clears its state, and defines the name again.
         reset(&p[9], 40);
         assert_eq!(p[10].sequence_flags, Some(2));
         assert_eq!(p[10].trusted_packet_sequence_id, Some(4));
-        assert_eq!(p[6].interned_data.as_ref().unwrap().event_names.len(), 1);
+        assert_eq!(p[10].interned_data.as_ref().unwrap().event_names.len(), 1);
     }
 }
