@@ -214,6 +214,7 @@ impl Table {
     }
 
     /// Whether string `id` exists (ID 0, the empty string, always does).
+    #[inline]
     pub(crate) fn has_string(&self, id: u64) -> bool {
         id == 0 || self.strings.get(id).is_some()
     }
@@ -276,6 +277,7 @@ impl Table {
     }
 
     /// Whether stack `id` exists (ID 0, the empty stack, always does).
+    #[inline]
     pub(crate) fn has_stack(&self, id: u64) -> bool {
         id == 0 || self.stacks.get(id).is_some()
     }

@@ -58,7 +58,7 @@ impl Cursor {
 
     /// Moves to the next event; false when the thread has no more. An
     /// error's message is about the event at `self.ev_offset`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn advance(&mut self, generation: &Generation) -> Result<bool, Box<str>> {
         if self.pos == self.end && !self.next_batch(generation) {
             return Ok(false);
