@@ -327,8 +327,9 @@ impl Table {
     }
 
     /// Finds every frame's names once, for a table complete before its
-    /// events are read (a Go 1.22+ generation; the Go ≤1.21 reader adds
-    /// strings as it goes, and its frames' names are looked up by ID).
+    /// events are read (a Go 1.22+ generation; a Go ≤1.21 trace whose
+    /// frames' names all exist once it is indexed: the strings its reader
+    /// adds later get new IDs).
     pub(crate) fn resolve_frames(&mut self) {
         let entry = |id| self.strings.get(id).unwrap_or(StrEntry::EMPTY);
         self.frame_names = (self.frames.iter())

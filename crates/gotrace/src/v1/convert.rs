@@ -60,6 +60,11 @@ impl Converter {
             table.add_string(next, s.as_bytes());
             builtin_ids.push(next);
         }
+        // Frames' names are found once if every one exists now: strings
+        // added later (UserLog messages) get new IDs no frame refers to.
+        if table.validate_frames().is_ok() {
+            table.resolve_frames();
+        }
         let first = parser.next(&table)?;
         Ok(Converter {
             table,

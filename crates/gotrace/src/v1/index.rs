@@ -71,18 +71,27 @@ pub(crate) fn index(bytes: &Bytes, ver: u32) -> Result<Index> {
     loop {
         let start = off;
         let data = win.get(bytes, off, usize::MAX, MAX_PLAIN)?;
+        // Plain events are decoded from this window while it surely
+        // holds the next one whole.
+        let safe = data.len().saturating_sub(MAX_PLAIN);
         let mut dec = Decoder {
             data,
             off: 0,
             base: off,
         };
-        if let Some((typ, n)) = dec.plain(ver, &mut vals) {
-            off += dec.off;
+        let mut at = 0;
+        while let Some((typ, n)) = dec.plain(ver, &mut vals) {
             let Some(p) = cur_p else {
-                return Err(no_batch(typ, BASE + start as u64));
+                return Err(no_batch(typ, BASE + (start + at) as u64));
             };
-            let at = BASE + start as u64;
-            index.add_plain(p, &mut ps, typ, &vals[..n], at)?;
+            index.add_plain(p, &mut ps, typ, &vals[..n], BASE + (start + at) as u64)?;
+            at = dec.off;
+            if at > safe {
+                break;
+            }
+        }
+        if at > 0 {
+            off += at;
             continue;
         }
         let read = next_in(

@@ -66,6 +66,8 @@ struct Stream {
     samples: Option<std::vec::IntoIter<V1Event>>,
     /// How many of `p.exit_times` are merged.
     exits_merged: usize,
+    /// The goroutine whose state the head waited for when last checked.
+    blocked_on: Option<u64>,
 }
 
 impl Stream {
@@ -82,6 +84,7 @@ impl Stream {
             head: None,
             samples: None,
             exits_merged: 0,
+            blocked_on: None,
         }
     }
 
@@ -302,6 +305,8 @@ pub(crate) struct Merger {
     available: Vec<usize>,
     done: Vec<bool>,
     gs: HashMap<u64, GSeq>,
+    /// The goroutine the last merged event moved (`UNORDERED` if none).
+    last_g: u64,
     /// Time and stream of the streams' heads that are ready (each still
     /// the `head` of its stream).
     frontier: Vec<(i64, usize)>,
@@ -352,6 +357,7 @@ impl Merger {
             available: (0..n).collect(),
             done: vec![false; n],
             gs: HashMap::default(),
+            last_g: UNORDERED,
             frontier: Vec::new(),
             prev_ts: i64::MIN,
             exit_bound: i64::MAX,
@@ -467,6 +473,12 @@ impl Merger {
         while i < self.available.len() {
             let s = self.available[i];
             let st = &mut self.streams[s];
+            // Its head waits for a goroutine that the last merged event
+            // did not move: it still waits.
+            if st.blocked_on.is_some_and(|g| g != self.last_g) {
+                i += 1;
+                continue;
+            }
             let Some(ev) = st.head(&self.data, self.ver, &mut self.raw, &mut self.inline)? else {
                 self.done[s] = true;
                 self.available.swap_remove(i);
@@ -474,10 +486,12 @@ impl Merger {
             };
             let (g, init, _) = state_transition(ev);
             if g != UNORDERED && !ready(g, self.gs.get(&g).copied().unwrap_or_default(), init) {
+                st.blocked_on = Some(g);
                 i += 1;
                 continue;
             }
             let ts = ev.ts;
+            st.blocked_on = None;
             self.available.swap_remove(i);
             heap_push(&mut self.frontier, (ts, s));
         }
@@ -492,6 +506,7 @@ impl Merger {
         let (_, s) = heap_pop(&mut self.frontier);
         let mut ev = (self.streams[s].head.take()).expect("a stream in the frontier has its head");
         let (g, init, mut next) = state_transition(&ev);
+        self.last_g = g;
         ev.typ = match ev.typ {
             EV_GO_START_LOCAL => EV_GO_START,
             EV_GO_UNBLOCK_LOCAL => EV_GO_UNBLOCK,

@@ -63,7 +63,10 @@ pub(crate) const MAX_PLAIN: usize = 1 + 10 + 2048;
 /// `start`, read by position as needed.
 #[derive(Default)]
 pub(crate) struct Window {
+    /// The bytes read are `buf[..len]` (the rest is room, kept for the
+    /// next read).
     buf: Vec<u8>,
+    len: usize,
     start: usize,
     /// Bytes read at a time.
     chunk: usize,
@@ -75,6 +78,7 @@ impl Window {
     fn new(chunk: usize) -> Window {
         Window {
             buf: Vec::new(),
+            len: 0,
             start: 0,
             chunk,
             at_eof: false,
@@ -95,13 +99,13 @@ impl Window {
         match bytes {
             Bytes::Held(data) => Ok(data.get(off..end.min(data.len())).unwrap_or(&[])),
             Bytes::At { file, base, .. } => {
-                let held_end = self.start + self.buf.len();
+                let held_end = self.start + self.len;
                 let need = off.saturating_add(want).min(end);
                 if off < self.start || need > held_end {
                     self.fill(&**file, *base, off, end, want)?;
                 }
                 let from = off - self.start;
-                Ok(&self.buf[from..])
+                Ok(&self.buf[from..self.len])
             }
         }
     }
@@ -117,12 +121,13 @@ impl Window {
         want: usize,
     ) -> Result<()> {
         let len = self.chunk.max(want).min(end.saturating_sub(off));
-        self.buf.clear();
-        self.buf.resize(len, 0);
+        if self.buf.len() < len {
+            self.buf.resize(len, 0);
+        }
         let mut got = 0;
         while got < len {
             let pos = base + (off + got) as u64;
-            match file.read_at(&mut self.buf[got..], pos) {
+            match file.read_at(&mut self.buf[got..len], pos) {
                 Ok(0) => break,
                 Ok(n) => got += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -130,7 +135,7 @@ impl Window {
             }
         }
         self.at_eof = got < len;
-        self.buf.truncate(got);
+        self.len = got;
         self.start = off;
         Ok(())
     }
@@ -140,7 +145,7 @@ impl Window {
     /// take: a decoding error there may only mean that the event goes on
     /// past the window (read it again with `want` = [`MAX_EVENT`]).
     pub(crate) fn short(&self, bytes: &Bytes, off: usize, end: usize) -> bool {
-        let held_end = self.start + self.buf.len();
+        let held_end = self.start + self.len;
         matches!(bytes, Bytes::At { .. })
             && !self.at_eof
             && held_end < end
@@ -150,6 +155,7 @@ impl Window {
     /// Frees the window's buffer.
     pub(crate) fn release(&mut self) {
         self.buf = Vec::new();
+        self.len = 0;
     }
 }
 
