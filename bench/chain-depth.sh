@@ -44,7 +44,7 @@ echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 for d in "${depths[@]}"; do
   trace="$data/chain-$d-go1.25.trace"
   [ -s "$trace" ] || "$data/chaingen-1.25" -o "$trace" -depth "$d"
-  mb=$(awk "BEGIN{printf \"%.2f MB\", $(stat -c %s "$trace")/1048576}")
+  mb=$(awk "BEGIN{printf \"%.2f MB\", $(stat -L -c %s "$trace")/1048576}")
   read -r e _ < <(measure "$etgrep" -input "$trace")
   row="| $d | $mb | $e s"
   peak=0

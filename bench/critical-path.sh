@@ -30,7 +30,7 @@ for v in "${versions[@]}"; do
     (cd "$top/testdata/gen/httpgen" && "$tc/$v/bin/go" build -o "$data/httpgen-$v" .)
     "$data/httpgen-$v" -o "$trace" -requests "$n"
   fi
-  mb=$(awk "BEGIN{printf \"%.1f\", $(stat -c %s "$trace")/1048576}")
+  mb=$(awk "BEGIN{printf \"%.1f\", $(stat -L -c %s "$trace")/1048576}")
   trees=$("$rg" -input "$trace" -critical-path -json | wc -l)
   rm -f "$data/sum.log" "$data/crit.log"
   for _ in $(seq "$runs"); do

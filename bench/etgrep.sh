@@ -47,7 +47,7 @@ for v in "${versions[@]}"; do
     (cd "$top/testdata/gen/tracegen" && "$tc/$v/bin/go" build -o "$data/tracegen-$v" .)
     GOMAXPROCS=4 "$data/tracegen-$v" -o "$trace" -repeat 120 -ticks 0
   fi
-  mb=$(awk "BEGIN{printf \"%.1f\", $(stat -c %s "$trace")/1048576}")
+  mb=$(awk "BEGIN{printf \"%.1f\", $(stat -L -c %s "$trace")/1048576}")
   read -r gt gcpu grss < <(measure "$go" tool trace -d=parsed "$trace")
   read -r rt rcpu rrss < <(measure "$etgrep" -input "$trace" -stacks)
   events=$("$etgrep" -input "$trace" | wc -l)

@@ -30,7 +30,7 @@ ours=$(our_bin grstates)
 for v in "${versions[@]}"; do
   trace="$data/grstates-go$v.trace"
   big_trace "$v" "$trace"
-  mb=$(awk "BEGIN{printf \"%.1f\", $(stat -c %s "$trace")/1048576}")
+  mb=$(awk "BEGIN{printf \"%.1f\", $(stat -L -c %s "$trace")/1048576}")
   check=$(RUNS=8 UPSTREAM_GRSTATES=$up "$top/bench/compare-grstates.sh" "$trace" || true)
   : > "$data/up.log"
   : > "$data/ours.log"

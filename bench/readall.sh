@@ -33,7 +33,7 @@ ours="${CARGO_TARGET_DIR:-$top/target}/release/examples/readall"
 for v in "${versions[@]}"; do
   trace="$data/bench-go$v.trace"
   big_trace "$v" "$trace"
-  mb=$(awk "BEGIN{printf \"%.1f\", $(stat -c %s "$trace")/1048576}")
+  mb=$(awk "BEGIN{printf \"%.1f\", $(stat -L -c %s "$trace")/1048576}")
   want=$("$goreadall" "$trace")
   got=$("$ours" "$trace")
   [ "$want" = "$got" ] || { echo "go$v: go-readall printed '$want', readall '$got'" >&2; exit 1; }

@@ -52,7 +52,7 @@ rss() {
 
 printf '%-28s %8s %10s %8s %7s %10s %8s %12s\n' trace MB events regions trees "peak KB" "B/event" "upstream KB"
 for t in "${traces[@]}"; do
-  mb=$(awk "BEGIN{printf \"%.2f\", $(stat -c %s "$t")/1048576}")
+  mb=$(awk "BEGIN{printf \"%.2f\", $(stat -L -c %s "$t")/1048576}")
   events=$("$etgrep" -input "$t" | wc -l)
   regions=$("$ours" -input "$t" -show-regions | wc -l)
   trees=$("$ours" -input "$t" -json -summarize | wc -l)

@@ -43,7 +43,7 @@ measure() {
 "$upstream" -input "$trace" -json -summarize | sort > "$data/upstream.out"
 "$ours" -input "$trace" -json -summarize | sort > "$data/ours.out"
 if cmp -s "$data/upstream.out" "$data/ours.out"; then same="same lines"; else same="OUTPUTS DIFFER"; fi
-mb=$(awk "BEGIN{printf \"%.2f\", $(stat -c %s "$trace")/1048576}")
+mb=$(awk "BEGIN{printf \"%.2f\", $(stat -L -c %s "$trace")/1048576}")
 read -r ut urss < <(measure "$upstream" -input "$trace" -json -summarize)
 read -r ot orss < <(measure "$ours" -input "$trace" -json -summarize)
 echo "go1.21 HTTP trace: $mb MB, $(wc -l < "$data/ours.out") summary lines ($same)"

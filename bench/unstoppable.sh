@@ -27,7 +27,7 @@ ours=$(our_bin unstoppable)
 for v in "${versions[@]}"; do
   trace="$data/bench-go$v.trace"
   big_trace "$v" "$trace"
-  mb=$(awk "BEGIN{printf \"%.1f\", $(stat -c %s "$trace")/1048576}")
+  mb=$(awk "BEGIN{printf \"%.1f\", $(stat -L -c %s "$trace")/1048576}")
   "$up" -input "$trace" -print-stacks > "$data/up.txt"
   "$ours" -input "$trace" -print-stacks > "$data/ours.txt"
   cmp -s "$data/up.txt" "$data/ours.txt" || { echo "go$v: outputs differ" >&2; exit 1; }
