@@ -4,6 +4,10 @@ own published schema (the `perfetto` package's compiled trace protos) and
 the `protobuf` package:
 
 - it decodes as a `Trace`, with no field unknown to the schema anywhere;
+- timestamps are read as Perfetto reads them: on the packet's clock or
+  its sequence's default (`trace_packet_defaults`), a sequence's own clock
+  defined by a clock snapshot on that sequence first, an incremental one
+  giving the time since the sequence's previous packet on it;
 - every track event's track was described before, every described
   parent exists, and interned ids resolve on their packet sequence;
 - on every track, slice begins and ends pair up (each end closes an open
@@ -29,6 +33,7 @@ from google.protobuf import unknown_fields
 from perfetto.protos.perfetto.trace import perfetto_trace_pb2 as pb
 
 TE = pb.TrackEvent
+BOOTTIME = 6
 
 
 def unknown(msg, path, out):
@@ -73,6 +78,23 @@ def main():
     def fresh():
         return {k: {} for k in ("names", "args", "stacks", "frames", "funcs", "files", "maps", "mpaths")}
 
+    # Per sequence: the default clock, and its own clocks' latest times
+    # (None for absolute ones).
+    clocks = collections.defaultdict(lambda: {"default": BOOTTIME, "own": {}})
+
+    def time_of(i, p):
+        seq = clocks[p.trusted_packet_sequence_id]
+        clock = p.timestamp_clock_id if p.HasField("timestamp_clock_id") else seq["default"]
+        if clock < 64:
+            return p.timestamp
+        if clock not in seq["own"]:
+            problems.append(f"packet {i}: clock {clock} not defined on its sequence")
+            return p.timestamp
+        if seq["own"][clock] is None:
+            return p.timestamp
+        seq["own"][clock] += p.timestamp
+        return seq["own"][clock]
+
     for i, p in enumerate(trace.packet):
         if p.HasField("track_descriptor"):
             d = p.track_descriptor
@@ -84,12 +106,20 @@ def main():
             if d.HasField("counter"):
                 counter_tracks.add(d.uuid)
             continue
-        if not p.HasField("track_event"):
-            problems.append(f"packet {i}: neither a track descriptor nor a track event")
-            continue
         seq_id = p.trusted_packet_sequence_id
         if p.sequence_flags & pb.TracePacket.SEQ_INCREMENTAL_STATE_CLEARED:
             seqs[seq_id] = fresh()
+            clocks[seq_id] = {"default": BOOTTIME, "own": {}}
+        if p.HasField("trace_packet_defaults") and p.trace_packet_defaults.HasField("timestamp_clock_id"):
+            clocks[seq_id]["default"] = p.trace_packet_defaults.timestamp_clock_id
+        if p.HasField("clock_snapshot"):
+            for c in p.clock_snapshot.clocks:
+                if c.clock_id >= 64:
+                    clocks[seq_id]["own"][c.clock_id] = c.timestamp if c.is_incremental else None
+            continue
+        if not p.HasField("track_event"):
+            problems.append(f"packet {i}: neither a track descriptor, a clock snapshot nor a track event")
+            continue
         st = seqs[seq_id]
         if st is None:
             problems.append(f"packet {i}: sequence {seq_id} used before its state was cleared")
@@ -122,7 +152,7 @@ def main():
 
         ev = p.track_event
         t = ev.track_uuid
-        ts = p.timestamp
+        ts = time_of(i, p)
         times.append(ts)
         if t not in tracks:
             problems.append(f"packet {i}: event on undescribed track {t}")

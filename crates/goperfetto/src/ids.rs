@@ -1,6 +1,6 @@
 //! Track uuids and flow ids, made from what they are about so that no
-//! table is needed to find them: the input's number in the top bits, the
-//! kind of track next, then the goroutine, P or lane.
+//! table is needed to find them: for a track, its lane, input, goroutine
+//! or P, and kind; for a flow, its input, tag and event.
 
 /// What a track shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,13 +52,17 @@ pub enum Counter {
     Runnable,
 }
 
-/// Low bits for a goroutine or P id (ids from a trace are far smaller;
-/// [`gotrace::NONE`] maps to the all-ones value).
+/// Bits of a uuid, from the top: the lane (mostly 0), the input (mostly
+/// 0), the goroutine or P id (ids from a trace are far smaller;
+/// [`gotrace::NONE`] maps to the all-ones value), the kind of track (never
+/// 0, so no uuid is 0). Small fields low keep the uuids short on the wire
+/// (a varint in every event): two or three bytes for the first input's
+/// goroutines.
+const KIND_BITS: u32 = 6;
 const ID_BITS: u32 = 36;
+const INPUT_BITS: u32 = 14;
 const ID_MASK: u64 = (1 << ID_BITS) - 1;
-const LANE_SHIFT: u32 = ID_BITS;
-const KIND_SHIFT: u32 = 44;
-const INPUT_SHIFT: u32 = 50;
+const INPUT_MASK: u64 = (1 << INPUT_BITS) - 1;
 
 fn id(v: i64) -> u64 {
     (v as u64) & ID_MASK
@@ -67,30 +71,37 @@ fn id(v: i64) -> u64 {
 impl Track {
     /// The track's uuid in input number `input` (0 for the first).
     pub fn uuid(self, input: u32) -> u64 {
-        let (kind, low): (u64, u64) = match self {
-            Track::Process => (0, 0),
-            Track::Goroutine(g) => (1, id(g)),
-            Track::UserRegions(g) => (2, id(g)),
-            Track::Assists(g) => (3, id(g)),
-            Track::Requests(g, lane) => (4, id(g) | u64::from(lane) << LANE_SHIFT),
-            Track::Proc(p) => (5, id(p)),
-            Track::Sweeps(p) => (6, id(p)),
-            Track::Gc => (7, 0),
-            Track::Stw => (7, 1),
-            Track::Runtime => (7, 2),
-            Track::Tasks => (7, 3),
-            Track::Counter(c) => (8, c as u64),
-            Track::TaskLane(n) => (9, u64::from(n)),
-            Track::Critical(g, lane) => (10, id(g) | u64::from(lane) << LANE_SHIFT),
+        let (kind, low, lane): (u64, u64, u8) = match self {
+            Track::Process => (1, 0, 0),
+            Track::Goroutine(g) => (2, id(g), 0),
+            Track::UserRegions(g) => (3, id(g), 0),
+            Track::Assists(g) => (4, id(g), 0),
+            Track::Requests(g, lane) => (5, id(g), lane),
+            Track::Proc(p) => (6, id(p), 0),
+            Track::Sweeps(p) => (7, id(p), 0),
+            Track::Gc => (8, 0, 0),
+            Track::Stw => (8, 1, 0),
+            Track::Runtime => (8, 2, 0),
+            Track::Tasks => (8, 3, 0),
+            Track::Counter(c) => (9, c as u64, 0),
+            Track::TaskLane(n) => (10, u64::from(n), 0),
+            Track::Critical(g, lane) => (11, id(g), lane),
         };
-        (u64::from(input) + 1) << INPUT_SHIFT | kind << KIND_SHIFT | low
+        let input = u64::from(input) & INPUT_MASK;
+        u64::from(lane) << (INPUT_BITS + ID_BITS + KIND_BITS)
+            | input << (ID_BITS + KIND_BITS)
+            | low << KIND_BITS
+            | kind
     }
 }
+
+/// Where a flow id's input number starts.
+const FLOW_INPUT_SHIFT: u32 = 50;
 
 /// The id of a flow that begins at event number `index` of input `input`
 /// (`tag` tells flows begun at the same event apart).
 pub fn flow(input: u32, index: u64, tag: u8) -> u64 {
-    (u64::from(input) + 1) << INPUT_SHIFT | u64::from(tag) << 46 | (index & ((1 << 46) - 1))
+    (u64::from(input) + 1) << FLOW_INPUT_SHIFT | u64::from(tag) << 46 | (index & ((1 << 46) - 1))
 }
 
 #[cfg(test)]
@@ -126,6 +137,9 @@ mod tests {
         uuids.sort_unstable();
         uuids.dedup();
         assert_eq!(uuids.len(), n);
+        assert!(!uuids.contains(&0));
+        // Short on the wire: a goroutine of the first input.
+        assert!(Track::Goroutine(1000).uuid(0) < 1 << 21);
         assert_ne!(flow(0, 5, 0), flow(1, 5, 0));
         assert_ne!(flow(0, 5, 0), flow(0, 5, 1));
     }

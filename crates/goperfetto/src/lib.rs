@@ -118,19 +118,29 @@ mod tests {
         Arc::new(move || Ok(gotrace::TraceSource::file(std::fs::File::open(&path)?)))
     }
 
-    /// (time, track, type) of every track event.
+    /// (time, track, type) of every track event, times read from the
+    /// incremental clock set by each clock snapshot (one sequence).
     fn events(bytes: &[u8]) -> Vec<(u64, u64, i32)> {
         let mut rest = bytes;
         let mut out = Vec::new();
+        let mut last = 0;
         while !rest.is_empty() {
             rest = &rest[1..];
             let p = TracePacket::decode_length_delimited(&mut rest).unwrap();
-            if let Some(Data::TrackEvent(e)) = p.data {
-                out.push((
-                    p.timestamp.unwrap(),
-                    e.track_uuid.unwrap(),
-                    e.r#type.unwrap(),
-                ));
+            let t = p.timestamp.unwrap_or(0);
+            match p.data {
+                Some(Data::ClockSnapshot(c)) => last = c.clocks[1].timestamp.unwrap(),
+                Some(Data::TrackEvent(e)) => {
+                    let t = match p.timestamp_clock_id {
+                        Some(_) => t,
+                        None => {
+                            last += t;
+                            last
+                        }
+                    };
+                    out.push((t, e.track_uuid.unwrap(), e.r#type.unwrap()));
+                }
+                _ => {}
             }
         }
         out

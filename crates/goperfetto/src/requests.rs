@@ -220,18 +220,15 @@ impl Marks {
                 }
                 What::Region(i) => {
                     let s = &self.slices[i];
-                    let args = vec![
-                        Arg::int("goroutine", s.g),
-                        Arg::uint("events", s.events as u64),
-                    ];
+                    // The goroutine is in the track's name.
+                    let args = vec![Arg::uint("events", s.events as u64)];
                     let name = conv.name(&self.kinds[s.kind as usize]);
                     (name, args, &s.flows[..], &s.ends[..])
                 }
                 What::Path(p) => {
                     let r = &self.paths[p].root;
                     let name = conv.name(&format!("critical path of {}", r.kind));
-                    let args = vec![Arg::int("goroutine", r.g)];
-                    (name, args, &[][..], &[][..])
+                    (name, Vec::new(), &[][..], &[][..])
                 }
                 What::Segment(p, i) => {
                     let s = &self.paths[p].segments[i];

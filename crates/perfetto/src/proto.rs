@@ -21,14 +21,60 @@ pub struct TracePacket {
     /// [`SequenceFlags`] bits.
     #[prost(uint32, optional, tag = "13")]
     pub sequence_flags: Option<u32>,
+    /// The clock of [`TracePacket::timestamp`], when not the sequence's
+    /// default.
+    #[prost(uint32, optional, tag = "58")]
+    pub timestamp_clock_id: Option<u32>,
+    /// Defaults for the sequence's later packets (part of its incremental
+    /// state).
+    #[prost(message, optional, tag = "59")]
+    pub trace_packet_defaults: Option<TracePacketDefaults>,
     /// The payload.
-    #[prost(oneof = "Data", tags = "11, 60")]
+    #[prost(oneof = "Data", tags = "6, 11, 60")]
     pub data: Option<Data>,
 }
+
+/// `TracePacketDefaults`: what a sequence's packets leave out.
+#[derive(Clone, PartialEq, Message)]
+pub struct TracePacketDefaults {
+    /// The clock of timestamps that name none.
+    #[prost(uint32, optional, tag = "58")]
+    pub timestamp_clock_id: Option<u32>,
+}
+
+/// `ClockSnapshot`: the readings of clocks at one moment.
+#[derive(Clone, PartialEq, Message)]
+pub struct ClockSnapshot {
+    /// The clocks.
+    #[prost(message, repeated, tag = "1")]
+    pub clocks: Vec<Clock>,
+}
+
+/// `ClockSnapshot.Clock`.
+#[derive(Clone, PartialEq, Message)]
+pub struct Clock {
+    /// A builtin clock (1 to 63: [`BOOTTIME`] is the trace's), or one of
+    /// the sequence (64 to 127).
+    #[prost(uint32, optional, tag = "1")]
+    pub clock_id: Option<u32>,
+    /// Its reading (ns).
+    #[prost(uint64, optional, tag = "2")]
+    pub timestamp: Option<u64>,
+    /// Whether packets on this clock give the time since the previous
+    /// packet on it (the first, since this reading).
+    #[prost(bool, optional, tag = "3")]
+    pub is_incremental: Option<bool>,
+}
+
+/// The builtin clock `BOOTTIME`, the trace's clock by default.
+pub const BOOTTIME: u32 = 6;
 
 /// `TracePacket.data`: the payloads written here.
 #[derive(Clone, PartialEq, Oneof)]
 pub enum Data {
+    /// Clock readings.
+    #[prost(message, tag = "6")]
+    ClockSnapshot(ClockSnapshot),
     /// An event on a track.
     #[prost(message, tag = "11")]
     TrackEvent(TrackEvent),

@@ -1,11 +1,20 @@
 //! The streaming writer: each call writes one `TracePacket` as one
 //! `Trace.packet` field, so the output is a valid `Trace` message at every
 //! packet boundary and nothing is held but the interning tables.
+//!
+//! Event timestamps are incremental: each sequence's state, when cleared,
+//! is started by a packet that reads an incremental clock of the sequence
+//! ([`INCREMENTAL_CLOCK`]) equal to `BOOTTIME` and makes it the default
+//! clock, so each event gives the time since the sequence's previous one
+//! (a varint of a few bytes, not an absolute time's eight or nine). An
+//! event earlier than the one before it names `BOOTTIME` and gives its
+//! time whole.
 
 use crate::intern::{Interner, StackFrame};
 use crate::proto::{
-    CounterDescriptor, CounterUnit, Data, DebugAnnotation, EventType, ProcessDescriptor,
-    SequenceFlags, SiblingMerge, TracePacket, TrackDescriptor, TrackEvent, Value,
+    BOOTTIME, Clock, ClockSnapshot, CounterDescriptor, CounterUnit, Data, DebugAnnotation,
+    EventType, ProcessDescriptor, SequenceFlags, SiblingMerge, TracePacket, TracePacketDefaults,
+    TrackDescriptor, TrackEvent, Value,
 };
 use prost::Message;
 use std::io::{self, Write};
@@ -13,6 +22,9 @@ use std::io::{self, Write};
 /// Tables past this many entries are dropped and the sequence's state
 /// cleared.
 const INTERN_LIMIT: usize = 1 << 17;
+
+/// The sequence's incremental clock (64 to 127 are a sequence's own).
+pub const INCREMENTAL_CLOCK: u32 = 64;
 
 /// The field tag of `Trace.packet` (field 1, length-delimited).
 const TRACE_PACKET_TAG: u8 = 0x0a;
@@ -81,6 +93,8 @@ pub struct Writer<W: Write> {
     intern: Interner,
     /// Whether the next event must clear the sequence's state.
     clear: bool,
+    /// The time of the sequence's latest event on its incremental clock.
+    last: u64,
     buf: Vec<u8>,
     packet: TracePacket,
 }
@@ -94,6 +108,7 @@ impl<W: Write> Writer<W> {
             seq,
             intern: Interner::default(),
             clear: true,
+            last: 0,
             buf: Vec::with_capacity(256),
             packet: TracePacket::default(),
         }
@@ -191,11 +206,15 @@ impl<W: Write> Writer<W> {
     }
 
     /// Starts a track event packet: clears the sequence's state first if
-    /// due, so that whatever is interned next is defined in this packet.
-    fn start(&mut self, ts: u64, typ: EventType, track: u64) -> TrackEvent {
+    /// due (so that whatever is interned next is defined from this packet
+    /// on), and gives its time on the incremental clock.
+    fn start(&mut self, ts: u64, typ: EventType, track: u64) -> io::Result<TrackEvent> {
         if self.intern.len() > INTERN_LIMIT {
             self.intern.clear();
             self.clear = true;
+        }
+        if self.clear {
+            self.reset(ts)?;
         }
         let mut ev = match self.packet.data.take() {
             Some(Data::TrackEvent(ev)) => ev,
@@ -209,8 +228,43 @@ impl<W: Write> Writer<W> {
         ev.debug_annotations.clear();
         ev.flow_ids.clear();
         ev.terminating_flow_ids.clear();
-        self.packet.timestamp = Some(ts);
-        ev
+        if ts >= self.last {
+            self.packet.timestamp = Some(ts - self.last);
+            self.packet.timestamp_clock_id = None;
+            self.last = ts;
+        } else {
+            self.packet.timestamp = Some(ts);
+            self.packet.timestamp_clock_id = Some(BOOTTIME);
+        }
+        Ok(ev)
+    }
+
+    /// Clears the sequence's state at time `ts`: a packet that says so,
+    /// reads the incremental clock as `ts` and makes it the default.
+    fn reset(&mut self, ts: u64) -> io::Result<()> {
+        self.clear = false;
+        self.last = ts;
+        let clock = |id, incremental| Clock {
+            clock_id: Some(id),
+            timestamp: Some(ts),
+            is_incremental: incremental,
+        };
+        self.packet = TracePacket {
+            timestamp: Some(ts),
+            timestamp_clock_id: Some(BOOTTIME),
+            trusted_packet_sequence_id: Some(self.seq),
+            sequence_flags: Some(SequenceFlags::IncrementalStateCleared as u32),
+            trace_packet_defaults: Some(TracePacketDefaults {
+                timestamp_clock_id: Some(INCREMENTAL_CLOCK),
+            }),
+            data: Some(Data::ClockSnapshot(ClockSnapshot {
+                clocks: vec![clock(BOOTTIME, None), clock(INCREMENTAL_CLOCK, Some(true))],
+            })),
+            ..TracePacket::default()
+        };
+        self.emit()?;
+        self.packet = TracePacket::default();
+        Ok(())
     }
 
     fn fill(&mut self, ev: &mut TrackEvent, name: &str, d: &Details<'_>) {
@@ -231,12 +285,8 @@ impl<W: Write> Writer<W> {
     }
 
     fn finish_event(&mut self, ev: TrackEvent) -> io::Result<()> {
-        let mut flags = SequenceFlags::NeedsIncrementalState as u32;
-        if std::mem::take(&mut self.clear) {
-            flags |= SequenceFlags::IncrementalStateCleared as u32;
-        }
         self.packet.trusted_packet_sequence_id = Some(self.seq);
-        self.packet.sequence_flags = Some(flags);
+        self.packet.sequence_flags = Some(SequenceFlags::NeedsIncrementalState as u32);
         self.packet.interned_data = self.intern.take_pending();
         self.packet.data = Some(Data::TrackEvent(ev));
         self.emit()
@@ -244,7 +294,7 @@ impl<W: Write> Writer<W> {
 
     /// Begins a slice on `track`.
     pub fn begin(&mut self, ts: u64, track: u64, name: &str, d: &Details<'_>) -> io::Result<()> {
-        let mut ev = self.start(ts, EventType::SliceBegin, track);
+        let mut ev = self.start(ts, EventType::SliceBegin, track)?;
         self.fill(&mut ev, name, d);
         self.finish_event(ev)
     }
@@ -269,13 +319,13 @@ impl<W: Write> Writer<W> {
 
     /// Ends the innermost open slice of `track`.
     pub fn end(&mut self, ts: u64, track: u64) -> io::Result<()> {
-        let ev = self.start(ts, EventType::SliceEnd, track);
+        let ev = self.start(ts, EventType::SliceEnd, track)?;
         self.finish_event(ev)
     }
 
     /// An instant event on `track`.
     pub fn instant(&mut self, ts: u64, track: u64, name: &str, d: &Details<'_>) -> io::Result<()> {
-        let mut ev = self.start(ts, EventType::Instant, track);
+        let mut ev = self.start(ts, EventType::Instant, track)?;
         self.fill(&mut ev, name, d);
         self.finish_event(ev)
     }
@@ -312,7 +362,7 @@ impl<W: Write> Writer<W> {
     where
         I: IntoIterator<Item = StackFrame<'f>>,
     {
-        let mut ev = self.start(ts, kind, track);
+        let mut ev = self.start(ts, kind, track)?;
         self.fill(&mut ev, name, d);
         ev.callstack_iid = Some(self.intern.stack(key, frames));
         self.finish_event(ev)
@@ -320,7 +370,7 @@ impl<W: Write> Writer<W> {
 
     /// A counter's value from `ts` on.
     pub fn counter(&mut self, ts: u64, track: u64, value: i64) -> io::Result<()> {
-        let mut ev = self.start(ts, EventType::Counter, track);
+        let mut ev = self.start(ts, EventType::Counter, track)?;
         ev.counter_value = Some(value);
         self.finish_event(ev)
     }
@@ -371,28 +421,56 @@ mod tests {
         w.end(20, 2).unwrap();
         w.instant(20, 2, "waiting", &Details::default()).unwrap();
         w.counter(30, 2, -4).unwrap();
+        // Earlier than the event before: on BOOTTIME, whole.
+        w.counter(25, 2, 1).unwrap();
+        w.counter(35, 2, 2).unwrap();
         w.new_sequence(4);
         w.instant(40, 2, "waiting", &Details::default()).unwrap();
         let p = packets(&w.finish().unwrap());
-        assert_eq!(p.len(), 7);
+        assert_eq!(p.len(), 11);
         assert!(p.iter().all(|p| p.trusted_packet_sequence_id.is_some()));
-        let first = event(&p[2]);
-        assert_eq!(p[2].sequence_flags, Some(3));
-        assert_eq!(p[2].timestamp, Some(10));
+        // The sequence's state cleared, its incremental clock set at the
+        // first event's time.
+        let reset = |p: &TracePacket, ts: u64| {
+            assert_eq!(p.sequence_flags, Some(1));
+            assert_eq!(p.timestamp, Some(ts));
+            assert_eq!(p.timestamp_clock_id, Some(BOOTTIME));
+            let d = p.trace_packet_defaults.as_ref().unwrap();
+            assert_eq!(d.timestamp_clock_id, Some(INCREMENTAL_CLOCK));
+            let Some(Data::ClockSnapshot(c)) = &p.data else {
+                panic!("no clock snapshot: {p:?}");
+            };
+            assert_eq!(c.clocks[1].clock_id, Some(INCREMENTAL_CLOCK));
+            assert_eq!(c.clocks[1].timestamp, Some(ts));
+            assert_eq!(c.clocks[1].is_incremental, Some(true));
+        };
+        reset(&p[2], 10);
+        let first = event(&p[3]);
+        assert_eq!(p[3].sequence_flags, Some(2));
+        assert_eq!(p[3].timestamp, Some(0));
         assert_eq!(first.flow_ids, [9]);
         assert_eq!(first.debug_annotations.len(), 2);
-        let defs: &InternedData = p[2].interned_data.as_ref().unwrap();
+        let defs: &InternedData = p[3].interned_data.as_ref().unwrap();
         assert_eq!(defs.event_names[0].iid, first.name_iid);
         assert_eq!(defs.callstacks[0].iid, first.callstack_iid);
-        assert_eq!(p[3].sequence_flags, Some(2));
-        assert!(p[3].interned_data.is_none());
-        assert_eq!(event(&p[3]).name_iid, None);
-        // The name is already defined on this sequence.
+        assert_eq!(p[4].sequence_flags, Some(2));
+        assert_eq!(p[4].timestamp, Some(10));
         assert!(p[4].interned_data.is_none());
-        assert_eq!(event(&p[5]).counter_value, Some(-4));
-        // A new sequence defines it again.
-        assert_eq!(p[6].sequence_flags, Some(3));
-        assert_eq!(p[6].trusted_packet_sequence_id, Some(4));
-        assert_eq!(p[6].interned_data.as_ref().unwrap().event_names.len(), 1);
+        assert_eq!(event(&p[4]).name_iid, None);
+        // The name is already defined on this sequence.
+        assert!(p[5].interned_data.is_none());
+        assert_eq!(p[5].timestamp, Some(0));
+        assert_eq!(event(&p[6]).counter_value, Some(-4));
+        assert_eq!(p[6].timestamp, Some(10));
+        assert_eq!(
+            (p[7].timestamp, p[7].timestamp_clock_id),
+            (Some(25), Some(BOOTTIME))
+        );
+        assert_eq!((p[8].timestamp, p[8].timestamp_clock_id), (Some(5), None));
+        // A new sequence clears its state, and defines the name again.
+        reset(&p[9], 40);
+        assert_eq!(p[10].sequence_flags, Some(2));
+        assert_eq!(p[10].trusted_packet_sequence_id, Some(4));
+        assert_eq!(p[10].interned_data.as_ref().unwrap().event_names.len(), 1);
     }
 }
