@@ -233,14 +233,7 @@ impl<'w, W: Write> Timeline<'w, W> {
             return Ok(());
         }
         self.live = true;
-        let mut open: Vec<u64> = self
-            .tracks
-            .iter()
-            .filter(|(_, t)| !t.open.is_empty())
-            .map(|(&u, _)| u)
-            .collect();
-        open.sort_unstable();
-        for uuid in open {
+        for uuid in self.open_tracks() {
             self.describe(uuid)?;
             let names = self.tracks[&uuid].open.clone();
             for n in names {
@@ -250,8 +243,8 @@ impl<'w, W: Write> Timeline<'w, W> {
         Ok(())
     }
 
-    /// Ends every open slice at `ts` (the conversion stops there).
-    pub(crate) fn close(&mut self, ts: u64) -> io::Result<()> {
+    /// The tracks with open slices, in uuid order.
+    fn open_tracks(&self) -> Vec<u64> {
         let mut open: Vec<u64> = self
             .tracks
             .iter()
@@ -259,7 +252,12 @@ impl<'w, W: Write> Timeline<'w, W> {
             .map(|(&u, _)| u)
             .collect();
         open.sort_unstable();
-        for uuid in open {
+        open
+    }
+
+    /// Ends every open slice at `ts` (the conversion stops there).
+    pub(crate) fn close(&mut self, ts: u64) -> io::Result<()> {
+        for uuid in self.open_tracks() {
             self.end_all(ts, uuid)?;
         }
         Ok(())
