@@ -1,15 +1,18 @@
 //! First pass over a profile.proto message, with pprof's wire rules:
-//! every field except the samples is decoded into flat tables that borrow
-//! the input; samples are only located (their bytes are decoded later, in
-//! one streaming pass, by `filter.rs`). Ids and string indices are kept as
+//! every field except the samples is decoded into flat tables (strings as
+//! their places in the input); samples are only located (their bytes are
+//! decoded later, in one streaming pass, by `filter.rs`). Ids and string indices are kept as
 //! numbers and resolved by `profile.rs`, because Go's runtime writes the
-//! string table (and mappings) last.
+//! string table (and mappings) last. Profiles of the usual shape are read
+//! by the fast path in `quickdecode.rs`; this general decoder reads the
+//! others, and says what is wrong with malformed ones.
 
 use crate::error::{DecodeError, Problem};
 use crate::wire::{Reader, bytes, int, repeated};
 
 /// A location: its id, mapping id, and the end of its lines in
 /// [`Decoded::line_funcs`].
+#[derive(Debug, PartialEq)]
 pub(crate) struct RawLocation {
     pub id: u64,
     pub mapping_id: u64,
@@ -17,6 +20,7 @@ pub(crate) struct RawLocation {
 }
 
 /// A function: id plus the string indices that filters match.
+#[derive(Debug, PartialEq)]
 pub(crate) struct RawFunction {
     pub id: u64,
     pub name: i64,
@@ -24,34 +28,65 @@ pub(crate) struct RawFunction {
 }
 
 /// A mapping: id plus the string index of its file name.
+#[derive(Debug, PartialEq)]
 pub(crate) struct RawMapping {
     pub id: u64,
     pub filename: i64,
 }
 
-/// The decoded but not yet validated message.
-#[derive(Default)]
-pub(crate) struct Decoded<'a> {
+/// The decoded but not yet validated message. Its tables are kept from
+/// one profile to the next (see `profile.rs`), so it owns no input.
+#[derive(Default, Debug, PartialEq)]
+pub(crate) struct Decoded {
     pub sample_types: Vec<i64>,
     pub default_sample_type: i64,
-    /// Each sample message's bytes and their offset.
-    pub samples: Vec<(&'a [u8], usize)>,
+    /// Where each sample message's bytes start and end in the input.
+    pub samples: Vec<(usize, usize)>,
     pub locations: Vec<RawLocation>,
     pub line_funcs: Vec<u64>,
     pub functions: Vec<RawFunction>,
     pub mappings: Vec<RawMapping>,
-    pub strings: Vec<&'a [u8]>,
+    /// Where each string starts and ends in the input.
+    pub strings: Vec<(usize, usize)>,
     /// Smallest and largest string index that pprof resolves.
     pub str_lo: i64,
     pub str_hi: i64,
-    period_type: (i64, i64),
-    time_nanos: u64,
+    pub period_type: (i64, i64),
+    pub time_nanos: u64,
 }
 
-impl Decoded<'_> {
+impl Decoded {
+    /// Empties every table, keeping their memory.
+    pub(crate) fn clear(&mut self) {
+        self.sample_types.clear();
+        self.samples.clear();
+        self.locations.clear();
+        self.line_funcs.clear();
+        self.functions.clear();
+        self.mappings.clear();
+        self.strings.clear();
+        (self.default_sample_type, self.str_lo, self.str_hi) = (0, 0, 0);
+        (self.period_type, self.time_nanos) = ((0, 0), 0);
+    }
+
     #[inline]
-    fn string_ref(&mut self, idx: i64) {
+    pub(crate) fn string_ref(&mut self, idx: i64) {
         string_ref(&mut self.str_lo, &mut self.str_hi, idx);
+    }
+
+    /// Notes the string indices of the fields read last: drop and keep
+    /// frames (`drop_keep`), the period type and the default sample type.
+    pub(crate) fn finish(&mut self, drop_keep: (i64, i64)) {
+        let (pt_type, pt_unit) = self.period_type;
+        for idx in [
+            drop_keep.0,
+            drop_keep.1,
+            pt_type,
+            pt_unit,
+            self.default_sample_type,
+        ] {
+            self.string_ref(idx);
+        }
     }
 }
 
@@ -62,9 +97,19 @@ pub(crate) fn string_ref(lo: &mut i64, hi: &mut i64, idx: i64) {
     *hi = (*hi).max(idx);
 }
 
-/// Decodes `data` (an uncompressed profile.proto message).
-pub(crate) fn decode(data: &[u8]) -> Result<Decoded<'_>, DecodeError> {
-    let mut p = Decoded::default();
+/// Decodes `data` (an uncompressed profile.proto message) into `p`
+/// (whose tables are emptied first).
+pub(crate) fn decode(data: &[u8], p: &mut Decoded) -> Result<(), DecodeError> {
+    p.clear();
+    if crate::quickdecode::decode(data, p).is_some() {
+        return Ok(());
+    }
+    p.clear();
+    decode_general(data, p)
+}
+
+/// [`decode`] without the fast path, into an empty `p`.
+pub(crate) fn decode_general(data: &[u8], p: &mut Decoded) -> Result<(), DecodeError> {
     let mut r = Reader::new(data, 0);
     let mut drop_keep = (0i64, 0i64);
     while !r.at_end() {
@@ -80,24 +125,24 @@ pub(crate) fn decode(data: &[u8]) -> Result<Decoded<'_>, DecodeError> {
             }
             2 => {
                 let (b, at) = bytes(v, at)?;
-                p.samples.push((b, at));
+                p.samples.push((at, at + b.len()));
             }
             3 => {
                 let (b, at) = bytes(v, at)?;
-                mapping(&mut p, b, at)?;
+                mapping(p, b, at)?;
             }
             4 => {
                 let (b, at) = bytes(v, at)?;
-                location(&mut p, b, at)?;
+                location(p, b, at)?;
             }
             5 => {
                 let (b, at) = bytes(v, at)?;
-                function(&mut p, b, at)?;
+                function(p, b, at)?;
             }
             6 => {
-                let (b, _) = bytes(v, at)?;
-                p.strings.push(b);
-                if !p.strings[0].is_empty() {
+                let (b, at) = bytes(v, at)?;
+                p.strings.push((at, at + b.len()));
+                if p.strings[0].0 != p.strings[0].1 {
                     return Err(DecodeError {
                         offset: at,
                         problem: Problem::FirstStringNotEmpty,
@@ -132,17 +177,8 @@ pub(crate) fn decode(data: &[u8]) -> Result<Decoded<'_>, DecodeError> {
             _ => {}
         }
     }
-    let (pt_type, pt_unit) = p.period_type;
-    for idx in [
-        drop_keep.0,
-        drop_keep.1,
-        pt_type,
-        pt_unit,
-        p.default_sample_type,
-    ] {
-        p.string_ref(idx);
-    }
-    Ok(p)
+    p.finish(drop_keep);
+    Ok(())
 }
 
 fn value_type(b: &[u8], at: usize) -> Result<(i64, i64), DecodeError> {
@@ -187,7 +223,7 @@ pub(crate) fn label(b: &[u8], at: usize, lo: &mut i64, hi: &mut i64) -> Result<(
     Ok(())
 }
 
-fn mapping(p: &mut Decoded<'_>, b: &[u8], at: usize) -> Result<(), DecodeError> {
+pub(crate) fn mapping(p: &mut Decoded, b: &[u8], at: usize) -> Result<(), DecodeError> {
     let mut r = Reader::new(b, at);
     let (mut id, mut filename, mut build_id) = (0u64, 0i64, 0i64);
     while !r.at_end() {
@@ -209,7 +245,7 @@ fn mapping(p: &mut Decoded<'_>, b: &[u8], at: usize) -> Result<(), DecodeError> 
     Ok(())
 }
 
-fn location(p: &mut Decoded<'_>, b: &[u8], at: usize) -> Result<(), DecodeError> {
+fn location(p: &mut Decoded, b: &[u8], at: usize) -> Result<(), DecodeError> {
     let mut r = Reader::new(b, at);
     let (mut id, mut mapping_id) = (0u64, 0u64);
     while !r.at_end() {
@@ -249,7 +285,7 @@ fn location(p: &mut Decoded<'_>, b: &[u8], at: usize) -> Result<(), DecodeError>
     Ok(())
 }
 
-fn function(p: &mut Decoded<'_>, b: &[u8], at: usize) -> Result<(), DecodeError> {
+fn function(p: &mut Decoded, b: &[u8], at: usize) -> Result<(), DecodeError> {
     let mut r = Reader::new(b, at);
     let (mut id, mut name, mut system_name, mut filename) = (0u64, 0i64, 0i64, 0i64);
     while !r.at_end() {

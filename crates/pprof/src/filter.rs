@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::ids::{Entry, IdMasks, VALID};
 use crate::profile::Profile;
 use crate::samples::{SampleSums, unknown_location};
+use crate::strmatch::StringMasks;
 use crate::wire::repeated;
 use gocompat::re2::Pattern;
 
@@ -62,16 +63,6 @@ impl Masks {
 
     fn row_mut(&mut self, i: usize) -> &mut [u64] {
         &mut self.bits[i * self.words..(i + 1) * self.words]
-    }
-
-    /// Sets bit `p` of row `i` for every pattern matching `text`.
-    fn match_row(&mut self, i: usize, patterns: &[&Pattern], text: &[u8]) {
-        let row = self.row_mut(i);
-        for (p, re) in patterns.iter().enumerate() {
-            if re.is_match(text) {
-                row[p / 64] |= 1 << (p % 64);
-            }
-        }
     }
 }
 
@@ -145,7 +136,7 @@ impl Profile<'_> {
     ) -> Result<(), Error> {
         let table = IdMasks::<E>::new(self, masks.words_one());
         loop {
-            if let Some(q) = sums.next_quick(|v| table.fold(v).ok()) {
+            if let Some(q) = sums.next_quick(|v| table.fold_quick(v)) {
                 if q.and & VALID == 0 {
                     return Err(unknown_location());
                 }
@@ -180,12 +171,12 @@ impl Profile<'_> {
         if words == 0 {
             return Masks::new(0, 0);
         }
-        let mut strings = StringMasks::new(self.strings.len(), words);
-        let mut funcs = Masks::new(words, self.functions.len());
-        for (i, f) in self.functions.iter().enumerate() {
+        let mut strings = StringMasks::new(self.data, &self.t.strings, patterns, words);
+        let mut funcs = Masks::new(words, self.t.functions.len());
+        for (i, f) in self.t.functions.iter().enumerate() {
             for idx in [f.name, f.filename] {
-                let m = strings.get(idx, self.string(idx), patterns);
-                for (r, m) in funcs.row_mut(i).iter_mut().zip(strings.masks.row(m)) {
+                let m = strings.get(idx as usize, self.string(idx), patterns);
+                for (r, m) in funcs.row_mut(i).iter_mut().zip(m) {
                     *r |= m;
                 }
             }
@@ -199,44 +190,14 @@ impl Profile<'_> {
                 }
             }
             if let Some(m) = mapping {
-                let idx = self.mappings[m as usize].filename;
-                let row = strings.get(idx, self.string(idx), patterns);
-                for (r, m) in locs.row_mut(i).iter_mut().zip(strings.masks.row(row)) {
+                let idx = self.t.mappings[m as usize].filename;
+                let m = strings.get(idx as usize, self.string(idx), patterns);
+                for (r, m) in locs.row_mut(i).iter_mut().zip(m) {
                     *r |= m;
                 }
             }
             start = end;
         }
         locs
-    }
-}
-
-/// Pattern bits per string-table entry, computed on first use.
-struct StringMasks {
-    /// Row in `masks` of each string index, or `u32::MAX` if not matched yet.
-    row_of: Vec<u32>,
-    masks: Masks,
-}
-
-impl StringMasks {
-    fn new(strings: usize, words: usize) -> Self {
-        StringMasks {
-            row_of: vec![u32::MAX; strings],
-            masks: Masks::new(words, 0),
-        }
-    }
-
-    /// The row holding the matches of string `idx` (whose text is `text`).
-    fn get(&mut self, idx: i64, text: &[u8], patterns: &[&Pattern]) -> usize {
-        let slot = &mut self.row_of[idx as usize];
-        if *slot == u32::MAX {
-            let row = self.masks.bits.len() / self.masks.words;
-            self.masks
-                .bits
-                .extend(std::iter::repeat_n(0, self.masks.words));
-            self.masks.match_row(row, patterns, text);
-            *slot = row as u32;
-        }
-        *slot as usize
     }
 }

@@ -7,7 +7,7 @@ use std::cell::Cell;
 
 use crate::error::DecodeError;
 use crate::profile::Profile;
-use crate::wire::{Reader, Value, repeated};
+use crate::wire::{Reader, Value, repeated, word_at};
 
 /// Bit 0 of an entry: the id names a location. Pattern `p`'s bit is
 /// `p + 1`.
@@ -121,6 +121,89 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
     #[cold]
     fn mask_at(&self, b: &[u8], at: usize, i: usize) -> Result<u32, DecodeError> {
         Ok(self.mask(Reader::new(&b[i..], at + i).varint()?))
+    }
+
+    /// [`Self::fold`] for the fast path of the sample pass (see `quick.rs`):
+    /// `None` when some id is unknown or longer than two bytes, or the
+    /// field ends inside a varint; the general path then reads the sample.
+    #[inline(always)]
+    pub(crate) fn fold_quick(&self, v: Value<'_>) -> Option<(bool, u32, u32)> {
+        let Value::Bytes(b, _) = v else {
+            return self.fold(v).ok();
+        };
+        match b.last() {
+            None => return Some((false, 0, VALID)),
+            Some(&c) if c >= 0x80 => return None,
+            Some(_) => {}
+        }
+        let (mut or, mut and) = (0u32, u32::MAX);
+        // As in `fold`, a varint starts after every byte below 0x80:
+        // `carry` says whether the next word's first byte is a start.
+        let mut carry = 0x80u64;
+        let mut i = 0;
+        while let Some(c) = b.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+            let next = b.get(i + 8).copied().unwrap_or(0);
+            let (o, a) = self.word(u64::from_le_bytes(*c), next, &mut carry, u64::MAX);
+            (or, and) = (or | o, and & a);
+            i += 8;
+        }
+        if i < b.len() {
+            // The last bytes (padded, but no id starts in the padding).
+            let real = u64::MAX >> (64 - 8 * (b.len() - i));
+            let (o, a) = self.word(word_at(b, i), 0, &mut carry, real);
+            (or, and) = (or | o, and & a);
+        }
+        (and & VALID != 0).then_some((true, or, and))
+    }
+
+    /// The OR and AND of the entries of the ids that start in the eight
+    /// bytes `w` (little-endian; `next` is the byte after them) at bytes
+    /// kept by `real`, and whether the next word starts with an id.
+    #[inline(always)]
+    fn word(&self, w: u64, next: u8, carry: &mut u64, real: u64) -> (u32, u32) {
+        let table = &*self.table;
+        // The raw bytes of a two-byte id, little-endian, are its entry's
+        // index, so words made of such ids alone (the usual case once a
+        // profile has more than 127 locations) are read without finding
+        // where each id starts.
+        let raw = |x: u64| -> u32 { table[(x & 0xffff) as usize].into() };
+        let high = w & 0x8080_8080_8080_8080;
+        match (high, *carry, real) {
+            // ids at bytes 0, 2, 4 and 6
+            (0x0080_0080_0080_0080, 0x80, u64::MAX) => {
+                let e = [raw(w), raw(w >> 16), raw(w >> 32), raw(w >> 48)];
+                (e[0] | e[1] | e[2] | e[3], e[0] & e[1] & e[2] & e[3])
+            }
+            // the end of an id, then ids at bytes 1, 3, 5 and 7 (which
+            // ends in the next word)
+            (0x8000_8000_8000_8000, 0, u64::MAX) => {
+                let last = w >> 56 | u64::from(next) << 8;
+                let e = [raw(w >> 8), raw(w >> 24), raw(w >> 40), raw(last)];
+                (e[0] | e[1] | e[2] | e[3], e[0] & e[1] & e[2] & e[3])
+            }
+            _ => {
+                let ends = !high & 0x8080_8080_8080_8080;
+                let mut starts = (ends << 8 | *carry) & real;
+                *carry = (ends >> 63) << 7;
+                let (mut o, mut a) = (0, u32::MAX);
+                while starts != 0 {
+                    let k = starts.trailing_zeros() / 8;
+                    let b0 = (w >> (8 * k)) as u8;
+                    let b1 = if k < 7 {
+                        (w >> (8 * k + 8)) as u8
+                    } else {
+                        next
+                    };
+                    // A one-byte id is looked up as if the byte after it
+                    // were 0, so that all of them share one row.
+                    let high = ((b0 as i8) >> 7) as u8;
+                    let m: u32 = table[usize::from(b0) | usize::from(b1 & high) << 8].into();
+                    (o, a) = (o | m, a & m);
+                    starts &= starts - 1;
+                }
+                (o, a)
+            }
+        }
     }
 
     /// For one location-id field: whether it holds any id, the OR of their

@@ -36,7 +36,9 @@ pub mod limit;
 mod profile;
 pub mod proto;
 mod quick;
+mod quickdecode;
 mod samples;
+mod strmatch;
 mod wire;
 
 pub use builder::{Frame, Label, ProfileBuilder};

@@ -1,10 +1,13 @@
 //! A decoded profile with ids resolved to table indices, checked with the
 //! same rules as google/pprof's `Parse` + `CheckValid`. Samples are checked
-//! as they are streamed (see `filter.rs`).
+//! as they are streamed (see `filter.rs`). Each thread keeps the tables of
+//! the profile it read last and reads the next one into them, so that
+//! reading profile after profile allocates (and faults in) no new memory.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
-use crate::decode::{Decoded, RawFunction, RawMapping, decode};
+use crate::decode::{Decoded, decode};
 use crate::error::Error;
 
 /// A profile.proto message borrowing its decompressed bytes.
@@ -14,17 +17,43 @@ use crate::error::Error;
 pub struct Profile<'a> {
     pub(crate) sample_types: Vec<&'a [u8]>,
     default_sample_type: &'a [u8],
-    /// Each sample message's bytes and their offset in the profile.
-    pub(crate) samples: Vec<(&'a [u8], usize)>,
+    /// The decoded tables: samples and strings as places in `data`,
+    /// functions and mappings (with ids not yet resolved).
+    pub(crate) t: Decoded,
     /// Location id to location index.
     pub(crate) location_ids: IdIndex,
     /// Per location: mapping index (if any) and the end of its lines.
     pub(crate) locations: Vec<(Option<u32>, usize)>,
     /// Function *indices* of every location's lines, concatenated.
     pub(crate) line_funcs: Vec<u32>,
-    pub(crate) functions: Vec<RawFunction>,
-    pub(crate) mappings: Vec<RawMapping>,
-    pub(crate) strings: Vec<&'a [u8]>,
+    /// The decompressed message.
+    pub(crate) data: &'a [u8],
+}
+
+/// The tables of a profile, kept for the next one read on this thread.
+#[derive(Default)]
+struct Spare {
+    decoded: Decoded,
+    locations: Vec<(Option<u32>, usize)>,
+    line_funcs: Vec<u32>,
+    location_ids: Vec<u32>,
+    function_ids: Vec<u32>,
+}
+
+thread_local! {
+    static SPARE: RefCell<Spare> = RefCell::default();
+}
+
+impl Drop for Profile<'_> {
+    fn drop(&mut self) {
+        SPARE.with(|s| {
+            let mut s = s.borrow_mut();
+            s.decoded = std::mem::take(&mut self.t);
+            s.locations = std::mem::take(&mut self.locations);
+            s.line_funcs = std::mem::take(&mut self.line_funcs);
+            s.location_ids = std::mem::take(&mut self.location_ids.dense);
+        });
+    }
 }
 
 impl<'a> Profile<'a> {
@@ -34,7 +63,14 @@ impl<'a> Profile<'a> {
         if data.is_empty() {
             return Err(Error::Empty);
         }
-        resolve(decode(data)?)
+        let mut spare = SPARE.with(|s| std::mem::take(&mut *s.borrow_mut()));
+        let result = decode(data, &mut spare.decoded)
+            .map_err(Error::from)
+            .and_then(|()| resolve(data, &mut spare));
+        // What the profile did not take (all of it after an error) stays
+        // for the next one; the rest comes back when it is dropped.
+        SPARE.with(|s| *s.borrow_mut() = spare);
+        result
     }
 
     /// The value index apshuffle sums: the first sample type named `want`,
@@ -67,7 +103,15 @@ impl<'a> Profile<'a> {
 
     /// The string at a checked string-table index.
     pub(crate) fn string(&self, idx: i64) -> &'a [u8] {
-        self.strings[idx as usize]
+        let (start, end) = self.t.strings[idx as usize];
+        &self.data[start..end]
+    }
+
+    /// A sample message's bytes and their offset in the profile.
+    #[inline]
+    pub(crate) fn sample(&self, i: usize) -> Option<(&'a [u8], usize)> {
+        let &(start, end) = self.t.samples.get(i)?;
+        Some((&self.data[start..end], start))
     }
 }
 
@@ -81,10 +125,17 @@ pub(crate) struct IdIndex {
 const NONE: u32 = u32::MAX;
 
 impl IdIndex {
-    fn build(ids: impl ExactSizeIterator<Item = u64>, kind: &str) -> Result<Self, Error> {
+    /// Indexes `ids`, in `dense` (emptied first, its memory kept).
+    fn build(
+        ids: impl ExactSizeIterator<Item = u64>,
+        kind: &str,
+        mut dense: Vec<u32>,
+    ) -> Result<Self, Error> {
         let n = ids.len();
+        dense.clear();
+        dense.resize(n + 1, NONE);
         let mut idx = IdIndex {
-            dense: vec![NONE; n + 1],
+            dense,
             sparse: HashMap::new(),
         };
         for (i, id) in ids.enumerate() {
@@ -115,7 +166,8 @@ impl IdIndex {
     }
 }
 
-fn resolve(d: Decoded<'_>) -> Result<Profile<'_>, Error> {
+fn resolve<'a>(data: &'a [u8], spare: &mut Spare) -> Result<Profile<'a>, Error> {
+    let d = &spare.decoded;
     if d.str_lo < 0 || d.str_hi >= d.strings.len() as i64 {
         return Err(Error::Invalid(format!(
             "string index out of range (string table has {} entries)",
@@ -135,39 +187,45 @@ fn resolve(d: Decoded<'_>) -> Result<Profile<'_>, Error> {
     if d.sample_types.is_empty() && !d.samples.is_empty() {
         return Err(Error::Invalid("missing sample type information".into()));
     }
-    let maps = IdIndex::build(d.mappings.iter().map(|m| m.id), "mapping")?;
-    let funcs = IdIndex::build(d.functions.iter().map(|f| f.id), "function")?;
-    let location_ids = IdIndex::build(d.locations.iter().map(|l| l.id), "location")?;
-    let line_funcs = d
-        .line_funcs
-        .iter()
-        .map(|&f| {
-            funcs.get(f).ok_or_else(|| {
-                Error::Invalid(format!(
-                    "a location has a line with unknown function id {f}"
-                ))
-            })
-        })
-        .collect::<Result<_, _>>()?;
-    let locations = d
-        .locations
-        .iter()
-        .map(|l| (maps.get(l.mapping_id), l.lines_end))
-        .collect();
-    let strings = d.strings;
-    Ok(Profile {
-        sample_types: d
-            .sample_types
+    let maps = IdIndex::build(d.mappings.iter().map(|m| m.id), "mapping", Vec::new())?;
+    let funcs = IdIndex::build(
+        d.functions.iter().map(|f| f.id),
+        "function",
+        std::mem::take(&mut spare.function_ids),
+    )?;
+    let location_ids = IdIndex::build(
+        d.locations.iter().map(|l| l.id),
+        "location",
+        std::mem::take(&mut spare.location_ids),
+    )?;
+    let mut line_funcs = std::mem::take(&mut spare.line_funcs);
+    line_funcs.clear();
+    for &f in &d.line_funcs {
+        line_funcs.push(funcs.get(f).ok_or_else(|| {
+            Error::Invalid(format!(
+                "a location has a line with unknown function id {f}"
+            ))
+        })?);
+    }
+    spare.function_ids = funcs.dense;
+    let mut locations = std::mem::take(&mut spare.locations);
+    locations.clear();
+    locations.extend(
+        d.locations
             .iter()
-            .map(|&t| strings[t as usize])
-            .collect(),
-        default_sample_type: strings[d.default_sample_type as usize],
-        samples: d.samples,
+            .map(|l| (maps.get(l.mapping_id), l.lines_end)),
+    );
+    let string = |i: i64| {
+        let (start, end) = d.strings[i as usize];
+        &data[start..end]
+    };
+    Ok(Profile {
+        sample_types: d.sample_types.iter().map(|&t| string(t)).collect(),
+        default_sample_type: string(d.default_sample_type),
+        t: std::mem::take(&mut spare.decoded),
         location_ids,
         locations,
         line_funcs,
-        functions: d.functions,
-        mappings: d.mappings,
-        strings,
+        data,
     })
 }

@@ -44,7 +44,7 @@ pub(crate) fn sample<'a>(
     };
     let mut p = 0;
     while let Some(&key) = msg.get(p) {
-        let (v, n) = varint8(word_from(msg, p + 1)?)?;
+        let (v, n) = short(msg, p + 1)?;
         p += 1 + n;
         if key & 7 == 0 {
             match key {
@@ -85,6 +85,16 @@ pub(crate) fn sample<'a>(
         }
     }
     Some(q)
+}
+
+/// The varint at `msg[i..]` and its length, if it has at most eight bytes;
+/// one-byte varints (keys, lengths, small ids) first.
+#[inline(always)]
+fn short(msg: &[u8], i: usize) -> Option<(u64, usize)> {
+    match msg.get(i) {
+        Some(&b) if b < 0x80 => Some((u64::from(b), 1)),
+        _ => varint8(word_from(msg, i)?),
+    }
 }
 
 /// The eight bytes of `msg` from `i` (before `end`), with those from
@@ -141,7 +151,10 @@ fn label(msg: &[u8], start: usize, end: usize, lo: &mut i64, hi: &mut i64) -> Op
     let mut i = start;
     while i < end {
         let k = msg[i];
-        let (v, n) = varint8(word_before(msg, i + 1, end)?)?;
+        let (v, n) = match msg.get(i + 1) {
+            Some(&b) if b < 0x80 && i + 1 < end => (u64::from(b), 1),
+            _ => varint8(word_before(msg, i + 1, end)?)?,
+        };
         i += 1 + n;
         match k {
             0x08 => key = v,

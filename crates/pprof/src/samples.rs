@@ -44,7 +44,7 @@ impl<'p, 'a> SampleSums<'p, 'a> {
         &mut self,
         ids: impl Fn(Value<'a>) -> Option<(bool, u32, u32)>,
     ) -> Option<Quick> {
-        let &(msg, at) = self.profile.samples.get(self.next)?;
+        let (msg, at) = self.profile.sample(self.next)?;
         let (mut lo, mut hi) = (self.str_lo, self.str_hi);
         let q = quick::sample(msg, at, self.index, ids, &mut lo, &mut hi)?;
         if q.values != self.profile.sample_types.len() {
@@ -62,7 +62,7 @@ impl<'p, 'a> SampleSums<'p, 'a> {
         &mut self,
         mut on_ids: impl FnMut(Value<'a>) -> Result<(), DecodeError>,
     ) -> Result<Option<i64>, Error> {
-        let Some(&(msg, at)) = self.profile.samples.get(self.next) else {
+        let Some((msg, at)) = self.profile.sample(self.next) else {
             return Ok(None);
         };
         self.next += 1;
@@ -103,7 +103,7 @@ impl<'p, 'a> SampleSums<'p, 'a> {
 
     /// The total, once label string indices are checked.
     pub(crate) fn finish(self) -> Result<i128, Error> {
-        if self.str_lo < 0 || self.str_hi >= self.profile.strings.len() as i64 {
+        if self.str_lo < 0 || self.str_hi >= self.profile.t.strings.len() as i64 {
             return Err(Error::Invalid("label string index out of range".into()));
         }
         Ok(self.total)

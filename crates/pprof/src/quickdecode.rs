@@ -1,0 +1,300 @@
+//! The fast path of the first pass (`decode.rs`), for profiles of the
+//! usual shape (what Go's runtime writes): one-byte field keys, known
+//! fields with their proper wire types. It
+//! fills the same [`Decoded`] the general decoder would, straight from the
+//! bytes, without `Result`s or per-field cursors; anything else, including
+//! every malformed input, makes it decline (`None`), and the general
+//! decoder then reads the profile again from its start and says what is
+//! wrong. So it never fails, it only declines.
+
+use crate::decode::{Decoded, RawFunction, RawLocation};
+use crate::wire::{varint8, word_at};
+
+/// Reads the varint at `d[*p..]` as pprof does (at most ten bytes, high
+/// bits dropped).
+#[inline(always)]
+fn varint(d: &[u8], p: &mut usize) -> Option<u64> {
+    let &b0 = d.get(*p)?;
+    if b0 < 0x80 {
+        *p += 1;
+        return Some(u64::from(b0));
+    }
+    if let Some(&b1) = d.get(*p + 1)
+        && b1 < 0x80
+    {
+        *p += 2;
+        return Some(u64::from(b0 & 0x7f) | u64::from(b1) << 7);
+    }
+    match varint8(word_at(d, *p)) {
+        Some((v, n)) => {
+            *p += n;
+            Some(v)
+        }
+        None => varint_long(d, p),
+    }
+}
+
+/// Steps over the varint at `d[*p..]` (as [`varint`] reads it).
+#[inline(always)]
+fn skip_varint(d: &[u8], p: &mut usize) -> Option<()> {
+    if *p >= d.len() {
+        return None;
+    }
+    let ends = !word_at(d, *p) & 0x8080_8080_8080_8080;
+    if ends == 0 {
+        return varint_long(d, p).map(|_| ());
+    }
+    *p += (ends.trailing_zeros() / 8 + 1) as usize;
+    Some(())
+}
+
+/// [`varint`] for varints of more than eight bytes.
+#[cold]
+fn varint_long(d: &[u8], p: &mut usize) -> Option<u64> {
+    let mut u: u64 = 0;
+    for i in 0..10 {
+        let &b = d.get(*p + i)?;
+        u |= u64::from(b & 0x7f).wrapping_shl(7 * i as u32);
+        if b & 0x80 == 0 {
+            *p += i + 1;
+            return Some(u);
+        }
+    }
+    None
+}
+
+/// Reads a length-delimited body's length at `d[*p..]` and returns the
+/// body's bounds, if it fits in `d`.
+#[inline(always)]
+fn body(d: &[u8], p: &mut usize) -> Option<(usize, usize)> {
+    let n = varint(d, p)?;
+    let start = *p;
+    if n > (d.len() - start) as u64 {
+        return None;
+    }
+    *p = start + n as usize;
+    Some((start, *p))
+}
+
+/// Decodes `data` into the empty `d` as the general decoder would, or
+/// declines (leaving `d` partly filled).
+pub(crate) fn decode(data: &[u8], d: &mut Decoded) -> Option<()> {
+    let mut drop_keep = (0i64, 0i64);
+    let mut p = 0;
+    while let Some(&key) = data.get(p) {
+        p += 1;
+        match key {
+            // samples, locations, functions, strings: the bulk
+            0x12 => {
+                d.samples.push(body(data, &mut p)?);
+            }
+            0x22 => {
+                let (s, e) = body(data, &mut p)?;
+                location(d, &data[s..e])?;
+            }
+            0x2a => {
+                let (s, e) = body(data, &mut p)?;
+                function(d, &data[s..e])?;
+            }
+            0x32 => {
+                let (s, e) = body(data, &mut p)?;
+                d.strings.push((s, e));
+                if d.strings[0].0 != d.strings[0].1 {
+                    return None;
+                }
+            }
+            0x0a => {
+                let (s, e) = body(data, &mut p)?;
+                let (ty, unit) = value_type(&data[s..e])?;
+                d.string_ref(ty);
+                d.string_ref(unit);
+                d.sample_types.push(ty);
+            }
+            0x1a => {
+                let (s, e) = body(data, &mut p)?;
+                crate::decode::mapping(d, &data[s..e], s).ok()?;
+            }
+            0x38 => drop_keep.0 = varint(data, &mut p)? as i64,
+            0x40 => drop_keep.1 = varint(data, &mut p)? as i64,
+            0x48 => {
+                if d.time_nanos != 0 {
+                    return None;
+                }
+                d.time_nanos = varint(data, &mut p)?;
+            }
+            0x50 | 0x60 => skip_varint(data, &mut p)?,
+            0x5a => {
+                let (s, e) = body(data, &mut p)?;
+                d.period_type = value_type(&data[s..e])?;
+            }
+            0x68 => {
+                let c = varint(data, &mut p)?;
+                d.string_ref(c as i64);
+            }
+            0x70 => d.default_sample_type = varint(data, &mut p)? as i64,
+            _ => return None,
+        }
+    }
+    d.finish(drop_keep);
+    Some(())
+}
+
+/// A `ValueType`: its type and unit string indices.
+fn value_type(b: &[u8]) -> Option<(i64, i64)> {
+    let (mut ty, mut unit) = (0, 0);
+    let mut p = 0;
+    while let Some(&key) = b.get(p) {
+        p += 1;
+        let v = varint(b, &mut p)? as i64;
+        match key {
+            0x08 => ty = v,
+            0x10 => unit = v,
+            _ => return None,
+        }
+    }
+    Some((ty, unit))
+}
+
+/// A `Location`: id, mapping id, and each line's function id.
+#[inline(always)]
+fn location(d: &mut Decoded, b: &[u8]) -> Option<()> {
+    let (mut id, mut mapping_id) = (0u64, 0u64);
+    let mut p = 0;
+    while let Some(&key) = b.get(p) {
+        p += 1;
+        match key {
+            0x08 => id = varint(b, &mut p)?,
+            0x10 => mapping_id = varint(b, &mut p)?,
+            0x18 | 0x28 => skip_varint(b, &mut p)?,
+            0x22 => {
+                let (s, e) = body(b, &mut p)?;
+                let line = &b[s..e];
+                let mut q = 0;
+                let mut func = 0u64;
+                while let Some(&k) = line.get(q) {
+                    q += 1;
+                    match k {
+                        0x08 => func = varint(line, &mut q)?,
+                        0x10 => skip_varint(line, &mut q)?,
+                        _ => return None,
+                    }
+                }
+                d.line_funcs.push(func);
+            }
+            _ => return None,
+        }
+    }
+    d.locations.push(RawLocation {
+        id,
+        mapping_id,
+        lines_end: d.line_funcs.len(),
+    });
+    Some(())
+}
+
+/// A `Function`: id, and the string indices of its names and file.
+#[inline(always)]
+fn function(d: &mut Decoded, b: &[u8]) -> Option<()> {
+    let (mut id, mut name, mut system_name, mut filename) = (0u64, 0i64, 0i64, 0i64);
+    let mut p = 0;
+    while let Some(&key) = b.get(p) {
+        p += 1;
+        match key {
+            0x08 => id = varint(b, &mut p)?,
+            0x10 => name = varint(b, &mut p)? as i64,
+            0x18 => system_name = varint(b, &mut p)? as i64,
+            0x20 => filename = varint(b, &mut p)? as i64,
+            0x28 => skip_varint(b, &mut p)?,
+            _ => return None,
+        }
+    }
+    d.string_ref(name);
+    d.string_ref(system_name);
+    d.string_ref(filename);
+    d.functions.push(RawFunction { id, name, filename });
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+    use crate::decode::decode_general;
+
+    /// The real Go profiles of a corpus bundle, decompressed.
+    fn corpus_profiles() -> Vec<Vec<u8>> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../testdata/bundles/corpus/1-6b081067-bd1984d2eae7893d2145ec12-27466-002.zip"
+        );
+        let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+        [
+            "pprof/heap",
+            "pprof/goroutine",
+            "pprof/profile",
+            "pprof/mutex",
+        ]
+        .iter()
+        .map(|name| {
+            let mut gz = Vec::new();
+            z.by_name(name).unwrap().read_to_end(&mut gz).unwrap();
+            let mut raw = Vec::new();
+            crate::decompress_into(&gz, &mut raw).unwrap();
+            raw
+        })
+        .collect()
+    }
+
+    fn quick(data: &[u8]) -> Option<Decoded> {
+        let mut d = Decoded::default();
+        decode(data, &mut d).map(|()| d)
+    }
+
+    fn general(data: &[u8]) -> Result<Decoded, crate::DecodeError> {
+        let mut d = Decoded::default();
+        decode_general(data, &mut d).map(|()| d)
+    }
+
+    #[test]
+    fn same_tables_as_the_general_decoder_or_declines() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let (mut read, mut declined) = (0, 0);
+        for seed in corpus_profiles() {
+            // Go's own profiles take the fast path.
+            assert_eq!(quick(&seed), Some(general(&seed).unwrap()));
+            for i in 0..3000 {
+                let mut b = seed.clone();
+                for _ in 0..1 + rnd() % 3 {
+                    let at = (rnd() % b.len() as u64) as usize;
+                    match rnd() % 4 {
+                        0 => b[at] = rnd() as u8,
+                        1 => b[at] ^= 0x80,
+                        2 => {
+                            b.remove(at);
+                        }
+                        _ => b.insert(at, [0x80, 0xff, 0x00, 0x0a, 0x22][i % 5]),
+                    }
+                }
+                match quick(&b) {
+                    Some(d) => {
+                        read += 1;
+                        assert_eq!(Ok(d), general(&b).map_err(|e| e.to_string()));
+                    }
+                    None => declined += 1,
+                }
+            }
+        }
+        // Both outcomes were exercised.
+        assert!(
+            read > 100 && declined > 100,
+            "{read} read, {declined} declined"
+        );
+    }
+}
