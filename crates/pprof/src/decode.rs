@@ -140,8 +140,8 @@ pub(crate) fn decode_general(data: &[u8], p: &mut Decoded) -> Result<(), DecodeE
                 function(p, b, at)?;
             }
             6 => {
-                let (b, at) = bytes(v, at)?;
-                p.strings.push((at, at + b.len()));
+                let (b, start) = bytes(v, at)?;
+                p.strings.push((start, start + b.len()));
                 if p.strings[0].0 != p.strings[0].1 {
                     return Err(DecodeError {
                         offset: at,

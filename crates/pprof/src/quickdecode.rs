@@ -257,6 +257,18 @@ mod tests {
     }
 
     #[test]
+    fn errors_are_the_general_decoders() {
+        // A first string that is not empty: named at its field's key.
+        let data = [0x32, 0x00, 0x32, 0x01, b'x', 0x32, 0x01, b'y'];
+        assert_eq!(quick(&data[2..]), None);
+        let mut d = Decoded::default();
+        let e = crate::decode::decode(&data[2..], &mut d).unwrap_err();
+        assert_eq!(e.to_string(), general(&data[2..]).unwrap_err().to_string());
+        assert_eq!(e.offset, 0);
+        assert!(crate::decode::decode(&data[..5], &mut d).is_ok());
+    }
+
+    #[test]
     fn same_tables_as_the_general_decoder_or_declines() {
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut rnd = move || {
