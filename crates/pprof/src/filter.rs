@@ -50,19 +50,27 @@ impl Masks {
         &self.bits
     }
 
-    fn new(words: usize, rows: usize) -> Self {
+    pub(crate) fn new(words: usize, rows: usize) -> Self {
         Masks {
             words,
-            bits: vec![0; words * rows],
+            bits: crate::reuse::zeroed(words * rows),
         }
     }
 
-    fn row(&self, i: usize) -> &[u64] {
+    #[inline]
+    pub(crate) fn row(&self, i: usize) -> &[u64] {
         &self.bits[i * self.words..(i + 1) * self.words]
     }
 
-    fn row_mut(&mut self, i: usize) -> &mut [u64] {
+    #[inline]
+    pub(crate) fn row_mut(&mut self, i: usize) -> &mut [u64] {
         &mut self.bits[i * self.words..(i + 1) * self.words]
+    }
+}
+
+impl Drop for Masks {
+    fn drop(&mut self) {
+        crate::reuse::recycle(std::mem::take(&mut self.bits));
     }
 }
 

@@ -37,6 +37,7 @@ mod profile;
 pub mod proto;
 mod quick;
 mod quickdecode;
+mod reuse;
 mod samples;
 mod strmatch;
 mod wire;

@@ -7,11 +7,12 @@
 use gocompat::re2::Pattern;
 use memchr::memmem::Finder;
 
+use crate::filter::Masks;
+
 /// Pattern bits per string-table entry, `words` u64s per string, pattern
 /// `p` at bit `p % 64` of word `p / 64`.
 pub(crate) struct StringMasks {
-    words: usize,
-    bits: Vec<u64>,
+    bits: Masks,
     /// The patterns that are not literals (indices), run lazily.
     regexes: Vec<usize>,
     /// Per string: whether `regexes` have been run on it.
@@ -29,8 +30,7 @@ impl StringMasks {
         words: usize,
     ) -> Self {
         let mut m = StringMasks {
-            words,
-            bits: vec![0; strings.len() * words],
+            bits: Masks::new(words, strings.len()),
             regexes: Vec::new(),
             done: Vec::new(),
         };
@@ -38,7 +38,7 @@ impl StringMasks {
             match pattern {
                 Pattern::Literal(f) => {
                     sweep(data, strings, f, |i| {
-                        m.bits[i * words + p / 64] |= 1 << (p % 64);
+                        m.bits.row_mut(i)[p / 64] |= 1 << (p % 64);
                     });
                 }
                 Pattern::Regex(_) => m.regexes.push(p),
@@ -51,17 +51,18 @@ impl StringMasks {
     }
 
     /// The bits of string `idx` (whose text is `text`).
+    #[inline]
     pub(crate) fn get(&mut self, idx: usize, text: &[u8], patterns: &[&Pattern]) -> &[u64] {
-        let row = idx * self.words..(idx + 1) * self.words;
         if !self.regexes.is_empty() && !self.done[idx] {
             self.done[idx] = true;
+            let row = self.bits.row_mut(idx);
             for &p in &self.regexes {
                 if patterns[p].is_match(text) {
-                    self.bits[row.start + p / 64] |= 1 << (p % 64);
+                    row[p / 64] |= 1 << (p % 64);
                 }
             }
         }
-        &self.bits[row]
+        self.bits.row(idx)
     }
 }
 
