@@ -102,6 +102,14 @@ pub(crate) fn string_ref(lo: &mut i64, hi: &mut i64, idx: i64) {
 pub(crate) fn decode(data: &[u8], p: &mut Decoded) -> Result<(), DecodeError> {
     p.clear();
     if crate::quickdecode::decode(data, p).is_some() {
+        // Fuzzing (with debug assertions) checks the fast path against
+        // the general decoder on every input.
+        #[cfg(debug_assertions)]
+        {
+            let mut general = Decoded::default();
+            let same = decode_general(data, &mut general).is_ok() && general == *p;
+            debug_assert!(same, "the fast first pass disagrees");
+        }
         return Ok(());
     }
     p.clear();

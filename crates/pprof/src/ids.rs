@@ -136,7 +136,7 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
             Some(&c) if c >= 0x80 => return None,
             Some(_) => {}
         }
-        let (mut or, mut and) = (0u32, u32::MAX);
+        let (mut or, mut and) = (0u32, VALID);
         // As in `fold`, a varint starts after every byte below 0x80:
         // `carry` says whether the next word's first byte is a start.
         let mut carry = 0x80u64;
@@ -153,7 +153,11 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
             let (o, a) = self.word(word_at(b, i), 0, &mut carry, real);
             (or, and) = (or | o, and & a);
         }
-        (and & VALID != 0).then_some((true, or, and))
+        let folded = (and & VALID != 0).then_some((true, or, and));
+        // Fuzzing (with debug assertions) checks the fast path against
+        // the general one on every input.
+        debug_assert!(folded.is_none() || folded == self.fold(v).ok());
+        folded
     }
 
     /// The OR and AND of the entries of the ids that start in the eight
