@@ -96,10 +96,17 @@ impl Profile<'_> {
                     && acc.iter().zip(&want).all(|(a, w)| a & w == *w))
         };
         let mut sums = SampleSums::new(self, index);
-        if patterns.len() < 8 {
-            self.sum_by_table::<u8>(&mut sums, &masks, &keep)?;
-        } else if patterns.len() < 32 {
-            self.sum_by_table::<u32>(&mut sums, &masks, &keep)?;
+        if patterns.len() < 32 {
+            // `keep` for the one word of bits that up to 31 patterns need.
+            let want = want.first().copied().unwrap_or(0);
+            let (empty, ignore) = (filter.is_empty(), u64::from(filter.ignore.is_some()));
+            let keep =
+                |any: bool, bits: u64| empty || (any && bits & ignore == 0 && bits & want == want);
+            if patterns.len() < 8 {
+                self.sum_by_table::<u8>(&mut sums, &masks, keep)?;
+            } else {
+                self.sum_by_table::<u32>(&mut sums, &masks, keep)?;
+            }
         } else {
             let mut acc = vec![0u64; words];
             loop {
@@ -140,7 +147,7 @@ impl Profile<'_> {
         &self,
         sums: &mut SampleSums<'_, '_>,
         masks: &Masks,
-        keep: &impl Fn(usize, &[u64]) -> bool,
+        keep: impl Fn(bool, u64) -> bool,
     ) -> Result<(), Error> {
         let table = IdMasks::<E>::new(self, masks.words_one());
         loop {
@@ -148,7 +155,7 @@ impl Profile<'_> {
                 if q.and & VALID == 0 {
                     return Err(unknown_location());
                 }
-                if keep(usize::from(q.any), &[u64::from(q.or >> 1)]) {
+                if keep(q.any, u64::from(q.or >> 1)) {
                     sums.total += i128::from(q.value);
                 }
                 continue;
@@ -165,7 +172,7 @@ impl Profile<'_> {
             if all & VALID == 0 {
                 return Err(unknown_location());
             }
-            if keep(n, &[u64::from(acc >> 1)]) {
+            if keep(n > 0, u64::from(acc >> 1)) {
                 sums.total += i128::from(value);
             }
         }

@@ -98,10 +98,10 @@ pub(crate) fn decode(data: &[u8], d: &mut Decoded) -> Option<()> {
             }
             0x32 => {
                 let (s, e) = body(data, &mut p)?;
-                d.strings.push((s, e));
-                if d.strings[0].0 != d.strings[0].1 {
+                if d.strings.is_empty() && s != e {
                     return None;
                 }
+                d.strings.push((s, e));
             }
             0x0a => {
                 let (s, e) = body(data, &mut p)?;

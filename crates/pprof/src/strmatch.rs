@@ -79,11 +79,14 @@ fn sweep(data: &[u8], strings: &[(usize, usize)], finder: &Finder<'_>, mut hit: 
         return;
     };
     let mut pos = lo;
+    // The last string starting at or before the search position: hits
+    // come in order, so it only moves forward.
+    let mut i = 0;
     while let Some(h) = finder.find(&data[pos..hi]) {
         let at = pos + h;
-        // The last string starting at or before the hit (there is one:
-        // the search starts at the first string).
-        let i = strings.partition_point(|&(s, _)| s <= at) - 1;
+        while strings.get(i + 1).is_some_and(|&(s, _)| s <= at) {
+            i += 1;
+        }
         let end = strings[i].1;
         if at + needle.len() <= end {
             hit(i);
