@@ -20,7 +20,7 @@
 //! knows, per P, the earliest real time of the exits still ahead.
 
 use super::decode::{
-    BASE, Decoder, ERR_TIME_ORDER, PLAIN_MAX, Raw, batch_p, check_arg_count, next_in,
+    BASE, Decoder, ERR_TIME_ORDER, PLAIN_MAX, PlainTypes, Raw, batch_p, check_arg_count, next_in,
 };
 use super::index::{Index, PIndex};
 use super::parse::V1Event;
@@ -115,11 +115,12 @@ impl Stream {
         &mut self,
         data: &Bytes,
         ver: u32,
+        types: &PlainTypes,
         raw: &mut Raw,
         inline: &mut Inline,
     ) -> Result<bool> {
         if !self.has_head {
-            self.has_head = self.decode(data, ver, raw, inline)?;
+            self.has_head = self.decode(data, ver, types, raw, inline)?;
         }
         Ok(self.has_head)
     }
@@ -130,6 +131,7 @@ impl Stream {
         &mut self,
         data: &Bytes,
         ver: u32,
+        types: &PlainTypes,
         raw: &mut Raw,
         inline: &mut Inline,
     ) -> Result<bool> {
@@ -167,7 +169,7 @@ impl Stream {
                 off: 0,
                 base: off,
             };
-            if let Some((typ, n)) = dec.plain(ver, &mut vals) {
+            if let Some((typ, n)) = dec.plain(types, &mut vals) {
                 self.off = Some(off + dec.off);
                 if matches!(typ, EV_CPU_SAMPLE | EV_FREQUENCY | EV_TIMER_GOROUTINE) {
                     continue;
@@ -211,14 +213,16 @@ impl Stream {
         };
         ev.ts = self.last_ts.wrapping_add(a[0] as i64);
         self.last_ts = ev.ts;
-        let d = desc(typ);
+        // The values after the time: the arguments, then the stack if
+        // the type has one.
         let n = a.len();
-        for (i, &v) in a.iter().enumerate().skip(1) {
-            if i == n - 1 && d.stack {
-                ev.stk = v as u32;
-            } else if let Some(slot) = ev.args.get_mut(i - 1) {
-                *slot = v;
-            }
+        let stack = desc(typ).stack && n >= 2;
+        let nargs = n - 1 - usize::from(stack);
+        for (slot, &v) in ev.args.iter_mut().zip(&a[1..1 + nargs]) {
+            *slot = v;
+        }
+        if stack {
+            ev.stk = a[n - 1] as u32;
         }
         match typ {
             EV_GO_START | EV_GO_START_LOCAL | EV_GO_START_LABEL => {
@@ -330,6 +334,7 @@ pub(crate) struct Merger {
     /// Offset just past the trace's data.
     end: u64,
     ver: u32,
+    types: PlainTypes,
     streams: Vec<Stream>,
     raw: Raw,
     pub(crate) inline: Inline,
@@ -384,6 +389,7 @@ impl Merger {
             data,
             end: index.end,
             ver,
+            types: PlainTypes::new(ver),
             streams,
             raw: Raw::default(),
             inline: Inline::default(),
@@ -516,7 +522,8 @@ impl Merger {
                 i += 1;
                 continue;
             }
-            if !st.fill_head(&self.data, self.ver, &mut self.raw, &mut self.inline)? {
+            let (data, ver, types) = (&self.data, self.ver, &self.types);
+            if !st.fill_head(data, ver, types, &mut self.raw, &mut self.inline)? {
                 self.done[s] = true;
                 self.available.swap_remove(i);
                 continue;
