@@ -201,39 +201,37 @@ impl Stream {
     /// Sets `head` to the event of type `typ` with values `a` (as many as
     /// the type has) at offset `off` in the current batch; follows the
     /// goroutine running on the P.
-    #[inline]
+    #[inline(always)]
     fn event(&mut self, typ: u8, a: &[u64], off: u64) {
-        let ev = &mut self.head;
-        *ev = V1Event {
-            typ,
-            p: self.batch_p,
-            g: self.last_g,
-            off: super::parse::short_offset(off),
-            ..V1Event::default()
-        };
-        ev.ts = self.last_ts.wrapping_add(a[0] as i64);
-        self.last_ts = ev.ts;
         // The values after the time: the arguments, then the stack if
         // the type has one.
         let n = a.len();
         let stack = desc(typ).stack && n >= 2;
         let nargs = n - 1 - usize::from(stack);
-        for (slot, &v) in ev.args.iter_mut().zip(&a[1..1 + nargs]) {
-            *slot = v;
-        }
-        if stack {
-            ev.stk = a[n - 1] as u32;
-        }
+        let arg = |i: usize| if i < nargs { a[1 + i] } else { 0 };
+        let ts = self.last_ts.wrapping_add(a[0] as i64);
+        self.last_ts = ts;
+        let mut g = self.last_g;
+        let args = [arg(0), arg(1), arg(2)];
         match typ {
             EV_GO_START | EV_GO_START_LOCAL | EV_GO_START_LABEL => {
-                self.last_g = ev.args[0];
-                ev.g = self.last_g;
+                self.last_g = args[0];
+                g = args[0];
             }
             EV_GO_END | EV_GO_STOP | EV_GO_SCHED | EV_GO_PREEMPT => self.last_g = 0,
             t if is_block(t) => self.last_g = 0,
-            EV_GO_SYS_EXIT | EV_GO_WAITING | EV_GO_IN_SYSCALL => ev.g = ev.args[0],
+            EV_GO_SYS_EXIT | EV_GO_WAITING | EV_GO_IN_SYSCALL => g = args[0],
             _ => {}
         }
+        self.head = V1Event {
+            ts,
+            g,
+            args,
+            stk: if stack { a[n - 1] as u32 } else { 0 },
+            p: self.batch_p,
+            off: super::parse::short_offset(off),
+            typ,
+        };
     }
 }
 
@@ -338,6 +336,8 @@ pub(crate) struct Merger {
     streams: Vec<Stream>,
     raw: Raw,
     pub(crate) inline: Inline,
+    /// The streams that are not done and whose heads are not in the
+    /// frontier.
     available: Vec<usize>,
     done: Vec<bool>,
     gs: GMap<GSeq>,
@@ -368,6 +368,8 @@ pub(crate) struct Merger {
     /// time.
     moved: bool,
     merged: u64,
+    /// The last merged event.
+    cur: V1Event,
     finished: bool,
 }
 
@@ -408,6 +410,7 @@ impl Merger {
             held_exits: BinaryHeap::new(),
             moved: false,
             merged: 0,
+            cur: V1Event::default(),
             finished: false,
         };
         m.update_exit_bound();
@@ -450,24 +453,23 @@ impl Merger {
             if self.finished {
                 return Ok(None);
             }
-            match self.merge_one()? {
-                Some(ev) => {
-                    let bound = self.prev_ts.min(self.exit_bound);
-                    if self.held.is_empty() && self.held_exits.is_empty() && ev.ts <= bound {
-                        return Ok(Some(ev));
-                    }
-                    self.merged += 1;
-                    let h = Held {
-                        seq: self.merged,
-                        ev,
-                    };
-                    if self.moved {
-                        self.held_exits.push(Reverse(h));
-                    } else {
-                        self.held.push_back(h);
-                    }
+            if self.merge_one()? {
+                let bound = self.prev_ts.min(self.exit_bound);
+                if self.held.is_empty() && self.held_exits.is_empty() && self.cur.ts <= bound {
+                    return Ok(Some(self.cur));
                 }
-                None => self.finished = true,
+                self.merged += 1;
+                let h = Held {
+                    seq: self.merged,
+                    ev: self.cur,
+                };
+                if self.moved {
+                    self.held_exits.push(Reverse(h));
+                } else {
+                    self.held.push_back(h);
+                }
+            } else {
+                self.finished = true;
             }
         }
     }
@@ -499,53 +501,33 @@ impl Merger {
         self.held.clear();
         self.held_exits.clear();
         while !self.finished {
-            if self.merge_one()?.is_none() {
+            if !self.merge_one()? {
                 self.finished = true;
             }
         }
         Ok(())
     }
 
-    /// The next event in merge order, a syscall exit at its real time.
+    /// Merges the next event in merge order into `cur`, a syscall exit at
+    /// its real time; `false` at the end.
     #[inline]
-    fn merge_one(&mut self) -> Result<Option<V1Event>> {
+    fn merge_one(&mut self) -> Result<bool> {
         // The earliest of the heads found ready now: it goes first unless
         // the frontier has an earlier one, with no heap operation then.
         let mut best: Option<Key> = None;
+        // Streams are looked at in Go's order: the one that took the
+        // place of a stream leaving the list is looked at next.
         let mut i = 0;
         while i < self.available.len() {
             let s = self.available[i];
-            let st = &mut self.streams[s];
             // Its head waits for a goroutine that the last merged event
             // did not move: it still waits.
-            if st.blocked_on.is_some_and(|g| g != self.last_g) {
+            if self.streams[s].blocked_on.is_some_and(|g| g != self.last_g)
+                || self.waits(s, &mut best)?
+            {
                 i += 1;
-                continue;
-            }
-            let (data, ver, types) = (&self.data, self.ver, &self.types);
-            if !st.fill_head(data, ver, types, &mut self.raw, &mut self.inline)? {
-                self.done[s] = true;
+            } else {
                 self.available.swap_remove(i);
-                continue;
-            }
-            let tr = state_transition(&st.head);
-            st.tr = tr;
-            if tr.g != UNORDERED && !ready(tr.g, self.gs.get(tr.g), tr.init) {
-                st.blocked_on = Some(tr.g);
-                i += 1;
-                continue;
-            }
-            st.blocked_on = None;
-            self.available.swap_remove(i);
-            self.pushed += 1;
-            let key = (st.head.ts, self.pushed, s);
-            match best {
-                Some(b) if b < key => heap_push(&mut self.frontier, key),
-                Some(b) => {
-                    heap_push(&mut self.frontier, b);
-                    best = Some(key);
-                }
-                None => best = Some(key),
             }
         }
         let s = match best {
@@ -559,15 +541,16 @@ impl Merger {
                     let off = if st.has_head { st.head.offset() } else { 0 };
                     return Err(Error::at(off, "no consistent ordering of events possible"));
                 }
-                return Ok(None);
+                return Ok(false);
             }
             None => heap_pop(&mut self.frontier).2,
         };
         self.moved = false;
         let st = &mut self.streams[s];
         st.has_head = false;
-        let mut ev = st.head;
+        self.cur = st.head;
         let Transition { g, init, mut next } = st.tr;
+        let ev = &mut self.cur;
         self.last_g = g;
         ev.typ = match ev.typ {
             EV_GO_START_LOCAL => EV_GO_START,
@@ -585,7 +568,6 @@ impl Merger {
             }
             EV_GO_SYS_EXIT if ev.args[2] != 0 => {
                 self.streams[s].exits_merged += 1;
-                self.update_exit_bound();
                 if self.exit_err.is_none() {
                     let ts = ev.args[2] as i64;
                     let block = self.last_block.get(ev.g);
@@ -598,6 +580,7 @@ impl Merger {
                         self.moved = true;
                     }
                 }
+                self.update_exit_bound();
             }
             _ => {}
         }
@@ -605,7 +588,7 @@ impl Merger {
             let cur = self.gs.get_mut(g);
             if !ready(g, *cur, init) {
                 return Err(Error::at(
-                    ev.offset(),
+                    self.cur.offset(),
                     "encountered impossible goroutine state transition",
                 ));
             }
@@ -617,7 +600,39 @@ impl Merger {
             *cur = next;
         }
         self.available.push(s);
-        Ok(Some(ev))
+        Ok(true)
+    }
+
+    /// Looks at the head of available stream `s`: whether it waits for a
+    /// goroutine's state. At its end, the stream is done; a ready head
+    /// becomes `best` if it goes before it, and goes in the frontier
+    /// otherwise (as does the `best` it replaces).
+    #[inline(always)]
+    fn waits(&mut self, s: usize, best: &mut Option<Key>) -> Result<bool> {
+        let st = &mut self.streams[s];
+        let (data, ver, types) = (&self.data, self.ver, &self.types);
+        if !st.fill_head(data, ver, types, &mut self.raw, &mut self.inline)? {
+            self.done[s] = true;
+            return Ok(false);
+        }
+        let tr = state_transition(&st.head);
+        st.tr = tr;
+        if tr.g != UNORDERED && !ready(tr.g, self.gs.get(tr.g), tr.init) {
+            st.blocked_on = Some(tr.g);
+            return Ok(true);
+        }
+        st.blocked_on = None;
+        self.pushed += 1;
+        let key = (st.head.ts, self.pushed, s);
+        match *best {
+            Some(b) if b < key => heap_push(&mut self.frontier, key),
+            Some(b) => {
+                heap_push(&mut self.frontier, b);
+                *best = Some(key);
+            }
+            None => *best = Some(key),
+        }
+        Ok(false)
     }
 
     /// The offset just past the trace's data.
