@@ -427,7 +427,10 @@ mod tests {
         m.set(10_000, 4);
         m.set(5, 5);
         m.set(1 << 40, 6);
-        assert_eq!((m.get(10_000), m.get(5), m.get(1 << 40)), (Some(4), Some(5), Some(6)));
+        assert_eq!(
+            (m.get(10_000), m.get(5), m.get(1 << 40)),
+            (Some(4), Some(5), Some(6))
+        );
         assert!(m.contains(1 << 40) && !m.contains(0) && !m.contains(1 << 41));
         let sorted = m.sorted();
         assert!(sorted.windows(2).all(|w| w[0].0 < w[1].0));

@@ -204,7 +204,10 @@ impl Converter {
     #[inline(always)]
     fn convert(&mut self, ev: &V1Event) -> Result<()> {
         let out = match ev.typ {
-            EV_GOMAXPROCS => return Ok(self.gomaxprocs(ev)),
+            EV_GOMAXPROCS => {
+                self.gomaxprocs(ev);
+                return Ok(());
+            }
             EV_PROC_START | EV_PROC_STOP => self.proc_start_stop(ev),
             EV_STW_START => {
                 let kind = self.stw_kind(ev.args[0]);
@@ -224,12 +227,18 @@ impl Converter {
                 self.created_pre_init.remove(&ev.args[0]);
                 self.status_before_trace(ev, w::GO_RUNNING)
             }
-            EV_GO_START_LABEL => return Ok(self.go_start_label(ev)),
+            EV_GO_START_LABEL => {
+                self.go_start_label(ev);
+                return Ok(());
+            }
             EV_GO_SCHED | EV_GO_PREEMPT => self.emit(ev, w::EV_GO_STOP, self.reason(ev)),
             EV_GO_STOP | EV_GO_SLEEP | EV_GO_BLOCK | EV_GO_BLOCK_SEND | EV_GO_BLOCK_RECV
             | EV_GO_BLOCK_SELECT | EV_GO_BLOCK_SYNC | EV_GO_BLOCK_COND | EV_GO_BLOCK_NET
             | EV_GO_BLOCK_GC => self.emit(ev, w::EV_GO_BLOCK, self.reason(ev)),
-            EV_GO_SYS_CALL => return Ok(self.go_syscall(ev)),
+            EV_GO_SYS_CALL => {
+                self.go_syscall(ev);
+                return Ok(());
+            }
             EV_GO_SYS_BLOCK => return Ok(()),
             EV_GO_WAITING => {
                 self.created_pre_init.remove(&ev.args[0]);

@@ -213,7 +213,9 @@ impl History {
         let p = |h: &History| h.ps.get(p_id).unwrap_or_default();
         match ev.typ {
             EV_GO_START | EV_GO_START_LABEL => self.go_start(ev, p(self), g(self)),
-            t if matches!(t, EV_GO_END | EV_GO_STOP | EV_GO_SCHED | EV_GO_PREEMPT) || is_block(t) => {
+            t if matches!(t, EV_GO_END | EV_GO_STOP | EV_GO_SCHED | EV_GO_PREEMPT)
+                || is_block(t) =>
+            {
                 self.go_leave(ev, p(self), g(self))
             }
             EV_PROC_START | EV_PROC_STOP => self.proc(ev, p(self)),
