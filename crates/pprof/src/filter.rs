@@ -151,7 +151,7 @@ impl Profile<'_> {
     ) -> Result<(), Error> {
         let table = IdMasks::<E>::new(self, masks.words_one());
         loop {
-            if let Some(q) = sums.next_quick(|v| table.fold_quick(v)) {
+            if let Some(q) = sums.next_quick(&table) {
                 if q.and & VALID == 0 {
                     return Err(unknown_location());
                 }

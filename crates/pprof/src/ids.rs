@@ -7,6 +7,7 @@ use std::cell::Cell;
 
 use crate::error::DecodeError;
 use crate::profile::Profile;
+use crate::quick::FoldIds;
 use crate::wire::{Reader, Value, repeated, word_at};
 
 /// Bit 0 of an entry: the id names a location. Pattern `p`'s bit is
@@ -58,10 +59,10 @@ pub(crate) type Table<E> = [E; 1 << 16];
 const SMALL: usize = 1 << 14;
 
 /// Filter bits of every location, looked up by the raw bytes of its id's
-/// varint: entry `b0 | b1 << 8` holds the bits of the id of a varint whose
-/// first two bytes are `b0, b1` when that varint is one or two bytes long,
-/// and 0 when it is longer or its id names no location (both rare, and
-/// left to [`IdMasks::mask`]).
+/// varint: entry `b0 | b1 << 8` holds the bits of the id of the two-byte
+/// varint `b0, b1`, entry `b0` those of the one-byte varint `b0`, and 0
+/// stands for a longer varint or an id that names no location (both rare,
+/// and left to [`IdMasks::mask`]).
 pub(crate) struct IdMasks<'p, 'a, E: Entry> {
     table: Box<Table<E>>,
     profile: &'p Profile<'a>,
@@ -86,15 +87,13 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
                 E::of(bits)
             })
             .collect();
-        for (b1, row) in table.chunks_exact_mut(256).enumerate() {
-            // A first byte below 0x80 is a one-byte id, whatever follows;
-            // a longer varint has a second byte of 0x80 or more.
-            row[..128].copy_from_slice(&small[..128]);
-            if b1 < 0x80 {
-                row[128..].copy_from_slice(&small[b1 << 7..(b1 + 1) << 7]);
-            } else {
-                row[128..].fill(E::of(0));
-            }
+        // A one-byte id is looked up in row 0 (as if the byte after it
+        // were 0), a two-byte one in the upper half of the row of its
+        // second byte; a longer varint's second byte is 0x80 or more, and
+        // the upper halves of those rows stay 0 (no other part is read).
+        table[..128].copy_from_slice(&small[..128]);
+        for (b1, ids) in small.chunks_exact(128).enumerate() {
+            table[b1 << 8 | 128..(b1 + 1) << 8].copy_from_slice(ids);
         }
         IdMasks {
             table,
@@ -217,7 +216,10 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
     pub(crate) fn fold(&self, v: Value<'_>) -> Result<(bool, u32, u32), DecodeError> {
         let (mut or, mut and) = (0u32, VALID);
         let table = &*self.table;
-        let look = |b0: u8, b1: u8| table[usize::from(u16::from_le_bytes([b0, b1]))].into();
+        let look = |b0: u8, b1: u8| -> u32 {
+            let high = ((b0 as i8) >> 7) as u8;
+            table[usize::from(b0) | usize::from(b1 & high) << 8].into()
+        };
         match v {
             Value::Bytes(b, at) => {
                 let mut i = 0;
@@ -272,6 +274,13 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
                 Ok((any, or, and))
             }
         }
+    }
+}
+
+impl<E: Entry> FoldIds for IdMasks<'_, '_, E> {
+    #[inline(always)]
+    fn fold_ids(&self, v: Value<'_>) -> Option<(bool, u32, u32)> {
+        self.fold_quick(v)
     }
 }
 

@@ -8,6 +8,13 @@
 use crate::decode::string_ref;
 use crate::wire::{Value, varint8, word_from};
 
+/// How [`sample`] folds a location-id field into filter bits (`ids.rs`):
+/// whether it holds any id, and the OR and AND of their entries; `None`
+/// declines the sample. A trait, not a closure, so that it is inlined.
+pub(crate) trait FoldIds {
+    fn fold_ids(&self, v: Value<'_>) -> Option<(bool, u32, u32)>;
+}
+
 /// One sample read by [`sample`].
 pub(crate) struct Quick {
     /// Whether it has any location id.
@@ -27,11 +34,11 @@ pub(crate) struct Quick {
 /// sample is not of the usual shape or is malformed (`lo` and `hi` may
 /// then have changed).
 #[inline(always)]
-pub(crate) fn sample<'a>(
-    msg: &'a [u8],
+pub(crate) fn sample(
+    msg: &[u8],
     at: usize,
     index: usize,
-    ids: impl Fn(Value<'a>) -> Option<(bool, u32, u32)>,
+    ids: &impl FoldIds,
     lo: &mut i64,
     hi: &mut i64,
 ) -> Option<Quick> {
@@ -49,7 +56,7 @@ pub(crate) fn sample<'a>(
         if key & 7 == 0 {
             match key {
                 0x08 => {
-                    let (any, or, and) = ids(Value::Varint(v))?;
+                    let (any, or, and) = ids.fold_ids(Value::Varint(v))?;
                     (q.any, q.or, q.and) = (q.any | any, q.or | or, q.and & and);
                 }
                 0x10 => {
@@ -70,7 +77,7 @@ pub(crate) fn sample<'a>(
         p = end;
         match key {
             0x0a => {
-                let (any, or, and) = ids(Value::Bytes(&msg[start..end], at + start))?;
+                let (any, or, and) = ids.fold_ids(Value::Bytes(&msg[start..end], at + start))?;
                 (q.any, q.or, q.and) = (q.any | any, q.or | or, q.and & and);
             }
             0x12 => {
@@ -129,12 +136,12 @@ fn pick(msg: &[u8], start: usize, end: usize, index: usize) -> Option<(usize, Op
         if let Some(k) = index.checked_sub(n)
             && k < c
         {
+            // Just after the end of value `k - 1`.
             let mut e = ends;
-            let mut shift = 0;
-            for _ in 0..k {
-                shift = e.trailing_zeros() + 1;
+            for _ in 1..k {
                 e &= e - 1;
             }
+            let shift = if k == 0 { 0 } else { e.trailing_zeros() + 1 };
             value = varint8(w >> shift).map(|(v, _)| v as i64);
         }
         n += c;
@@ -147,6 +154,18 @@ fn pick(msg: &[u8], start: usize, end: usize, index: usize) -> Option<(usize, Op
 /// `decode::label` does, for a label of varint fields only.
 #[inline(always)]
 fn label(msg: &[u8], start: usize, end: usize, lo: &mut i64, hi: &mut i64) -> Option<()> {
+    // A numeric label with a one-byte key (what Go's runtime writes):
+    // `08 key 18 num`, with the number's varint ending the label.
+    if end - start >= 4
+        && let Some(&[0x08, key, 0x18, _]) = msg.get(start..start + 4)
+        && key < 0x80
+    {
+        let ends = !word_before(msg, start + 3, end)? & 0x8080_8080_8080_8080;
+        if ends.trailing_zeros() as usize / 8 + 1 == end - start - 3 {
+            string_ref(lo, hi, i64::from(key));
+            return Some(());
+        }
+    }
     let (mut key, mut s, mut unit) = (0u64, 0u64, 0u64);
     let mut i = start;
     while i < end {

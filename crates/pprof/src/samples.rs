@@ -5,7 +5,7 @@
 use crate::decode::label;
 use crate::error::{DecodeError, Error};
 use crate::profile::Profile;
-use crate::quick::{self, Quick};
+use crate::quick::{self, FoldIds, Quick};
 use crate::wire::{Reader, Value, bytes, repeated};
 
 pub(crate) fn unknown_location() -> Error {
@@ -40,10 +40,7 @@ impl<'p, 'a> SampleSums<'p, 'a> {
     /// of the usual shape and well-formed: `None` otherwise (then
     /// [`Self::next_sample`] reads it), and after the last sample.
     #[inline(always)]
-    pub(crate) fn next_quick(
-        &mut self,
-        ids: impl Fn(Value<'a>) -> Option<(bool, u32, u32)>,
-    ) -> Option<Quick> {
+    pub(crate) fn next_quick(&mut self, ids: &impl FoldIds) -> Option<Quick> {
         let (msg, at) = self.profile.sample(self.next)?;
         let (mut lo, mut hi) = (self.str_lo, self.str_hi);
         let q = quick::sample(msg, at, self.index, ids, &mut lo, &mut hi)?;
