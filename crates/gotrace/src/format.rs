@@ -206,6 +206,54 @@ pub fn write_stack_lines(ev: &Event<'_>, out: &mut Vec<u8>) {
     }
 }
 
+/// The `-stacks` lines of each stack met, rendered once: a trace shows the
+/// same stacks over and over, and copying a stack's lines whole costs a
+/// fraction of rendering them frame by frame. Stack IDs name stacks within
+/// one generation only: call [`StackLines::clear`] at every Sync event.
+#[derive(Debug, Default)]
+pub struct StackLines {
+    /// Stack ID → where its lines are in `text`.
+    spans: rustc_hash::FxHashMap<u64, (usize, usize)>,
+    text: Vec<u8>,
+}
+
+/// The most bytes of lines kept; past it, the stacks met so far are
+/// forgotten (a trace whose stacks are almost all different gains nothing
+/// from keeping them).
+const STACK_LINES_MAX: usize = 64 << 20;
+
+impl StackLines {
+    /// A cache that knows no stack yet.
+    pub fn new() -> StackLines {
+        StackLines::default()
+    }
+
+    /// Forgets every stack: their IDs may name other stacks from here on
+    /// (after a Sync event, in a new generation).
+    pub fn clear(&mut self) {
+        self.spans.clear();
+        self.text.clear();
+    }
+
+    /// Appends what [`write_stack_lines`] appends for `ev`.
+    #[inline]
+    pub fn write(&mut self, ev: &Event<'_>, out: &mut Vec<u8>) {
+        let id = ev.stack().id();
+        if let Some(&(start, end)) = self.spans.get(&id) {
+            out.extend_from_slice(&self.text[start..end]);
+            return;
+        }
+        if self.text.len() > STACK_LINES_MAX {
+            self.clear();
+        }
+        let start = self.text.len();
+        write_stack_lines(ev, &mut self.text);
+        let end = self.text.len();
+        self.spans.insert(id, (start, end));
+        out.extend_from_slice(&self.text[start..end]);
+    }
+}
+
 fn lower_hex(mut v: u64, buf: &mut [u8; 16]) -> &[u8] {
     let mut i = buf.len();
     loop {
