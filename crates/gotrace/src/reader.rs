@@ -5,11 +5,9 @@ use crate::bytes::Stream;
 use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::input::{ReadAt, TraceSource};
-use crate::raw::RawEvent;
 use crate::v1::convert::Converter;
 use crate::v1::source::Bytes;
 use crate::v2::reader::{Next, V2Reader};
-use crate::values::Time;
 use crate::version::{Version, read_header};
 use std::io::{BufReader, Read};
 use std::sync::Arc;
@@ -44,44 +42,11 @@ pub struct Reader<R: Read> {
 
 /// Where events come from: the incremental Go 1.22+ reader, or the
 /// converted events of a Go 1.11–1.21 trace (indexed, then merged and
-/// converted one event at a time, its bytes held whole or read again by
+/// converted a chunk at a time, its bytes held whole or read again by
 /// position).
 enum Source<R: Read> {
     V2(Box<V2Reader<BufReader<R>>>),
-    V1(Box<V1Events>),
-}
-
-struct V1Events {
-    conv: Converter,
-    syncs: u64,
-    done: bool,
-    /// The event last read.
-    ev: RawEvent,
-}
-
-impl V1Events {
-    /// Go's sequence: a Sync just before the first event, the events, and
-    /// a final Sync.
-    fn next(&mut self) -> Result<Option<RawEvent>> {
-        if self.done {
-            return Ok(None);
-        }
-        if self.syncs == 0
-            && let Some(first) = self.conv.first_time()
-        {
-            self.syncs = 1;
-            return Ok(Some(RawEvent::sync(first - 1, 1, false)));
-        }
-        match self.conv.next()? {
-            Some(ev) => Ok(Some(ev)),
-            None => {
-                self.done = true;
-                self.syncs += 1;
-                let time: Time = self.conv.last_time() + 1;
-                Ok(Some(RawEvent::sync(time, self.syncs, false)))
-            }
-        }
-    }
+    V1(Box<Converter>),
 }
 
 impl<R: Read> Reader<R> {
@@ -115,12 +80,7 @@ impl<R: Read> Reader<R> {
                     Bytes::Held(data)
                 }
             };
-            Source::V1(Box::new(V1Events {
-                conv: Converter::new(data, version)?,
-                syncs: 0,
-                done: false,
-                ev: RawEvent::sync(0, 0, false),
-            }))
+            Source::V1(Box::new(Converter::new(data, version)?))
         } else {
             Source::V2(Box::new(V2Reader::new(stream, version)))
         };
@@ -152,8 +112,8 @@ impl<R: Read> Reader<R> {
                 table: r.table(),
             },
             Source::V1(r) => Event {
-                raw: &r.ev,
-                table: &r.conv.table,
+                raw: r.event(),
+                table: &r.table,
             },
         }))
     }
@@ -170,12 +130,8 @@ impl<R: Read> Reader<R> {
                 next => (next, None),
             },
             Source::V1(r) => match r.next() {
-                Ok(Some(ev)) => {
-                    r.ev = ev;
-                    (Next::Event, None)
-                }
-                Ok(None) => (Next::End, None),
-                Err(e) => (Next::Failed, Some(e)),
+                Next::Failed => (Next::Failed, r.error.take()),
+                next => (next, None),
             },
         };
         if error.is_some() {

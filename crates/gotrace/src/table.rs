@@ -24,11 +24,15 @@ impl<V> Default for IdMap<V> {
 }
 
 impl<V: Copy> IdMap<V> {
+    /// The value of `id`. An ID lives in the vector or in the map, never
+    /// both: one put in the map stays there when the vector later grows
+    /// past it.
     #[inline]
     pub(crate) fn get(&self, id: u64) -> Option<V> {
         match usize::try_from(id).ok().and_then(|i| self.dense.get(i)) {
-            Some(v) => *v,
-            None => self.sparse.get(&id).copied(),
+            Some(Some(v)) => Some(*v),
+            _ if self.sparse.is_empty() => None,
+            _ => self.sparse.get(&id).copied(),
         }
     }
 
@@ -37,6 +41,25 @@ impl<V: Copy> IdMap<V> {
         if self.get(id).is_some() {
             return false;
         }
+        self.add(id, v);
+        true
+    }
+
+    /// Sets the value of `id`, whether or not it exists.
+    #[inline]
+    pub(crate) fn set(&mut self, id: u64, v: V) {
+        if let Some(Some(slot)) = usize::try_from(id).ok().and_then(|i| self.dense.get_mut(i)) {
+            *slot = v;
+        } else if let Some(slot) = self.sparse.get_mut(&id) {
+            *slot = v;
+        } else {
+            self.add(id, v);
+        }
+    }
+
+    /// Adds `id`, which does not exist.
+    #[inline(never)]
+    fn add(&mut self, id: u64, v: V) {
         self.len += 1;
         let limit = 2 * self.len as u64 + 4096;
         if id < limit {
@@ -48,7 +71,12 @@ impl<V: Copy> IdMap<V> {
         } else {
             self.sparse.insert(id, v);
         }
-        true
+    }
+
+    /// Whether `id` exists.
+    #[inline]
+    pub(crate) fn contains(&self, id: u64) -> bool {
+        self.get(id).is_some()
     }
 
     /// All entries in ascending ID order.
@@ -56,9 +84,8 @@ impl<V: Copy> IdMap<V> {
         let mut out: Vec<(u64, V)> = (self.dense.iter().enumerate())
             .filter_map(|(i, v)| v.map(|v| (i as u64, v)))
             .collect();
-        let mut sparse: Vec<(u64, V)> = self.sparse.iter().map(|(k, v)| (*k, *v)).collect();
-        sparse.sort_unstable_by_key(|e| e.0);
-        out.extend(sparse);
+        out.extend(self.sparse.iter().map(|(k, v)| (*k, *v)));
+        out.sort_unstable_by_key(|e| e.0);
         out
     }
 }
@@ -382,6 +409,32 @@ mod tests {
         let x = t.add_extra(b"task");
         assert_eq!(t.add_extra(b"task"), x);
         assert_eq!(t.str(x), "task");
+    }
+
+    /// An ID kept in the map because it was far beyond the vector when it
+    /// came stays found once the vector grows past it.
+    #[test]
+    fn ids_far_ahead_stay_found_when_the_vector_grows() {
+        let mut m: IdMap<u32> = IdMap::default();
+        assert!(m.insert(10_000, 1));
+        for i in 1..10_005u64 {
+            if i != 10_000 {
+                assert!(m.insert(i, 2));
+            }
+        }
+        assert_eq!(m.get(10_000), Some(1));
+        assert!(!m.insert(10_000, 3));
+        m.set(10_000, 4);
+        m.set(5, 5);
+        m.set(1 << 40, 6);
+        assert_eq!(
+            (m.get(10_000), m.get(5), m.get(1 << 40)),
+            (Some(4), Some(5), Some(6))
+        );
+        assert!(m.contains(1 << 40) && !m.contains(0) && !m.contains(1 << 41));
+        let sorted = m.sorted();
+        assert!(sorted.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(sorted.len(), 10_005);
     }
 
     #[test]

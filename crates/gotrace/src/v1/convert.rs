@@ -1,8 +1,10 @@
 //! Conversion of a parsed Go 1.11–1.21 trace into the event model of the
-//! newer format, event by event, as `internal/trace/tracev1.go` does it:
-//! old event types become new wire types with reason strings, pre-existing
-//! goroutines become status events, and short syscalls become a begin/end
-//! pair.
+//! newer format, as `internal/trace/tracev1.go` does it: old event types
+//! become new wire types with reason strings, pre-existing goroutines
+//! become status events, and short syscalls become a begin/end pair. The
+//! events are converted a chunk at a time into a buffer the reader lends
+//! them from, between a Sync before the first and one after the last, as
+//! Go's reader yields them.
 
 use super::index::index;
 use super::parse::{V1Event, V1Parser};
@@ -12,12 +14,16 @@ use super::spec::*;
 use crate::error::{Error, Result};
 use crate::raw::{Before, RawEvent};
 use crate::table::Table;
+use crate::v2::reader::Next;
 use crate::values::{GoState, NO_TASK, NONE, ProcState, Time};
 use crate::version::Version;
 use crate::vocab::{OldEvent, Reason, StwKind};
 use crate::wire as w;
 use rustc_hash::FxHashMap as HashMap;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::BTreeSet;
+
+/// Events converted at a time.
+const CHUNK: usize = 1024;
 
 /// Yields the converted events of a v1 trace.
 pub(crate) struct Converter {
@@ -25,10 +31,22 @@ pub(crate) struct Converter {
     events: V1Parser,
     /// The first event, read to learn its time.
     lookahead: Option<V1Event>,
+    /// Converted events (times made strictly increasing), and how many of
+    /// them are taken: converting a chunk at a time keeps the parser's
+    /// loop and the caller's apart, and the caller reads each in place.
+    buf: Vec<RawEvent>,
+    taken: usize,
+    /// Whether the parser has no more events (the final Sync is queued).
+    done: bool,
+    /// The error after the events in `buf`, once they are taken; then
+    /// given to the caller.
+    pub(crate) error: Option<Error>,
+    failed: bool,
+    /// Sync events made.
+    syncs: u64,
     version: Version,
     pre_init: bool,
     created_pre_init: BTreeSet<u64>,
-    extra: VecDeque<RawEvent>,
     tasks: HashMap<u64, (Vec<u8>, u64)>,
     seen_procs: PMap<()>,
     proc_ms: PMap<i64>,
@@ -40,7 +58,6 @@ pub(crate) struct Converter {
     inline_ids: Vec<u64>,
     /// String IDs of [`Reason::ALL`], then of [`StwKind::ALL`].
     builtin_ids: Vec<u64>,
-    first_ts: Option<Time>,
 }
 
 impl Converter {
@@ -66,14 +83,27 @@ impl Converter {
             table.resolve_frames();
         }
         let first = parser.next(&table)?;
+        let mut buf = Vec::with_capacity(CHUNK + 2);
+        let mut syncs = 0;
+        // Go's sequence: a Sync just before the first event, the events,
+        // and a final Sync.
+        if let Some(ev) = &first {
+            syncs = 1;
+            buf.push(RawEvent::sync(ev.ts - 1, 1, false));
+        }
         Ok(Converter {
             table,
             events: parser,
             lookahead: first,
+            buf,
+            taken: 0,
+            done: false,
+            error: None,
+            failed: false,
+            syncs,
             version,
             pre_init: true,
             created_pre_init: BTreeSet::new(),
-            extra: VecDeque::new(),
             tasks: HashMap::default(),
             seen_procs: PMap::default(),
             proc_ms: PMap::default(),
@@ -82,8 +112,71 @@ impl Converter {
             next_string: next,
             inline_ids: Vec::new(),
             builtin_ids,
-            first_ts: first.map(|e| e.ts),
         })
+    }
+
+    /// Moves to the next event ([`Converter::event`]); after
+    /// `Next::Failed` the error is in `self.error`.
+    #[inline]
+    pub(crate) fn next(&mut self) -> Next {
+        if self.taken == self.buf.len() {
+            if self.done {
+                return Next::End;
+            }
+            if self.failed {
+                return Next::Failed;
+            }
+            self.refill();
+        }
+        if self.taken < self.buf.len() {
+            self.taken += 1;
+            return Next::Event;
+        }
+        if self.failed { Next::Failed } else { Next::End }
+    }
+
+    /// The event [`Converter::next`] moved to.
+    #[inline]
+    pub(crate) fn event(&self) -> &RawEvent {
+        &self.buf[self.taken - 1]
+    }
+
+    /// Converts the next [`CHUNK`] events (fewer at the end or before an
+    /// error, which is kept for after them) into `buf`.
+    fn refill(&mut self) {
+        self.buf.clear();
+        self.taken = 0;
+        while self.buf.len() < CHUNK {
+            let old = match self.lookahead.take() {
+                Some(ev) => ev,
+                None => match self.events.next(&self.table) {
+                    Ok(Some(ev)) => ev,
+                    Ok(None) => {
+                        self.done = true;
+                        self.syncs += 1;
+                        let time: Time = self.last_ts + 1;
+                        self.buf.push(RawEvent::sync(time, self.syncs, false));
+                        return;
+                    }
+                    Err(e) => return self.fail(e),
+                },
+            };
+            let start = self.buf.len();
+            if let Err(e) = self.convert(&old) {
+                return self.fail(e);
+            }
+            for ev in &mut self.buf[start..] {
+                if ev.time <= self.last_ts {
+                    ev.time = self.last_ts + 1;
+                }
+                self.last_ts = ev.time;
+            }
+        }
+    }
+
+    fn fail(&mut self, e: Error) {
+        self.failed = true;
+        self.error = Some(e);
     }
 
     /// The string ID of UserLog message number `i`, the messages up to it
@@ -102,51 +195,19 @@ impl Converter {
         Ok(self.inline_ids.get(i).copied().unwrap_or(0))
     }
 
-    /// Time of the first parsed event, if there is one.
-    pub(crate) fn first_time(&self) -> Option<Time> {
-        self.first_ts
-    }
-
-    /// Time of the last converted event.
-    pub(crate) fn last_time(&self) -> Time {
-        self.last_ts
-    }
-
-    /// The next converted event, its time made strictly increasing.
-    #[inline]
-    pub(crate) fn next(&mut self) -> Result<Option<RawEvent>> {
-        let mut ev = loop {
-            if let Some(ev) = self.extra.pop_front() {
-                break ev;
-            }
-            let old = match self.lookahead.take() {
-                Some(ev) => ev,
-                None => match self.events.next(&self.table)? {
-                    Some(ev) => ev,
-                    None => return Ok(None),
-                },
-            };
-            if let Some(ev) = self.convert(&old)? {
-                break ev;
-            }
-        };
-        if ev.time <= self.last_ts {
-            ev.time = self.last_ts + 1;
-        }
-        self.last_ts = ev.time;
-        Ok(Some(ev))
-    }
-
     fn m_of(&self, p: i32) -> i64 {
         self.proc_ms.get(p).unwrap_or(NONE)
     }
 
-    /// Converts one event; `None` when it has no counterpart. (Inlined into
-    /// its one caller: called per event, it returns a large value.)
+    /// Converts one event into `buf`: none, one, or (with the events it
+    /// implies) several; nothing if it fails.
     #[inline(always)]
-    fn convert(&mut self, ev: &V1Event) -> Result<Option<RawEvent>> {
+    fn convert(&mut self, ev: &V1Event) -> Result<()> {
         let out = match ev.typ {
-            EV_GOMAXPROCS => return Ok(self.gomaxprocs(ev)),
+            EV_GOMAXPROCS => {
+                self.gomaxprocs(ev);
+                return Ok(());
+            }
             EV_PROC_START | EV_PROC_STOP => self.proc_start_stop(ev),
             EV_STW_START => {
                 let kind = self.stw_kind(ev.args[0]);
@@ -160,19 +221,25 @@ impl Converter {
             }
             EV_GO_CREATE if self.pre_init => {
                 self.created_pre_init.insert(ev.args[0]);
-                return Ok(None);
+                return Ok(());
             }
             EV_GO_START if self.pre_init => {
                 self.created_pre_init.remove(&ev.args[0]);
                 self.status_before_trace(ev, w::GO_RUNNING)
             }
-            EV_GO_START_LABEL => self.go_start_label(ev),
+            EV_GO_START_LABEL => {
+                self.go_start_label(ev);
+                return Ok(());
+            }
             EV_GO_SCHED | EV_GO_PREEMPT => self.emit(ev, w::EV_GO_STOP, self.reason(ev)),
             EV_GO_STOP | EV_GO_SLEEP | EV_GO_BLOCK | EV_GO_BLOCK_SEND | EV_GO_BLOCK_RECV
             | EV_GO_BLOCK_SELECT | EV_GO_BLOCK_SYNC | EV_GO_BLOCK_COND | EV_GO_BLOCK_NET
             | EV_GO_BLOCK_GC => self.emit(ev, w::EV_GO_BLOCK, self.reason(ev)),
-            EV_GO_SYS_CALL => self.go_syscall(ev),
-            EV_GO_SYS_BLOCK => return Ok(None),
+            EV_GO_SYS_CALL => {
+                self.go_syscall(ev);
+                return Ok(());
+            }
+            EV_GO_SYS_BLOCK => return Ok(()),
             EV_GO_WAITING => {
                 self.created_pre_init.remove(&ev.args[0]);
                 self.status_before_trace(ev, w::GO_WAITING)
@@ -208,13 +275,14 @@ impl Converter {
                 None => return Err(Error::at(ev.offset(), format!("unexpected event type {t}"))),
             },
         };
-        Ok(Some(out))
+        self.buf.push(out);
+        Ok(())
     }
 
     /// The converted event: type `typ` with `args` (the stack, if the old
     /// event has one, put where the new type has it) in the old event's
     /// context, its thread the one holding its proc.
-    #[inline]
+    #[inline(always)]
     fn emit(&self, ev: &V1Event, typ: w::EventType, mut args: [u64; 4]) -> RawEvent {
         if desc(ev.typ).stack
             && let Some(&i) = w::spec(typ).stack_ids.first()
@@ -226,7 +294,7 @@ impl Converter {
     }
 
     /// The converted event on thread `m`, its arguments as they are.
-    #[inline]
+    #[inline(always)]
     fn emit_on(&self, ev: &V1Event, m: i64, typ: w::EventType, args: [u64; 4]) -> RawEvent {
         let mut out = RawEvent::new(typ, ev.ts, args);
         (out.m, out.p, out.g) = (m, i64::from(ev.p), goroutine(ev.g));
@@ -251,10 +319,11 @@ impl Converter {
 
     /// The first Gomaxprocs ends the events from before tracing began:
     /// goroutines created then and not seen since become Runnable ones.
-    fn gomaxprocs(&mut self, ev: &V1Event) -> Option<RawEvent> {
+    fn gomaxprocs(&mut self, ev: &V1Event) {
         if !self.pre_init {
             let args = [ev.args[0], ev.args[1], ev.args[2], 0];
-            return Some(self.emit(ev, w::EV_PROCS_CHANGE, args));
+            let out = self.emit(ev, w::EV_PROCS_CHANGE, args);
+            return self.buf.push(out);
         }
         self.pre_init = false;
         for &gid in &self.created_pre_init {
@@ -262,10 +331,9 @@ impl Converter {
             let mut status = RawEvent::new(w::EV_GO_STATUS, ev.ts, args);
             status.before = Before::Go(GoState::Undetermined);
             status.offset = ev.offset();
-            self.extra.push_back(status);
+            self.buf.push(status);
         }
         self.created_pre_init.clear();
-        None
     }
 
     /// A goroutine found in this status when tracing began.
@@ -299,31 +367,27 @@ impl Converter {
     }
 
     /// A start with a label: the label comes right after the start.
-    fn go_start_label(&mut self, ev: &V1Event) -> RawEvent {
+    fn go_start_label(&mut self, ev: &V1Event) {
         let m = self.m_of(ev.p);
         let label = self.emit_on(ev, m, w::EV_GO_LABEL, [ev.args[2], 0, 0, 0]);
-        self.extra = VecDeque::from([label]);
-        self.emit_on(
-            ev,
-            m,
-            w::EV_GO_START,
-            [ev.args[0], ev.args[1], ev.args[2], 0],
-        )
+        let args = [ev.args[0], ev.args[1], ev.args[2], 0];
+        let start = self.emit_on(ev, m, w::EV_GO_START, args);
+        self.buf.extend([start, label]);
     }
 
     /// A syscall the parser found blocking (`args[0] = 1`) begins here and
     /// ends at a GoSysExit; any other takes 1 ns.
-    fn go_syscall(&mut self, ev: &V1Event) -> RawEvent {
+    fn go_syscall(&mut self, ev: &V1Event) {
         let args = [0, u64::from(ev.stk), 0, 0];
         if ev.args[0] == 1 {
-            return self.emit(ev, w::EV_GO_SYSCALL_BEGIN, args);
+            let begin = self.emit(ev, w::EV_GO_SYSCALL_BEGIN, args);
+            return self.buf.push(begin);
         }
         let m = self.m_of(ev.p);
         let begin = self.emit_on(ev, m, w::EV_GO_SYSCALL_BEGIN, args);
         let mut end = self.emit_on(ev, m, w::EV_GO_SYSCALL_END, [0; 4]);
         end.time = ev.ts + 1;
-        self.extra.push_back(end);
-        begin
+        self.buf.extend([begin, end]);
     }
 
     fn task_create(&mut self, ev: &V1Event) -> RawEvent {

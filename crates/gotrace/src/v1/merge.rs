@@ -399,6 +399,7 @@ impl Merger {
     /// The next event in Go's final order (times in ticks); `None` at the
     /// end. Errors are the merge's own; the late ones are kept (see
     /// [`Merger::late_error`]).
+    #[inline(always)]
     pub(crate) fn next(&mut self) -> Result<Option<V1Event>> {
         loop {
             let bound = self.prev_ts.min(self.exit_bound);

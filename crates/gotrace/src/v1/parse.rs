@@ -133,6 +133,7 @@ impl V1Parser {
         }
     }
 
+    #[inline(always)]
     fn advance(&mut self, table: &Table) -> Result<Option<V1Event>> {
         loop {
             if let Some(ev) = self.checker.pop(self.merge_done) {

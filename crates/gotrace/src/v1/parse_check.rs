@@ -11,7 +11,7 @@ use super::parse::{GC_P, NETPOLL_P, SYSCALL_P, TIMER_P, V1Event};
 use super::pmap::PMap;
 use super::spec::*;
 use crate::error::{Error, Result};
-use crate::table::Table;
+use crate::table::{IdMap, Table};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::VecDeque;
 
@@ -95,7 +95,7 @@ pub(crate) struct Checker {
 impl Checker {
     pub(crate) fn new(ns_per_tick: f64, timer_goroutines: HashSet<u64>) -> Checker {
         let mut history = History::default();
-        history.gs.insert(
+        history.gs.set(
             0,
             GDesc {
                 state: GState::Running,
@@ -168,10 +168,11 @@ impl Checker {
 }
 
 /// The state the checks follow: goroutines, procs, GC and STW, tasks and
-/// each goroutine's open regions.
+/// each goroutine's open regions. Goroutines are numbered densely by the
+/// runtime, so they are kept in a vector indexed by ID (a map for outliers).
 #[derive(Default)]
 struct History {
-    gs: HashMap<u64, GDesc>,
+    gs: IdMap<GDesc>,
     ps: PMap<PDesc>,
     tasks: HashMap<u64, ()>,
     regions: HashMap<u64, Vec<(u64, u64)>>,
@@ -184,19 +185,46 @@ fn fail(ev: &V1Event, msg: String) -> Error {
     Error::at(ev.offset(), msg)
 }
 
+/// The error of [`History::check_running`].
+#[cold]
+#[inline(never)]
+fn not_running(ev: &V1Event, p: PDesc, g: GDesc) -> Error {
+    let name = desc(ev.typ).name;
+    let (ts, g_id, p_id) = (ev.ts, ev.g, ev.p);
+    let msg = if g.state != GState::Running {
+        format!("g {g_id} is not running while {name} (time {ts})")
+    } else if p.g != g_id {
+        format!("p {p_id} is not running g {g_id} while {name} (time {ts})")
+    } else {
+        format!("g 0 did {name} (time {ts})")
+    };
+    fail(ev, msg)
+}
+
 impl History {
     /// Checks one event against the history and applies it, adjusting the
     /// event as Go's parser does (fake Ps, creation stacks).
+    #[inline]
     fn apply(&mut self, ev: &mut V1Event) -> Result<()> {
-        let g = self.gs.get(&ev.g).copied().unwrap_or_default();
-        let p = self.ps.get(ev.p).unwrap_or_default();
+        // The event's goroutine and proc, looked up only by the events
+        // that use them.
+        let (g_id, p_id) = (ev.g, ev.p);
+        let g = |h: &History| h.gs.get(g_id).unwrap_or_default();
+        let p = |h: &History| h.ps.get(p_id).unwrap_or_default();
         match ev.typ {
-            EV_PROC_START | EV_PROC_STOP => self.proc(ev, p),
+            EV_GO_START | EV_GO_START_LABEL => self.go_start(ev, p(self), g(self)),
+            t if matches!(t, EV_GO_END | EV_GO_STOP | EV_GO_SCHED | EV_GO_PREEMPT)
+                || is_block(t) =>
+            {
+                self.go_leave(ev, p(self), g(self))
+            }
+            EV_PROC_START | EV_PROC_STOP => self.proc(ev, p(self)),
             EV_GC_START | EV_GC_DONE => self.gc(ev),
             EV_STW_START | EV_STW_DONE => self.stw(ev),
-            EV_GC_SWEEP_START | EV_GC_SWEEP_DONE => self.sweep(ev, p),
-            EV_GC_MARK_ASSIST_START | EV_GC_MARK_ASSIST_DONE => self.assist(ev, g),
+            EV_GC_SWEEP_START | EV_GC_SWEEP_DONE => self.sweep(ev, p(self)),
+            EV_GC_MARK_ASSIST_START | EV_GC_MARK_ASSIST_DONE => self.assist(ev, g(self)),
             EV_GO_WAITING | EV_GO_IN_SYSCALL => {
+                let g = g(self);
                 if g.state != GState::Runnable {
                     let name = desc(ev.typ).name;
                     let (g_id, ts) = (ev.g, ev.ts);
@@ -206,10 +234,10 @@ impl History {
                 self.set_g(ev, g, GState::Waiting, Some(ev.typ));
                 Ok(())
             }
-            EV_GO_CREATE => self.go_create(ev, p, g),
-            EV_GO_START | EV_GO_START_LABEL => self.go_start(ev, p, g),
-            EV_GO_UNBLOCK => self.go_unblock(ev, p, g),
+            EV_GO_CREATE => self.go_create(ev, p(self), g(self)),
+            EV_GO_UNBLOCK => self.go_unblock(ev, p(self), g(self)),
             EV_GO_SYS_EXIT => {
+                let g = g(self);
                 if g.state != GState::Waiting {
                     let (g_id, ts) = (ev.g, ev.ts);
                     let msg = format!("g {g_id} is not waiting during syscall exit (time {ts})");
@@ -219,14 +247,11 @@ impl History {
                 Ok(())
             }
             EV_GO_SYS_CALL => {
-                self.check_running(ev, p, g, false)?;
+                let g = g(self);
+                self.check_running(ev, p(self), g, false)?;
                 self.set_g(ev, g, g.state, Some(ev.typ));
                 Ok(())
             }
-            EV_GO_END | EV_GO_STOP | EV_GO_SCHED | EV_GO_PREEMPT | EV_GO_SYS_BLOCK => {
-                self.go_leave(ev, p, g)
-            }
-            t if is_block(t) => self.go_leave(ev, p, g),
             EV_USER_TASK_CREATE => {
                 let id = ev.args[0];
                 if self.tasks.insert(id, ()).is_some() {
@@ -244,29 +269,21 @@ impl History {
     }
 
     /// Records goroutine `ev.g`'s new state and last state change.
+    #[inline(always)]
     fn set_g(&mut self, ev: &V1Event, mut g: GDesc, state: GState, last: Option<u8>) {
         g.state = state;
         g.last = last;
-        self.gs.insert(ev.g, g);
+        self.gs.set(ev.g, g);
     }
 
     /// That goroutine `ev.g` is running on proc `ev.p` (and is not g 0,
     /// unless `allow_g0`).
+    #[inline(always)]
     fn check_running(&self, ev: &V1Event, p: PDesc, g: GDesc, allow_g0: bool) -> Result<()> {
-        let name = desc(ev.typ).name;
-        let (ts, g_id, p_id) = (ev.ts, ev.g, ev.p);
-        if g.state != GState::Running {
-            let msg = format!("g {g_id} is not running while {name} (time {ts})");
-            return Err(fail(ev, msg));
+        if g.state == GState::Running && p.g == ev.g && (allow_g0 || ev.g != 0) {
+            return Ok(());
         }
-        if p.g != g_id {
-            let msg = format!("p {p_id} is not running g {g_id} while {name} (time {ts})");
-            return Err(fail(ev, msg));
-        }
-        if !allow_g0 && g_id == 0 {
-            return Err(fail(ev, format!("g 0 did {name} (time {ts})")));
-        }
-        Ok(())
+        Err(not_running(ev, p, g))
     }
 
     fn proc(&mut self, ev: &V1Event, mut p: PDesc) -> Result<()> {
@@ -351,14 +368,14 @@ impl History {
             return Err(fail(ev, msg));
         }
         g.assist = start;
-        self.gs.insert(ev.g, g);
+        self.gs.set(ev.g, g);
         Ok(())
     }
 
     fn go_create(&mut self, ev: &V1Event, p: PDesc, g: GDesc) -> Result<()> {
         self.check_running(ev, p, g, true)?;
         let new = ev.args[0];
-        if self.gs.contains_key(&new) {
+        if self.gs.contains(new) {
             let ts = ev.ts;
             return Err(fail(ev, format!("g {new} already exists (time {ts})")));
         }
@@ -368,11 +385,12 @@ impl History {
             create_stack: Some(ev.args[1] as u32),
             assist: false,
         };
-        self.gs.insert(new, created);
+        self.gs.set(new, created);
         Ok(())
     }
 
     /// A start; a goroutine's first start takes the stack of its creation.
+    #[inline(always)]
     fn go_start(&mut self, ev: &mut V1Event, mut p: PDesc, mut g: GDesc) -> Result<()> {
         let (g_id, p_id, ts) = (ev.g, ev.p, ev.ts);
         if g.state != GState::Runnable {
@@ -396,6 +414,7 @@ impl History {
     }
 
     /// The running goroutine stops running: it ends, yields or blocks.
+    #[inline(always)]
     fn go_leave(&mut self, ev: &V1Event, mut p: PDesc, g: GDesc) -> Result<()> {
         self.check_running(ev, p, g, false)?;
         p.g = 0;
@@ -426,7 +445,7 @@ impl History {
             return Err(fail(ev, msg));
         }
         let target = ev.args[0];
-        let woken = self.gs.get(&target).copied().unwrap_or_default();
+        let woken = self.gs.get(target).unwrap_or_default();
         if woken.state != GState::Waiting {
             let msg = format!("g {target} is not waiting before unpark (time {ts})");
             return Err(fail(ev, msg));
@@ -437,7 +456,7 @@ impl History {
         let mut woken = woken;
         woken.state = GState::Runnable;
         woken.last = Some(ev.typ);
-        self.gs.insert(target, woken);
+        self.gs.set(target, woken);
         Ok(())
     }
 
