@@ -1,9 +1,11 @@
 //! A reader for pprof's profile.proto format, fast enough to rank piles of
 //! profiles: the (gzipped or raw) bytes are decoded in two passes, first
 //! everything but the samples, then the samples streamed without being
-//! stored; strings are borrowed from the input, nothing is allocated per
-//! sample, and the acceptance rules are google/pprof's `profile.Parse` ones
-//! for the protobuf encoding.
+//! stored. Each pass has a fast path for profiles of the usual shape that
+//! hands anything else to a general decoder, which says what is wrong with
+//! malformed input; strings stay in the input, each thread reads the next
+//! profile into the last one's tables, and the acceptance rules are
+//! google/pprof's `profile.Parse` ones for the protobuf encoding.
 //!
 //! [`proto`] holds the schema as prost messages, for reading profiles into
 //! a full object graph; [`Profile`] is the fast read path that apshuffle
