@@ -114,8 +114,14 @@ impl Checker {
     }
 
     /// Checks and adjusts the next event of the final order (time in
-    /// ticks); gives it back at once if nothing waits, else queues it.
-    pub(crate) fn push(&mut self, mut ev: V1Event, stacks: &Stacks<'_>) -> Result<Option<V1Event>> {
+    /// ticks); adds it to `out` at once if nothing waits, else queues it.
+    #[inline(always)]
+    pub(crate) fn push(
+        &mut self,
+        mut ev: V1Event,
+        stacks: &Stacks<'_>,
+        out: &mut Vec<V1Event>,
+    ) -> Result<()> {
         let min_ts = *self.min_ts.get_or_insert(ev.ts);
         ev.ts = (ev.ts.wrapping_sub(min_ts) as f64 * self.ns_per_tick) as i64;
         if ev.typ == EV_GO_UNBLOCK && self.timer_goroutines.contains(&ev.g) {
@@ -146,15 +152,24 @@ impl Checker {
         }
         if self.queue.is_empty() && ev.typ != EV_GO_SYS_CALL {
             self.popped += 1;
-            return Ok(Some(ev));
+            out.push(ev);
+        } else {
+            self.queue.push_back(ev);
         }
-        self.queue.push_back(ev);
-        Ok(None)
+        Ok(())
     }
 
     /// The next checked event, unless it is a GoSysCall whose goroutine's
     /// next event is not known yet and `end` is false.
+    #[inline(always)]
     pub(crate) fn pop(&mut self, end: bool) -> Option<V1Event> {
+        if self.queue.is_empty() {
+            return None;
+        }
+        self.pop_queued(end)
+    }
+
+    fn pop_queued(&mut self, end: bool) -> Option<V1Event> {
         let front = self.queue.front()?;
         if !end
             && front.typ == EV_GO_SYS_CALL
