@@ -71,7 +71,7 @@ pub(crate) struct V1Parser {
 }
 
 /// Events parsed at a time.
-const CHUNK: usize = 1024;
+pub(crate) const CHUNK: usize = 1024;
 
 impl V1Parser {
     /// A parser over `data` (the trace after its header), indexed by
@@ -116,6 +116,37 @@ impl V1Parser {
                 Some(e) => Err(e.clone()),
                 None => Ok(None),
             },
+        }
+    }
+
+    /// Time of the next event, which stays next; `None` at the end.
+    pub(crate) fn peek_time(&mut self, table: &Table) -> Result<Option<i64>> {
+        if self.pos == self.out.len() {
+            self.refill(table);
+        }
+        match self.out.get(self.pos) {
+            Some(ev) => Ok(Some(ev.ts)),
+            None => match &self.failed {
+                Some(e) => Err(e.clone()),
+                None => Ok(None),
+            },
+        }
+    }
+
+    /// The next events, up to [`CHUNK`] of them, swapped into `chunk`
+    /// (its old events dropped): the caller reads them in place. Empty at
+    /// the end, or before an error, which comes after the events before it.
+    pub(crate) fn next_chunk(&mut self, table: &Table, chunk: &mut Vec<V1Event>) -> Result<()> {
+        if self.pos == self.out.len() {
+            self.refill(table);
+        }
+        self.out.drain(..self.pos);
+        self.pos = 0;
+        std::mem::swap(&mut self.out, chunk);
+        self.out.clear();
+        match &self.failed {
+            Some(e) if chunk.is_empty() => Err(e.clone()),
+            _ => Ok(()),
         }
     }
 
