@@ -36,6 +36,39 @@ pub(crate) struct Raw {
     pub(crate) off: u64,
 }
 
+/// For one version, the number of values of a plain event (see
+/// [`Decoder::plain`]) of each type, 0 for types never plain.
+pub(crate) struct PlainTypes {
+    want: [u8; 64],
+}
+
+impl PlainTypes {
+    pub(crate) fn new(ver: u32) -> PlainTypes {
+        let mut want = [0; 64];
+        for typ in 1..EV_COUNT {
+            if !matches!(typ, EV_STRING | EV_BATCH | EV_STACK | EV_USER_LOG)
+                && desc(typ).min_version <= ver
+            {
+                want[usize::from(typ)] = wire_args(typ) as u8;
+            }
+        }
+        PlainTypes { want }
+    }
+}
+
+/// The length of the well-formed varint at the start of `b` (from one
+/// load when the data goes on for 8 bytes and the varint ends in them).
+#[inline(always)]
+fn varint_len(b: &[u8]) -> Option<usize> {
+    if let Some(w) = b.first_chunk::<8>() {
+        let ends = !u64::from_le_bytes(*w) & 0x8080_8080_8080_8080;
+        if ends != 0 {
+            return Some(ends.trailing_zeros() as usize / 8 + 1);
+        }
+    }
+    uvarint(b).ok().map(|(_, n)| n)
+}
+
 impl<'a> Decoder<'a> {
     fn val(&mut self) -> std::result::Result<u64, ()> {
         let (v, n) = uvarint(&self.data[self.off..]).map_err(|_| ())?;
@@ -52,25 +85,25 @@ impl<'a> Decoder<'a> {
     }
 
     /// Decodes the next event into `vals` if it is a plain one: not a
-    /// string, batch, stack or log event, its type known to version `ver`,
-    /// its values well formed and as many as its type has. Gives its type
-    /// and number of values; `None`, with nothing consumed, for any other
-    /// event, which [`Decoder::next`] then reads with its checks.
-    #[inline]
-    pub(crate) fn plain(&mut self, ver: u32, vals: &mut [u64; PLAIN_MAX]) -> Option<(u8, usize)> {
+    /// string, batch, stack or log event, its type known to the version of
+    /// `types`, its values well formed and as many as its type has. Gives
+    /// its type and number of values; `None`, with nothing consumed, for
+    /// any other event, which [`Decoder::next`] then reads with its checks.
+    #[inline(always)]
+    pub(crate) fn plain(
+        &mut self,
+        types: &PlainTypes,
+        vals: &mut [u64; PLAIN_MAX],
+    ) -> Option<(u8, usize)> {
         let data = self.data;
         let mut off = self.off;
         let b = *data.get(off)?;
         off += 1;
         let typ = b & 0x3f;
-        if typ == 0
-            || typ >= EV_COUNT
-            || matches!(typ, EV_STRING | EV_BATCH | EV_STACK | EV_USER_LOG)
-            || desc(typ).min_version > ver
-        {
+        let want = usize::from(types.want[usize::from(typ)]);
+        if want == 0 {
             return None;
         }
-        let want = wire_args(typ);
         let narg = usize::from(b >> 6) + 1;
         if narg <= 3 {
             if narg != want {
@@ -101,6 +134,28 @@ impl<'a> Decoder<'a> {
         }
         self.off = off;
         Some((typ, want))
+    }
+
+    /// Steps over the next event if it is a plain one (see
+    /// [`Decoder::plain`]) with its values inline, of a type not in the
+    /// bit set `keep`. Gives its type; `None`, with nothing consumed, for
+    /// any other event.
+    #[inline(always)]
+    pub(crate) fn skip_plain(&mut self, types: &PlainTypes, keep: u64) -> Option<u8> {
+        let data = self.data;
+        let mut off = self.off;
+        let b = *data.get(off)?;
+        off += 1;
+        let typ = b & 0x3f;
+        let narg = b >> 6;
+        if narg == 3 || narg + 1 != types.want[usize::from(typ)] || keep & (1 << typ) != 0 {
+            return None;
+        }
+        for _ in 0..=narg {
+            off += varint_len(data.get(off..)?)?;
+        }
+        self.off = off;
+        Some(typ)
     }
 
     /// Reads the next event into `raw`; `Ok(false)` at end of input. With

@@ -2,11 +2,12 @@
 //! the CPU samples, the clock frequency, the timer goroutines, and the
 //! trace-wide string and stack tables (which the runtime writes at the end
 //! of the trace, so no event can be converted before this pass is done).
-//! Events are not kept: the merge decodes them again from the bytes. From
-//! a file, the pass reads a window at a time.
+//! Events are not kept: the merge decodes them again from the bytes, and
+//! the pass only checks and steps over most of them. From a file, it reads
+//! a window at a time.
 
 use super::decode::{
-    BASE, Decoder, ERR_TIME_ORDER, PLAIN_MAX, Raw, batch_p, check_arg_count, next_in,
+    BASE, Decoder, ERR_TIME_ORDER, PLAIN_MAX, PlainTypes, Raw, batch_p, check_arg_count, next_in,
 };
 use super::parse::V1Event;
 use super::source::{Bytes, MAX_PLAIN};
@@ -68,6 +69,17 @@ pub(crate) fn index(bytes: &Bytes, ver: u32) -> Result<Index> {
     let mut cur_p: Option<i32> = None;
     let mut raw = Raw::default();
     let mut vals = [0; PLAIN_MAX];
+    let types = PlainTypes::new(ver);
+    // The plain events whose values the index needs (see `add_plain`);
+    // the others are only stepped over.
+    let keep = [
+        EV_CPU_SAMPLE,
+        EV_FREQUENCY,
+        EV_TIMER_GOROUTINE,
+        EV_GO_SYS_EXIT,
+    ]
+    .iter()
+    .fold(0u64, |k, &t| k | 1 << t);
     loop {
         let start = off;
         let data = win.get(bytes, off, usize::MAX, MAX_PLAIN)?;
@@ -80,11 +92,20 @@ pub(crate) fn index(bytes: &Bytes, ver: u32) -> Result<Index> {
             base: off,
         };
         let mut at = 0;
-        while let Some((typ, n)) = dec.plain(ver, &mut vals) {
+        loop {
+            let plain = match dec.skip_plain(&types, keep) {
+                Some(typ) => Some((typ, 0)),
+                None => dec.plain(&types, &mut vals),
+            };
+            let Some((typ, n)) = plain else {
+                break;
+            };
             let Some(p) = cur_p else {
                 return Err(no_batch(typ, BASE + (start + at) as u64));
             };
-            index.add_plain(p, &mut ps, typ, &vals[..n], BASE + (start + at) as u64)?;
+            if n > 0 {
+                index.add_plain(p, &mut ps, typ, &vals[..n], BASE + (start + at) as u64)?;
+            }
             at = dec.off;
             if at > safe {
                 break;

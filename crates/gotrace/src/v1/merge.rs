@@ -4,10 +4,15 @@
 //! time in Go's final order (`parseEventBatches` and the stable sort after
 //! it in Go's `internal/trace/internal/tracev1/parser.go`).
 //!
-//! Go's parser visits Ps in map order, so events of different Ps with equal
-//! tick times can come out in either order from run to run. Here Ps are
-//! visited in ascending order, which makes the output deterministic and
-//! equal to Go's whenever Go's is stable.
+//! Go's parser visits Ps in map order and keeps the ready heads of the Ps
+//! in a heap by time, so events of different Ps with equal tick times can
+//! come out in either order from run to run. Here the ready heads go by
+//! time, and among equal times, in the order they became ready (as Go's
+//! heap orders a head that ties with its earliest one; Ps are first
+//! visited in ascending order, the CPU samples last): the same order on
+//! every run, and equal to Go's whenever Go's is stable. A head found
+//! ready that goes before all of the heap's goes first with no heap
+//! operation.
 //!
 //! Go moves each syscall exit to its real time and then sorts the whole
 //! trace stably by time. Here an event waits in a small heap only while a
@@ -15,10 +20,11 @@
 //! knows, per P, the earliest real time of the exits still ahead.
 
 use super::decode::{
-    BASE, Decoder, ERR_TIME_ORDER, PLAIN_MAX, Raw, batch_p, check_arg_count, next_in,
+    BASE, Decoder, ERR_TIME_ORDER, PLAIN_MAX, PlainTypes, Raw, batch_p, check_arg_count, next_in,
 };
 use super::index::{Index, PIndex};
 use super::parse::V1Event;
+use super::pmap::GMap;
 use super::source::{Bytes, MAX_PLAIN, Window};
 use super::spec::*;
 use crate::error::{Error, Result};
@@ -60,8 +66,11 @@ struct Stream {
     last_ts: i64,
     /// The goroutine running on this P (it carries over to the next batch).
     last_g: u64,
-    /// The next event, decoded.
-    head: Option<V1Event>,
+    /// The next event, when `has_head`.
+    head: V1Event,
+    has_head: bool,
+    /// The head's state transition, once the head was checked.
+    tr: Transition,
     /// For the samples' stream, the samples.
     samples: Option<std::vec::IntoIter<V1Event>>,
     /// How many of `p.exit_times` are merged.
@@ -81,7 +90,9 @@ impl Stream {
             batch_p: 0,
             last_ts: 0,
             last_g: 0,
-            head: None,
+            head: V1Event::default(),
+            has_head: false,
+            tr: Transition::default(),
             samples: None,
             exits_merged: 0,
             blocked_on: None,
@@ -97,39 +108,48 @@ impl Stream {
             .unwrap_or(i64::MAX)
     }
 
-    /// The stream's next event (decoded now if it is not yet).
+    /// Whether the stream has a next event (decoded now into `head` if it
+    /// is not yet).
     #[inline]
-    fn head(
+    fn fill_head(
         &mut self,
         data: &Bytes,
         ver: u32,
+        types: &PlainTypes,
         raw: &mut Raw,
         inline: &mut Inline,
-    ) -> Result<Option<&V1Event>> {
-        if self.head.is_none() {
-            self.head = self.decode(data, ver, raw, inline)?;
+    ) -> Result<bool> {
+        if !self.has_head {
+            self.has_head = self.decode(data, ver, types, raw, inline)?;
         }
-        Ok(self.head.as_ref())
+        Ok(self.has_head)
     }
 
-    /// Decodes the stream's next event, moving to its next batch as
-    /// needed; `None` at its end.
+    /// Decodes the stream's next event into `head`, moving to its next
+    /// batch as needed; `false` at its end.
     fn decode(
         &mut self,
         data: &Bytes,
         ver: u32,
+        types: &PlainTypes,
         raw: &mut Raw,
         inline: &mut Inline,
-    ) -> Result<Option<V1Event>> {
+    ) -> Result<bool> {
         if let Some(samples) = &mut self.samples {
-            return Ok(samples.next());
+            return Ok(match samples.next() {
+                Some(ev) => {
+                    self.head = ev;
+                    true
+                }
+                None => false,
+            });
         }
         let mut vals = [0; PLAIN_MAX];
         loop {
             let Some(off) = self.off else {
                 let Some(&(start, end)) = self.p.batches.get(self.next_batch) else {
                     self.win.release();
-                    return Ok(None);
+                    return Ok(false);
                 };
                 self.next_batch += 1;
                 self.end = end;
@@ -149,12 +169,13 @@ impl Stream {
                 off: 0,
                 base: off,
             };
-            if let Some((typ, n)) = dec.plain(ver, &mut vals) {
+            if let Some((typ, n)) = dec.plain(types, &mut vals) {
                 self.off = Some(off + dec.off);
                 if matches!(typ, EV_CPU_SAMPLE | EV_FREQUENCY | EV_TIMER_GOROUTINE) {
                     continue;
                 }
-                return Ok(Some(self.event(typ, &vals[..n], BASE + off as u64)));
+                self.event(typ, &vals[..n], BASE + off as u64);
+                return Ok(true);
             }
             let read = next_in(&mut self.win, data, off, self.end, ver, raw, None)?;
             let Some(after) = read.filter(|_| raw.typ != EV_BATCH) else {
@@ -169,48 +190,48 @@ impl Stream {
                 continue;
             }
             check_arg_count(raw)?;
-            let mut ev = self.event(raw.typ, &raw.args, raw.off);
+            self.event(raw.typ, &raw.args, raw.off);
             if raw.typ == EV_USER_LOG {
-                ev.args[2] = inline.id(&raw.text) as u64;
+                self.head.args[2] = inline.id(&raw.text) as u64;
             }
-            return Ok(Some(ev));
+            return Ok(true);
         }
     }
 
-    /// The event of type `typ` with values `a` (as many as the type has) at
-    /// offset `off` in the current batch; follows the goroutine running on
-    /// the P.
-    #[inline]
-    fn event(&mut self, typ: u8, a: &[u64], off: u64) -> V1Event {
-        let mut ev = V1Event {
-            typ,
-            p: self.batch_p,
-            g: self.last_g,
-            off: super::parse::short_offset(off),
-            ..V1Event::default()
-        };
-        ev.ts = self.last_ts.wrapping_add(a[0] as i64);
-        self.last_ts = ev.ts;
-        let d = desc(typ);
+    /// Sets `head` to the event of type `typ` with values `a` (as many as
+    /// the type has) at offset `off` in the current batch; follows the
+    /// goroutine running on the P.
+    #[inline(always)]
+    fn event(&mut self, typ: u8, a: &[u64], off: u64) {
+        // The values after the time: the arguments, then the stack if
+        // the type has one.
         let n = a.len();
-        for (i, &v) in a.iter().enumerate().skip(1) {
-            if i == n - 1 && d.stack {
-                ev.stk = v as u32;
-            } else if let Some(slot) = ev.args.get_mut(i - 1) {
-                *slot = v;
-            }
-        }
+        let stack = desc(typ).stack && n >= 2;
+        let nargs = n - 1 - usize::from(stack);
+        let arg = |i: usize| if i < nargs { a[1 + i] } else { 0 };
+        let ts = self.last_ts.wrapping_add(a[0] as i64);
+        self.last_ts = ts;
+        let mut g = self.last_g;
+        let args = [arg(0), arg(1), arg(2)];
         match typ {
             EV_GO_START | EV_GO_START_LOCAL | EV_GO_START_LABEL => {
-                self.last_g = ev.args[0];
-                ev.g = self.last_g;
+                self.last_g = args[0];
+                g = args[0];
             }
             EV_GO_END | EV_GO_STOP | EV_GO_SCHED | EV_GO_PREEMPT => self.last_g = 0,
             t if is_block(t) => self.last_g = 0,
-            EV_GO_SYS_EXIT | EV_GO_WAITING | EV_GO_IN_SYSCALL => ev.g = ev.args[0],
+            EV_GO_SYS_EXIT | EV_GO_WAITING | EV_GO_IN_SYSCALL => g = args[0],
             _ => {}
         }
-        ev
+        self.head = V1Event {
+            ts,
+            g,
+            args,
+            stk: if stack { a[n - 1] as u32 } else { 0 },
+            p: self.batch_p,
+            off: super::parse::short_offset(off),
+            typ,
+        };
     }
 }
 
@@ -232,7 +253,19 @@ const SEQINC: u64 = u64::MAX - 1;
 
 /// The goroutine an event moves through its state sequence, the state it
 /// needs and the state it leaves.
-fn state_transition(ev: &V1Event) -> (u64, GSeq, GSeq) {
+#[derive(Clone, Copy, Default)]
+struct Transition {
+    g: u64,
+    init: GSeq,
+    next: GSeq,
+}
+
+fn state_transition(ev: &V1Event) -> Transition {
+    let (g, init, next) = transition_parts(ev);
+    Transition { g, init, next }
+}
+
+fn transition_parts(ev: &V1Event) -> (u64, GSeq, GSeq) {
     let s = |seq, status| GSeq { seq, status };
     let a = ev.args;
     match ev.typ {
@@ -299,23 +332,28 @@ pub(crate) struct Merger {
     /// Offset just past the trace's data.
     end: u64,
     ver: u32,
+    types: PlainTypes,
     streams: Vec<Stream>,
     raw: Raw,
     pub(crate) inline: Inline,
+    /// The streams that are not done and whose heads are not in the
+    /// frontier.
     available: Vec<usize>,
     done: Vec<bool>,
-    gs: HashMap<u64, GSeq>,
+    gs: GMap<GSeq>,
     /// The goroutine the last merged event moved (`UNORDERED` if none).
     last_g: u64,
-    /// Time and stream of the streams' heads that are ready (each still
+    /// The streams' heads that are ready, as a heap of keys (each still
     /// the `head` of its stream).
-    frontier: Vec<(i64, usize)>,
+    frontier: Vec<Key>,
+    /// Heads found ready so far (their order among equal times).
+    pushed: u64,
     /// Pre-move time of the last merged event: no later event but a moved
     /// syscall exit can be earlier.
     prev_ts: i64,
     /// The earliest real time of the syscall exits not merged yet.
     exit_bound: i64,
-    last_block: HashMap<u64, i64>,
+    last_block: GMap<i64>,
     /// Go checks the merged order, then moves syscall exits to their real
     /// times; both are checked here as events are merged, their errors
     /// kept for after the merge so that they are reported in Go's order.
@@ -330,6 +368,8 @@ pub(crate) struct Merger {
     /// time.
     moved: bool,
     merged: u64,
+    /// The last merged event.
+    cur: V1Event,
     finished: bool,
 }
 
@@ -351,23 +391,26 @@ impl Merger {
             data,
             end: index.end,
             ver,
+            types: PlainTypes::new(ver),
             streams,
             raw: Raw::default(),
             inline: Inline::default(),
             available: (0..n).collect(),
             done: vec![false; n],
-            gs: HashMap::default(),
+            gs: GMap::default(),
             last_g: UNORDERED,
             frontier: Vec::new(),
+            pushed: 0,
             prev_ts: i64::MIN,
             exit_bound: i64::MAX,
-            last_block: HashMap::default(),
+            last_block: GMap::default(),
             order_err: None,
             exit_err: None,
             held: VecDeque::new(),
             held_exits: BinaryHeap::new(),
             moved: false,
             merged: 0,
+            cur: V1Event::default(),
             finished: false,
         };
         m.update_exit_bound();
@@ -411,24 +454,23 @@ impl Merger {
             if self.finished {
                 return Ok(None);
             }
-            match self.merge_one()? {
-                Some(ev) => {
-                    let bound = self.prev_ts.min(self.exit_bound);
-                    if self.held.is_empty() && self.held_exits.is_empty() && ev.ts <= bound {
-                        return Ok(Some(ev));
-                    }
-                    self.merged += 1;
-                    let h = Held {
-                        seq: self.merged,
-                        ev,
-                    };
-                    if self.moved {
-                        self.held_exits.push(Reverse(h));
-                    } else {
-                        self.held.push_back(h);
-                    }
+            if self.merge_one()? {
+                let bound = self.prev_ts.min(self.exit_bound);
+                if self.held.is_empty() && self.held_exits.is_empty() && self.cur.ts <= bound {
+                    return Ok(Some(self.cur));
                 }
-                None => self.finished = true,
+                self.merged += 1;
+                let h = Held {
+                    seq: self.merged,
+                    ev: self.cur,
+                };
+                if self.moved {
+                    self.held_exits.push(Reverse(h));
+                } else {
+                    self.held.push_back(h);
+                }
+            } else {
+                self.finished = true;
             }
         }
     }
@@ -460,53 +502,56 @@ impl Merger {
         self.held.clear();
         self.held_exits.clear();
         while !self.finished {
-            if self.merge_one()?.is_none() {
+            if !self.merge_one()? {
                 self.finished = true;
             }
         }
         Ok(())
     }
 
-    /// The next event in merge order, a syscall exit at its real time.
+    /// Merges the next event in merge order into `cur`, a syscall exit at
+    /// its real time; `false` at the end.
     #[inline]
-    fn merge_one(&mut self) -> Result<Option<V1Event>> {
+    fn merge_one(&mut self) -> Result<bool> {
+        // The earliest of the heads found ready now: it goes first unless
+        // the frontier has an earlier one, with no heap operation then.
+        let mut best: Option<Key> = None;
+        // Streams are looked at in Go's order: the one that took the
+        // place of a stream leaving the list is looked at next.
         let mut i = 0;
         while i < self.available.len() {
             let s = self.available[i];
-            let st = &mut self.streams[s];
             // Its head waits for a goroutine that the last merged event
             // did not move: it still waits.
-            if st.blocked_on.is_some_and(|g| g != self.last_g) {
+            if self.streams[s].blocked_on.is_some_and(|g| g != self.last_g)
+                || self.waits(s, &mut best)?
+            {
                 i += 1;
-                continue;
-            }
-            let Some(ev) = st.head(&self.data, self.ver, &mut self.raw, &mut self.inline)? else {
-                self.done[s] = true;
+            } else {
                 self.available.swap_remove(i);
-                continue;
-            };
-            let (g, init, _) = state_transition(ev);
-            if g != UNORDERED && !ready(g, self.gs.get(&g).copied().unwrap_or_default(), init) {
-                st.blocked_on = Some(g);
-                i += 1;
-                continue;
             }
-            let ts = ev.ts;
-            st.blocked_on = None;
-            self.available.swap_remove(i);
-            heap_push(&mut self.frontier, (ts, s));
         }
-        if self.frontier.is_empty() {
-            if let Some(s) = (0..self.streams.len()).find(|&s| !self.done[s]) {
-                let off = self.streams[s].head.map_or(0, |e| e.offset());
-                return Err(Error::at(off, "no consistent ordering of events possible"));
+        let s = match best {
+            Some(b) => match self.frontier.first() {
+                Some(&top) if top < b => heap_replace_top(&mut self.frontier, b).2,
+                _ => b.2,
+            },
+            None if self.frontier.is_empty() => {
+                if let Some(s) = (0..self.streams.len()).find(|&s| !self.done[s]) {
+                    let st = &self.streams[s];
+                    let off = if st.has_head { st.head.offset() } else { 0 };
+                    return Err(Error::at(off, "no consistent ordering of events possible"));
+                }
+                return Ok(false);
             }
-            return Ok(None);
-        }
+            None => heap_pop(&mut self.frontier).2,
+        };
         self.moved = false;
-        let (_, s) = heap_pop(&mut self.frontier);
-        let mut ev = (self.streams[s].head.take()).expect("a stream in the frontier has its head");
-        let (g, init, mut next) = state_transition(&ev);
+        let st = &mut self.streams[s];
+        st.has_head = false;
+        self.cur = st.head;
+        let Transition { g, init, mut next } = st.tr;
+        let ev = &mut self.cur;
         self.last_g = g;
         ev.typ = match ev.typ {
             EV_GO_START_LOCAL => EV_GO_START,
@@ -520,14 +565,13 @@ impl Merger {
         self.prev_ts = ev.ts;
         match ev.typ {
             EV_GO_SYS_BLOCK | EV_GO_IN_SYSCALL => {
-                self.last_block.insert(ev.g, ev.ts);
+                *self.last_block.get_mut(ev.g) = ev.ts;
             }
             EV_GO_SYS_EXIT if ev.args[2] != 0 => {
                 self.streams[s].exits_merged += 1;
-                self.update_exit_bound();
                 if self.exit_err.is_none() {
                     let ts = ev.args[2] as i64;
-                    let block = self.last_block.get(&ev.g).copied().unwrap_or(0);
+                    let block = self.last_block.get(ev.g);
                     if block == 0 {
                         self.exit_err = Some(Error::at(ev.offset(), "stray syscall exit"));
                     } else if ts < block {
@@ -537,14 +581,15 @@ impl Merger {
                         self.moved = true;
                     }
                 }
+                self.update_exit_bound();
             }
             _ => {}
         }
         if g != UNORDERED {
-            let cur = self.gs.entry(g).or_default();
+            let cur = self.gs.get_mut(g);
             if !ready(g, *cur, init) {
                 return Err(Error::at(
-                    ev.offset(),
+                    self.cur.offset(),
                     "encountered impossible goroutine state transition",
                 ));
             }
@@ -556,7 +601,39 @@ impl Merger {
             *cur = next;
         }
         self.available.push(s);
-        Ok(Some(ev))
+        Ok(true)
+    }
+
+    /// Looks at the head of available stream `s`: whether it waits for a
+    /// goroutine's state. At its end, the stream is done; a ready head
+    /// becomes `best` if it goes before it, and goes in the frontier
+    /// otherwise (as does the `best` it replaces).
+    #[inline(always)]
+    fn waits(&mut self, s: usize, best: &mut Option<Key>) -> Result<bool> {
+        let st = &mut self.streams[s];
+        let (data, ver, types) = (&self.data, self.ver, &self.types);
+        if !st.fill_head(data, ver, types, &mut self.raw, &mut self.inline)? {
+            self.done[s] = true;
+            return Ok(false);
+        }
+        let tr = state_transition(&st.head);
+        st.tr = tr;
+        if tr.g != UNORDERED && !ready(tr.g, self.gs.get(tr.g), tr.init) {
+            st.blocked_on = Some(tr.g);
+            return Ok(true);
+        }
+        st.blocked_on = None;
+        self.pushed += 1;
+        let key = (st.head.ts, self.pushed, s);
+        match *best {
+            Some(b) if b < key => heap_push(&mut self.frontier, key),
+            Some(b) => {
+                heap_push(&mut self.frontier, b);
+                *best = Some(key);
+            }
+            None => *best = Some(key),
+        }
+        Ok(false)
     }
 
     /// The offset just past the trace's data.
@@ -565,13 +642,17 @@ impl Merger {
     }
 }
 
-/// Go's `container/heap`-style push with "less" = earlier time.
-fn heap_push(h: &mut Vec<(i64, usize)>, x: (i64, usize)) {
+/// A ready head in the frontier: its time and when it became ready (the
+/// order in which heads go), then its stream.
+type Key = (i64, u64, usize);
+
+/// Adds `x` to the binary min-heap `h`.
+fn heap_push(h: &mut Vec<Key>, x: Key) {
     h.push(x);
     let mut j = h.len() - 1;
     while j > 0 {
         let i = (j - 1) / 2;
-        if h[j].0 >= h[i].0 {
+        if h[j] >= h[i] {
             break;
         }
         h.swap(i, j);
@@ -579,26 +660,36 @@ fn heap_push(h: &mut Vec<(i64, usize)>, x: (i64, usize)) {
     }
 }
 
-fn heap_pop(h: &mut Vec<(i64, usize)>) -> (i64, usize) {
-    let n = h.len() - 1;
-    h.swap(0, n);
+/// Takes the least of the non-empty heap `h`.
+fn heap_pop(h: &mut Vec<Key>) -> Key {
+    let last = h.pop().expect("non-empty heap");
+    if h.is_empty() {
+        return last;
+    }
+    heap_replace_top(h, last)
+}
+
+/// Takes the least of the non-empty heap `h` and adds `x` in its place.
+fn heap_replace_top(h: &mut [Key], x: Key) -> Key {
+    let top = h[0];
+    let n = h.len();
     let mut i = 0;
     loop {
-        let j1 = 2 * i + 1;
-        if j1 >= n {
+        let mut j = 2 * i + 1;
+        if j >= n {
             break;
         }
-        let mut j = j1;
-        if j1 + 1 < n && h[j1 + 1].0 < h[j1].0 {
-            j = j1 + 1;
+        if j + 1 < n && h[j + 1] < h[j] {
+            j += 1;
         }
-        if h[j].0 >= h[i].0 {
+        if x <= h[j] {
             break;
         }
-        h.swap(i, j);
+        h[i] = h[j];
         i = j;
     }
-    h.pop().expect("non-empty heap")
+    h[i] = x;
+    top
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
-//! Per-P state of the v1 parser and converter. Ps are small numbers (plus
-//! the parser's four fake Ps), so the state lives in a vector indexed by
-//! P, with a hash map for any other number a hostile trace may hold.
+//! Per-P and per-goroutine state of the v1 parser and converter. Ps are
+//! small numbers (plus the parser's four fake Ps), and so are goroutine
+//! IDs in most traces, so the state lives in a vector indexed by P or ID,
+//! with a hash map for any other number a hostile trace may hold.
 
 use super::parse::{GC_P, TIMER_P};
 use rustc_hash::FxHashMap as HashMap;
@@ -65,9 +66,61 @@ impl<V: Copy> PMap<V> {
     }
 }
 
+/// Goroutine IDs below this are kept in [`GMap`]'s vector.
+const G_DENSE: u64 = 1 << 20;
+
+/// A value for every goroutine ID (the default one until set).
+#[derive(Debug, Default)]
+pub(crate) struct GMap<V> {
+    dense: Vec<V>,
+    sparse: HashMap<u64, V>,
+}
+
+impl<V: Copy + Default> GMap<V> {
+    #[inline]
+    pub(crate) fn get(&self, g: u64) -> V {
+        match self.dense.get(g as usize) {
+            Some(&v) if g < G_DENSE => v,
+            _ if g < G_DENSE => V::default(),
+            _ => self.sparse.get(&g).copied().unwrap_or_default(),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get_mut(&mut self, g: u64) -> &mut V {
+        if g >= G_DENSE {
+            return self.sparse.entry(g).or_default();
+        }
+        let i = g as usize;
+        if i >= self.dense.len() {
+            self.grow(i);
+        }
+        &mut self.dense[i]
+    }
+
+    #[cold]
+    fn grow(&mut self, i: usize) {
+        let len = (i + 1).next_power_of_two().max(64);
+        self.dense.resize(len, V::default());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_and_huge_goroutine_ids() {
+        let mut m: GMap<u64> = GMap::default();
+        for g in [0, 5, 1000, G_DENSE - 1, G_DENSE, u64::MAX - 1, u64::MAX] {
+            assert_eq!(m.get(g), 0);
+            *m.get_mut(g) = g ^ 7;
+            assert_eq!(m.get(g), g ^ 7);
+        }
+        assert_eq!(m.get(6), 0);
+        assert!(m.dense.len() <= G_DENSE as usize);
+        assert_eq!(m.sparse.len(), 3);
+    }
 
     #[test]
     fn small_fake_and_hostile_ps() {
