@@ -110,31 +110,45 @@ impl Stream {
 
     /// Whether the stream has a next event (decoded now into `head` if it
     /// is not yet).
-    #[inline]
-    fn fill_head(
-        &mut self,
-        data: &Bytes,
-        ver: u32,
-        types: &PlainTypes,
-        raw: &mut Raw,
-        inline: &mut Inline,
-    ) -> Result<bool> {
-        if !self.has_head {
-            self.has_head = self.decode(data, ver, types, raw, inline)?;
+    #[inline(always)]
+    fn fill_head(&mut self, data: &Bytes, sc: &mut Scratch, inline: &mut Inline) -> Result<bool> {
+        if self.has_head {
+            return Ok(true);
         }
+        // The usual case: a plain event of the merge inside the batch.
+        if self.samples.is_none()
+            && let Some(off) = self.off
+        {
+            let window = self.win.get(data, off, self.end, MAX_PLAIN)?;
+            let mut dec = Decoder {
+                data: window,
+                off: 0,
+                base: off,
+            };
+            if let Some((typ, n)) = dec.plain(&sc.types, &mut sc.vals)
+                && !matches!(typ, EV_CPU_SAMPLE | EV_FREQUENCY | EV_TIMER_GOROUTINE)
+            {
+                self.off = Some(off + dec.off);
+                self.event(typ, &sc.vals[..n], BASE + off as u64);
+                self.has_head = true;
+                return Ok(true);
+            }
+        }
+        self.has_head = self.decode(data, sc, inline)?;
         Ok(self.has_head)
     }
 
     /// Decodes the stream's next event into `head`, moving to its next
     /// batch as needed; `false` at its end.
-    fn decode(
-        &mut self,
-        data: &Bytes,
-        ver: u32,
-        types: &PlainTypes,
-        raw: &mut Raw,
-        inline: &mut Inline,
-    ) -> Result<bool> {
+    #[inline(never)]
+    fn decode(&mut self, data: &Bytes, sc: &mut Scratch, inline: &mut Inline) -> Result<bool> {
+        let Scratch {
+            ver,
+            types,
+            raw,
+            vals,
+        } = sc;
+        let ver = *ver;
         if let Some(samples) = &mut self.samples {
             return Ok(match samples.next() {
                 Some(ev) => {
@@ -144,7 +158,6 @@ impl Stream {
                 None => false,
             });
         }
-        let mut vals = [0; PLAIN_MAX];
         loop {
             let Some(off) = self.off else {
                 let Some(&(start, end)) = self.p.batches.get(self.next_batch) else {
@@ -169,7 +182,7 @@ impl Stream {
                 off: 0,
                 base: off,
             };
-            if let Some((typ, n)) = dec.plain(types, &mut vals) {
+            if let Some((typ, n)) = dec.plain(types, vals) {
                 self.off = Some(off + dec.off);
                 if matches!(typ, EV_CPU_SAMPLE | EV_FREQUENCY | EV_TIMER_GOROUTINE) {
                     continue;
@@ -234,6 +247,32 @@ impl Stream {
         };
     }
 }
+
+/// What decoding needs, shared by the streams: the version, its plain
+/// event types, and room for an event's values.
+struct Scratch {
+    ver: u32,
+    types: PlainTypes,
+    raw: Raw,
+    vals: [u64; PLAIN_MAX],
+}
+
+/// Each event type as it is merged: "Local" events, there only for the
+/// order, become their global kind.
+static GLOBAL: [u8; 64] = {
+    let mut t = [0; 64];
+    let mut i = 0;
+    while i < 64 {
+        t[i] = match i as u8 {
+            EV_GO_START_LOCAL => EV_GO_START,
+            EV_GO_UNBLOCK_LOCAL => EV_GO_UNBLOCK,
+            EV_GO_SYS_EXIT_LOCAL => EV_GO_SYS_EXIT,
+            t => t,
+        };
+        i += 1;
+    }
+    t
+};
 
 /// Goroutine sequence state used for ordering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -331,10 +370,8 @@ pub(crate) struct Merger {
     data: Bytes,
     /// Offset just past the trace's data.
     end: u64,
-    ver: u32,
-    types: PlainTypes,
     streams: Vec<Stream>,
-    raw: Raw,
+    sc: Scratch,
     pub(crate) inline: Inline,
     /// The streams that are not done and whose heads are not in the
     /// frontier.
@@ -390,10 +427,13 @@ impl Merger {
         let mut m = Merger {
             data,
             end: index.end,
-            ver,
-            types: PlainTypes::new(ver),
             streams,
-            raw: Raw::default(),
+            sc: Scratch {
+                ver,
+                types: PlainTypes::new(ver),
+                raw: Raw::default(),
+                vals: [0; PLAIN_MAX],
+            },
             inline: Inline::default(),
             available: (0..n).collect(),
             done: vec![false; n],
@@ -553,12 +593,7 @@ impl Merger {
         let Transition { g, init, mut next } = st.tr;
         let ev = &mut self.cur;
         self.last_g = g;
-        ev.typ = match ev.typ {
-            EV_GO_START_LOCAL => EV_GO_START,
-            EV_GO_UNBLOCK_LOCAL => EV_GO_UNBLOCK,
-            EV_GO_SYS_EXIT_LOCAL => EV_GO_SYS_EXIT,
-            t => t,
-        };
+        ev.typ = GLOBAL[usize::from(ev.typ)];
         if ev.ts < self.prev_ts && self.order_err.is_none() {
             self.order_err = Some(ev.offset());
         }
@@ -611,8 +646,7 @@ impl Merger {
     #[inline(always)]
     fn waits(&mut self, s: usize, best: &mut Option<Key>) -> Result<bool> {
         let st = &mut self.streams[s];
-        let (data, ver, types) = (&self.data, self.ver, &self.types);
-        if !st.fill_head(data, ver, types, &mut self.raw, &mut self.inline)? {
+        if !st.fill_head(&self.data, &mut self.sc, &mut self.inline)? {
             self.done[s] = true;
             return Ok(false);
         }
