@@ -54,7 +54,7 @@ impl Stacks<'_> {
     /// Whether stack `id` has frames. A stack that is not defined at all
     /// is missing from the stack table the runtime writes at the end of
     /// the trace: the trace was cut short.
-    #[inline]
+    #[inline(always)]
     fn has_frames(&self, id: u64, ev: &V1Event) -> Result<bool> {
         if id == 0 {
             return Ok(false);
@@ -62,6 +62,13 @@ impl Stacks<'_> {
         if self.table.has_stack(id) {
             return Ok(true);
         }
+        self.no_frames(id, ev)
+    }
+
+    /// [`Stacks::has_frames`] of a stack the table does not hold.
+    #[cold]
+    #[inline(never)]
+    fn no_frames(&self, id: u64, ev: &V1Event) -> Result<bool> {
         if self.empty.contains(&id) {
             return Ok(false);
         }
@@ -88,9 +95,16 @@ pub(crate) struct Checker {
     queue: VecDeque<V1Event>,
     /// Number of events popped from `queue`.
     popped: u64,
-    /// Goroutines whose last event is a GoSysCall, and its number.
-    pending_syscall: HashMap<u64, u64>,
+    /// Goroutines whose last event is a GoSysCall, and its number (else
+    /// [`NO_CALL`]), by goroutine ID (every event looks its goroutine up
+    /// while any is pending).
+    pending_syscall: IdMap<u64>,
+    /// How many goroutines have a pending GoSysCall.
+    pending: usize,
 }
+
+/// In [`Checker::pending_syscall`]: no pending GoSysCall.
+const NO_CALL: u64 = u64::MAX;
 
 impl Checker {
     pub(crate) fn new(ns_per_tick: f64, timer_goroutines: HashSet<u64>) -> Checker {
@@ -109,7 +123,8 @@ impl Checker {
             history,
             queue: VecDeque::new(),
             popped: 0,
-            pending_syscall: HashMap::default(),
+            pending_syscall: IdMap::default(),
+            pending: 0,
         }
     }
 
@@ -130,8 +145,8 @@ impl Checker {
         if ev.typ == EV_GO_SYS_EXIT {
             ev.p = SYSCALL_P;
         }
-        if !self.pending_syscall.is_empty()
-            && let Some(j) = self.pending_syscall.remove(&ev.g)
+        if self.pending != 0
+            && let Some(j) = self.take_pending(ev.g)
             && ev.typ == EV_GO_SYS_BLOCK
             && let Some(call) = usize::try_from(j - self.popped)
                 .ok()
@@ -140,8 +155,10 @@ impl Checker {
             call.args[0] = 1;
         }
         if ev.typ == EV_GO_SYS_CALL {
+            // (None is pending for `ev.g`: it was taken above.)
             let n = self.popped + self.queue.len() as u64;
-            self.pending_syscall.insert(ev.g, n);
+            self.pending_syscall.set(ev.g, n);
+            self.pending += 1;
         }
         self.history.apply(&mut ev)?;
         if ev.typ == EV_GO_CREATE {
@@ -159,6 +176,20 @@ impl Checker {
         Ok(())
     }
 
+    /// The number of goroutine `g`'s pending GoSysCall, which is no
+    /// longer pending.
+    #[inline]
+    fn take_pending(&mut self, g: u64) -> Option<u64> {
+        match self.pending_syscall.get(g) {
+            Some(j) if j != NO_CALL => {
+                self.pending_syscall.set(g, NO_CALL);
+                self.pending -= 1;
+                Some(j)
+            }
+            _ => None,
+        }
+    }
+
     /// The next checked event, unless it is a GoSysCall whose goroutine's
     /// next event is not known yet and `end` is false.
     #[inline(always)]
@@ -173,7 +204,7 @@ impl Checker {
         let front = self.queue.front()?;
         if !end
             && front.typ == EV_GO_SYS_CALL
-            && self.pending_syscall.get(&front.g) == Some(&self.popped)
+            && self.pending_syscall.get(front.g) == Some(self.popped)
         {
             return None;
         }
