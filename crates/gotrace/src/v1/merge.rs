@@ -484,6 +484,23 @@ impl Merger {
     /// [`Merger::late_error`]).
     #[inline(always)]
     pub(crate) fn next(&mut self) -> Result<Option<V1Event>> {
+        // The usual case: nothing held, and the merged event goes now.
+        if !self.finished && self.held.is_empty() && self.held_exits.is_empty() {
+            if !self.merge_one()? {
+                self.finished = true;
+                return Ok(None);
+            }
+            if self.cur.ts <= self.prev_ts.min(self.exit_bound) {
+                return Ok(Some(self.cur));
+            }
+            self.hold();
+        }
+        self.next_held()
+    }
+
+    /// [`Merger::next`] once events are held or the merge is finished.
+    #[inline(never)]
+    fn next_held(&mut self) -> Result<Option<V1Event>> {
         loop {
             let bound = self.prev_ts.min(self.exit_bound);
             if (self.finished || self.first_held().is_some_and(|h| h.ev.ts <= bound))
@@ -499,19 +516,25 @@ impl Merger {
                 if self.held.is_empty() && self.held_exits.is_empty() && self.cur.ts <= bound {
                     return Ok(Some(self.cur));
                 }
-                self.merged += 1;
-                let h = Held {
-                    seq: self.merged,
-                    ev: self.cur,
-                };
-                if self.moved {
-                    self.held_exits.push(Reverse(h));
-                } else {
-                    self.held.push_back(h);
-                }
+                self.hold();
             } else {
                 self.finished = true;
             }
+        }
+    }
+
+    /// Holds the last merged event until the syscall exits that may go
+    /// before it are merged.
+    fn hold(&mut self) {
+        self.merged += 1;
+        let h = Held {
+            seq: self.merged,
+            ev: self.cur,
+        };
+        if self.moved {
+            self.held_exits.push(Reverse(h));
+        } else {
+            self.held.push_back(h);
         }
     }
 
