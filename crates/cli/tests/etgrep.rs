@@ -68,6 +68,16 @@ fn sort_by_goroutine_equals_upstream() {
     }
 }
 
+/// Every event with its stack: each stack's lines are rendered once per
+/// generation and copied after, and the Go 1.22+ fixtures have two
+/// generations whose stack IDs name different stacks.
+#[test]
+fn stacks_equal_upstream() {
+    for v in STABLE {
+        check_form(v, "stacks", &["-stacks"]);
+    }
+}
+
 #[test]
 fn match_equals_upstream() {
     for v in GENERATED {

@@ -13,9 +13,7 @@ pub fn quote(out: &mut Vec<u8>, s: &[u8]) {
 
 /// Appends `s` escaped as [`quote`] escapes it, without the quotes.
 pub fn quote_body(out: &mut Vec<u8>, s: &[u8]) {
-    if s.iter()
-        .all(|&b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
-    {
+    if s.iter().all(|&b| PLAIN[usize::from(b)]) {
         out.extend_from_slice(s);
         return;
     }
@@ -47,6 +45,18 @@ pub fn quote_body(out: &mut Vec<u8>, s: &[u8]) {
         }
     }
 }
+
+/// The bytes that stand for themselves in a quoted string: printable
+/// ASCII but the quote and the backslash.
+const PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0x20;
+    while b < 0x7f {
+        t[b] = b != b'"' as usize && b != b'\\' as usize;
+        b += 1;
+    }
+    t
+};
 
 fn hex_escape(out: &mut Vec<u8>, letter: u8, v: u32, digits: u32) {
     out.push(b'\\');

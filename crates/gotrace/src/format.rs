@@ -13,8 +13,40 @@ pub fn event_line(ev: &Event<'_>) -> Vec<u8> {
     out
 }
 
-fn int(out: &mut Vec<u8>, v: impl itoa::Integer) {
-    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+/// Appends `v` in decimal.
+#[inline]
+fn int(out: &mut Vec<u8>, v: impl Decimal) {
+    v.append(out);
+}
+
+/// Integers as [`int`] writes them.
+trait Decimal {
+    fn append(self, out: &mut Vec<u8>);
+}
+
+impl Decimal for u64 {
+    /// One or two digits (most IDs, procs and threads) are written without
+    /// a call.
+    #[inline]
+    fn append(self, out: &mut Vec<u8>) {
+        if self < 10 {
+            out.push(b'0' + self as u8);
+        } else if self < 100 {
+            out.extend_from_slice(&[b'0' + (self / 10) as u8, b'0' + (self % 10) as u8]);
+        } else {
+            out.extend_from_slice(itoa::Buffer::new().format(self).as_bytes());
+        }
+    }
+}
+
+impl Decimal for i64 {
+    #[inline]
+    fn append(self, out: &mut Vec<u8>) {
+        if self < 0 {
+            out.push(b'-');
+        }
+        self.unsigned_abs().append(out);
+    }
 }
 
 fn value(out: &mut Vec<u8>, v: u64) {
@@ -206,6 +238,54 @@ pub fn write_stack_lines(ev: &Event<'_>, out: &mut Vec<u8>) {
     }
 }
 
+/// The `-stacks` lines of each stack met, rendered once: a trace shows the
+/// same stacks over and over, and copying a stack's lines whole costs a
+/// fraction of rendering them frame by frame. Stack IDs name stacks within
+/// one generation only: call [`StackLines::clear`] at every Sync event.
+#[derive(Debug, Default)]
+pub struct StackLines {
+    /// Stack ID → where its lines are in `text`.
+    spans: rustc_hash::FxHashMap<u64, (usize, usize)>,
+    text: Vec<u8>,
+}
+
+/// The most bytes of lines kept; past it, the stacks met so far are
+/// forgotten (a trace whose stacks are almost all different gains nothing
+/// from keeping them).
+const STACK_LINES_MAX: usize = 64 << 20;
+
+impl StackLines {
+    /// A cache that knows no stack yet.
+    pub fn new() -> StackLines {
+        StackLines::default()
+    }
+
+    /// Forgets every stack: their IDs may name other stacks from here on
+    /// (after a Sync event, in a new generation).
+    pub fn clear(&mut self) {
+        self.spans.clear();
+        self.text.clear();
+    }
+
+    /// Appends what [`write_stack_lines`] appends for `ev`.
+    #[inline]
+    pub fn write(&mut self, ev: &Event<'_>, out: &mut Vec<u8>) {
+        let id = ev.stack().id();
+        if let Some(&(start, end)) = self.spans.get(&id) {
+            out.extend_from_slice(&self.text[start..end]);
+            return;
+        }
+        if self.text.len() > STACK_LINES_MAX {
+            self.clear();
+        }
+        let start = self.text.len();
+        write_stack_lines(ev, &mut self.text);
+        let end = self.text.len();
+        self.spans.insert(id, (start, end));
+        out.extend_from_slice(&self.text[start..end]);
+    }
+}
+
 fn lower_hex(mut v: u64, buf: &mut [u8; 16]) -> &[u8] {
     let mut i = buf.len();
     loop {
@@ -270,5 +350,23 @@ mod tests {
         assert!(s.starts_with("19") || s.starts_with("1970"), "{s}");
         assert_eq!(lower_hex(0x6c51ea, &mut [0; 16]), b"6c51ea");
         assert_eq!(lower_hex(0, &mut [0; 16]), b"0");
+    }
+
+    #[test]
+    fn decimals_as_go_prints_them() {
+        let mut out = Vec::new();
+        for v in [0, 9, 10, 99, 100, -1, -10, -100, i64::MIN, i64::MAX] {
+            int(&mut out, v);
+            out.push(b' ');
+        }
+        for v in [99u64, 100, u64::MAX] {
+            int(&mut out, v);
+            out.push(b' ');
+        }
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "0 9 10 99 100 -1 -10 -100 -9223372036854775808 9223372036854775807 \
+             99 100 18446744073709551615 "
+        );
     }
 }

@@ -72,8 +72,10 @@ impl TraceSource {
         TraceSource::positional(Box::new(stream), file)
     }
 
-    /// The positional reads, if any.
-    pub(crate) fn at(&self) -> Option<Arc<dyn ReadAt>> {
+    /// The positional reads, if any (for a caller that reads the stream
+    /// itself through a wrapper, with
+    /// [`Reader::with_positional`](crate::Reader::with_positional)).
+    pub fn at(&self) -> Option<Arc<dyn ReadAt>> {
         self.at.clone()
     }
 }

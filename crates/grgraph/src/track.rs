@@ -17,13 +17,13 @@
 
 use crate::graph::{EdgeInfo, Ends, Graph, StackState, StateInfo, ZERO_EVENT};
 use crate::stacks::{NO_STACK, StackId, Stacks, Traits};
-use gotrace::{Event, EventKind, GoState, NONE, Reader, Transition};
+use gotrace::{Event, EventKind, GoState, NONE, Reader, TraceSource, Transition};
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::io::Read;
 
-/// Reads a whole trace and builds its graph.
-pub fn read(input: impl Read) -> Result<Graph, gotrace::Error> {
-    let mut reader = Reader::new(input)?;
+/// Reads a whole trace and builds its graph (a Go ≤1.21 trace in a
+/// regular file is read by position, not held in memory).
+pub fn read(input: TraceSource) -> Result<Graph, gotrace::Error> {
+    let mut reader = Reader::from_source(input)?;
     let mut tracker = Tracker::default();
     while let Some(ev) = reader.read_event()? {
         tracker.event(&ev);

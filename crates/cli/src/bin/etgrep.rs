@@ -121,6 +121,7 @@ fn grep(
     let mut groups: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
     let mut line = Vec::with_capacity(4096);
     let mut one = Vec::new();
+    let mut stacks = format::StackLines::new();
     let mut failure = None;
     loop {
         let ev = match reader.read_event() {
@@ -133,6 +134,7 @@ fn grep(
         };
         if ev.kind() == EventKind::Sync {
             filter.stack_cache.clear();
+            stacks.clear();
         }
         let goid = analysis::event_goroutine(&ev);
         if !filter.passes(&ev, goid) {
@@ -152,7 +154,7 @@ fn grep(
         format::write_event_line(&ev, text);
         text.push(b'\n');
         if flags.stacks {
-            format::write_stack_lines(&ev, text);
+            stacks.write(&ev, text);
         }
         if let Some(p) = prefix {
             prefix_lines(p, &one, buf);

@@ -34,11 +34,11 @@ struct Flags {
 /// Reads one trace's graph.
 fn read(input: &Input) -> Result<Graph, Error> {
     let name = input.name();
-    let reader = input.open().map_err(|source| Error::Open {
+    let source = input.source().map_err(|source| Error::Open {
         path: name.into(),
         source,
     })?;
-    grgraph::read(reader).map_err(|source| Error::Trace {
+    grgraph::read(source).map_err(|source| Error::Trace {
         path: name.into(),
         source,
     })

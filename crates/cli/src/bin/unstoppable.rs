@@ -64,12 +64,12 @@ struct Done {
 /// each text line.
 fn analyze(input: &Input, f: &Flags, named: bool) -> Result<Done, Error> {
     let name = input.name().to_owned();
-    let reader = input.open().map_err(|source| Error::Open {
+    let source = input.source().map_err(|source| Error::Open {
         path: name.clone(),
         source,
     })?;
     // The trace reader buffers its input itself.
-    let scan = stw::scan(reader, !f.profile.is_empty());
+    let scan = stw::scan(source, !f.profile.is_empty());
     let prefix = if named {
         format!("{name}:")
     } else {
