@@ -288,10 +288,9 @@ impl<'a> Stack<'a> {
     #[inline]
     pub fn frames(&self) -> impl DoubleEndedIterator<Item = Frame<'a>> + ExactSizeIterator + 'a {
         let table = self.table;
-        table.stack_frames(self.id).iter().map(move |&i| Frame {
+        (table.stack_frames(self.id).iter()).map(move |&i| Frame {
             table,
-            data: table.frame(i),
-            names: table.frame_names(i),
+            entry: table.frame(i),
         })
     }
 }
@@ -314,8 +313,7 @@ pub struct OwnedFrame {
 #[derive(Clone, Copy)]
 pub struct Frame<'a> {
     table: &'a Table,
-    data: &'a crate::table::FrameData,
-    names: Option<&'a crate::table::FrameNames>,
+    entry: &'a crate::table::FrameEntry,
 }
 
 impl std::fmt::Debug for Frame<'_> {
@@ -334,31 +332,31 @@ impl std::fmt::Debug for Frame<'_> {
 impl<'a> Frame<'a> {
     #[inline]
     pub fn pc(&self) -> u64 {
-        self.data.pc
+        self.entry.data.pc
     }
     /// The function name (lossily decoded if the trace holds invalid UTF-8).
     #[inline]
     pub fn func(&self) -> &'a str {
-        self.table.func_str(self.names, self.data)
+        self.table.func_str(self.entry)
     }
     /// The source file path.
     #[inline]
     pub fn file(&self) -> &'a str {
-        self.table.file_str(self.names, self.data)
+        self.table.file_str(self.entry)
     }
     #[inline]
     pub fn line(&self) -> u64 {
-        self.data.line
+        self.entry.data.line
     }
     /// The exact bytes of the function name.
     #[inline]
     pub fn func_bytes(&self) -> &'a [u8] {
-        self.table.func_bytes(self.names, self.data)
+        self.table.func_bytes(self.entry)
     }
     /// The exact bytes of the file name.
     #[inline]
     pub fn file_bytes(&self) -> &'a [u8] {
-        self.table.file_bytes(self.names, self.data)
+        self.table.file_bytes(self.entry)
     }
     /// The frame's function, file, line and PC, copied out of the tables.
     pub fn to_owned_frame(&self) -> OwnedFrame {
@@ -370,6 +368,23 @@ impl<'a> Frame<'a> {
         }
     }
 }
+
+/// For each wire type, 1 + the index in `RawEvent::args` of the event's
+/// own stack ID (0: none): the first of the spec's stack arguments; a CPU
+/// sample's sampled stack; none for the reader's Sync.
+static OWN_STACK: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut typ = 0;
+    while typ < wire::NUM_SPECS {
+        if let [first, ..] = wire::SPEC_ROWS[typ].stack_ids {
+            t[typ] = *first;
+        }
+        typ += 1;
+    }
+    t[EV_CPU_SAMPLE as usize] = 1;
+    t[EV_READER_SYNC as usize] = 0;
+    t
+};
 
 /// One event of the trace. It borrows the reader's tables, so it lives until
 /// the next call to [`Reader::read_event`](crate::Reader::read_event); copy
@@ -411,13 +426,9 @@ impl<'a> Event<'a> {
     /// The event's own stack (for a CPU sample, the sampled stack).
     #[inline]
     pub fn stack(&self) -> Stack<'a> {
-        let id = match self.raw.typ {
-            EV_READER_SYNC => 0,
-            EV_CPU_SAMPLE => self.raw.sample_stack(),
-            t => match wire::spec(t).stack_ids.first() {
-                Some(&i) => self.raw.args[usize::from(i) - 1],
-                None => 0,
-            },
+        let id = match OWN_STACK[usize::from(self.raw.typ)] {
+            0 => 0,
+            i => self.raw.args[usize::from(i) - 1],
         };
         Stack::new(self.table, id)
     }
@@ -652,5 +663,33 @@ impl<'a> Event<'a> {
             reason,
             stack,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table of own stacks says what the spec says: the first stack
+    /// argument, the sampled stack for a CPU sample, none for a Sync.
+    #[test]
+    fn own_stack_is_the_specs_first_stack_argument() {
+        let table = Table::default();
+        let mut with_stack = 0;
+        for typ in 0..=255u8 {
+            let raw = RawEvent::new(typ, 0, [11, 12, 13, 14]);
+            let want = match typ {
+                EV_READER_SYNC => 0,
+                EV_CPU_SAMPLE => 11,
+                t => (wire::spec(t).stack_ids.first()).map_or(0, |&i| raw.args[usize::from(i) - 1]),
+            };
+            let ev = Event {
+                raw: &raw,
+                table: &table,
+            };
+            assert_eq!(ev.stack().id(), want, "type {typ}");
+            with_stack += usize::from(want != 0);
+        }
+        assert!(with_stack >= 15, "{with_stack}");
     }
 }

@@ -64,11 +64,6 @@ impl RawEvent {
         RawEvent::new(EV_CPU_SAMPLE, time, [stack, 0, 0, 0])
     }
 
-    /// A CPU sample's stack ID.
-    pub(crate) fn sample_stack(&self) -> u64 {
-        self.args[0]
-    }
-
     /// A Sync event's number.
     pub(crate) fn sync_number(&self) -> u64 {
         self.args[0]

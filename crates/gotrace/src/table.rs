@@ -129,6 +129,15 @@ pub(crate) struct FrameData {
     pub(crate) line: u64,
 }
 
+/// A frame as the table keeps it: its data, and its names once
+/// [`Table::resolve_frames`] found them (else they are looked up by ID).
+/// One record, so that walking a stack touches one place per frame.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FrameEntry {
+    pub(crate) data: FrameData,
+    names: Option<FrameNames>,
+}
+
 /// A stack: a range of `Table::stack_frames`, which holds frame indices.
 #[derive(Debug, Clone, Copy)]
 struct StackEntry {
@@ -146,10 +155,7 @@ pub struct Table {
     text: String,
     raw: Vec<Box<[u8]>>,
     strings: IdMap<StrEntry>,
-    frames: Vec<FrameData>,
-    /// Each frame's names, once [`Table::resolve_frames`] found them (else
-    /// empty, and names are looked up by ID).
-    frame_names: Vec<FrameNames>,
+    frames: Vec<FrameEntry>,
     frame_by_pc: HashMap<u64, u32>,
     stack_frames: Vec<u32>,
     stacks: IdMap<StackEntry>,
@@ -294,7 +300,10 @@ impl Table {
         let start = self.stack_frames.len() as u32;
         for f in frames {
             let idx = *self.frame_by_pc.entry(f.pc).or_insert_with(|| {
-                self.frames.push(f);
+                self.frames.push(FrameEntry {
+                    data: f,
+                    names: None,
+                });
                 self.frames.len() as u32 - 1
             });
             self.stack_frames.push(idx);
@@ -312,6 +321,9 @@ impl Table {
     /// The frames of stack `id`, leaf first (none if unknown).
     #[inline]
     pub(crate) fn stack_frames(&self, id: u64) -> &[u32] {
+        if id == 0 {
+            return &[];
+        }
         match self.stacks.get(id) {
             Some(e) => &self.stack_frames[e.start as usize..(e.start + e.len) as usize],
             None => &[],
@@ -319,38 +331,44 @@ impl Table {
     }
 
     #[inline]
-    pub(crate) fn frame(&self, idx: u32) -> &FrameData {
+    pub(crate) fn frame(&self, idx: u32) -> &FrameEntry {
         &self.frames[idx as usize]
     }
 
-    /// The names of frame `idx`, if [`Table::resolve_frames`] found them.
+    /// Frame function name, as text: by its names if found, else by ID.
     #[inline]
-    pub(crate) fn frame_names(&self, idx: u32) -> Option<&FrameNames> {
-        self.frame_names.get(idx as usize)
-    }
-
-    /// Frame function name, as text: `names` if found, else by ID.
-    #[inline]
-    pub(crate) fn func_str(&self, names: Option<&FrameNames>, data: &FrameData) -> &str {
-        names.map_or_else(|| self.str(data.func), |n| self.entry_str(n.func))
+    pub(crate) fn func_str(&self, f: &FrameEntry) -> &str {
+        match &f.names {
+            Some(n) => self.entry_str(n.func),
+            None => self.str(f.data.func),
+        }
     }
 
     /// Frame file name, as text.
     #[inline]
-    pub(crate) fn file_str(&self, names: Option<&FrameNames>, data: &FrameData) -> &str {
-        names.map_or_else(|| self.str(data.file), |n| self.entry_str(n.file))
+    pub(crate) fn file_str(&self, f: &FrameEntry) -> &str {
+        match &f.names {
+            Some(n) => self.entry_str(n.file),
+            None => self.str(f.data.file),
+        }
     }
 
     /// Frame function name, as its exact bytes.
     #[inline]
-    pub(crate) fn func_bytes(&self, names: Option<&FrameNames>, data: &FrameData) -> &[u8] {
-        names.map_or_else(|| self.bytes(data.func), |n| self.entry_bytes(n.func))
+    pub(crate) fn func_bytes(&self, f: &FrameEntry) -> &[u8] {
+        match &f.names {
+            Some(n) => self.entry_bytes(n.func),
+            None => self.bytes(f.data.func),
+        }
     }
 
     /// Frame file name, as its exact bytes.
     #[inline]
-    pub(crate) fn file_bytes(&self, names: Option<&FrameNames>, data: &FrameData) -> &[u8] {
-        names.map_or_else(|| self.bytes(data.file), |n| self.entry_bytes(n.file))
+    pub(crate) fn file_bytes(&self, f: &FrameEntry) -> &[u8] {
+        match &f.names {
+            Some(n) => self.entry_bytes(n.file),
+            None => self.bytes(f.data.file),
+        }
     }
 
     /// Finds every frame's names once, for a table complete before its
@@ -358,13 +376,14 @@ impl Table {
     /// frames' names all exist once it is indexed: the strings its reader
     /// adds later get new IDs).
     pub(crate) fn resolve_frames(&mut self) {
-        let entry = |id| self.strings.get(id).unwrap_or(StrEntry::EMPTY);
-        self.frame_names = (self.frames.iter())
-            .map(|f| FrameNames {
-                func: entry(f.func),
-                file: entry(f.file),
-            })
-            .collect();
+        let strings = &self.strings;
+        let entry = |id| strings.get(id).unwrap_or(StrEntry::EMPTY);
+        for f in &mut self.frames {
+            f.names = Some(FrameNames {
+                func: entry(f.data.func),
+                file: entry(f.data.file),
+            });
+        }
     }
 
     /// Checks that every frame's function and file names exist, in stack-ID
@@ -372,7 +391,7 @@ impl Table {
     pub(crate) fn validate_frames(&self) -> Result<(), String> {
         for (id, e) in self.stacks.sorted() {
             for &fi in &self.stack_frames[e.start as usize..(e.start + e.len) as usize] {
-                let f = self.frame(fi);
+                let f = &self.frame(fi).data;
                 if !self.has_string(f.func) {
                     return Err(format!(
                         "found invalid func string ID {} for stack {id}",
@@ -450,8 +469,8 @@ mod tests {
         assert!(t.add_stack(2, [f(10, 3, 9)].into_iter()));
         assert!(!t.add_stack(2, [].into_iter()));
         let s2 = t.stack_frames(2);
-        assert_eq!(t.frame(s2[0]).func, 1);
-        assert_eq!(t.frame(s2[0]).line, 5);
+        assert_eq!(t.frame(s2[0]).data.func, 1);
+        assert_eq!(t.frame(s2[0]).data.line, 5);
         assert_eq!(
             t.validate_frames(),
             Err("found invalid func string ID 1 for stack 1".into())
@@ -473,17 +492,17 @@ mod tests {
         let names = |t: &Table| {
             (t.stack_frames(1).iter())
                 .map(|&i| {
-                    let (n, d) = (t.frame_names(i), t.frame(i));
-                    let text = [t.func_str(n, d), t.file_str(n, d)].map(str::to_owned);
-                    let bytes = [t.func_bytes(n, d), t.file_bytes(n, d)].map(<[u8]>::to_vec);
+                    let f = t.frame(i);
+                    let text = [t.func_str(f), t.file_str(f)].map(str::to_owned);
+                    let bytes = [t.func_bytes(f), t.file_bytes(f)].map(<[u8]>::to_vec);
                     (text, bytes)
                 })
                 .collect::<Vec<_>>()
         };
         let by_id = names(&t);
-        assert!(t.frame_names(0).is_none());
+        assert!(t.frame(0).names.is_none());
         t.resolve_frames();
-        assert!(t.frame_names(0).is_some());
+        assert!(t.frame(0).names.is_some());
         assert_eq!(by_id, names(&t));
         assert_eq!(by_id[0].1[1], b"\xffbad.go");
         assert_eq!(by_id[0].0[1], "\u{fffd}bad.go");

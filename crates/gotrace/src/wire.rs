@@ -122,7 +122,10 @@ impl Spec {
 pub(crate) const NUM_SPECS: usize = 137;
 
 /// One row per wire type, as Go's `tracev2.specs`.
-static SPECS: [Spec; NUM_SPECS] = {
+static SPECS: [Spec; NUM_SPECS] = SPEC_ROWS;
+
+/// [`SPECS`] as a constant, for tables derived from it at compile time.
+pub(crate) const SPEC_ROWS: [Spec; NUM_SPECS] = {
     let mut t = [Spec::NONE; NUM_SPECS];
     t[EV_EVENT_BATCH as usize] = Spec {
         name: "EventBatch",

@@ -7,7 +7,7 @@
 //! Go's reader yields them.
 
 use super::index::index;
-use super::parse::{V1Event, V1Parser};
+use super::parse::{CHUNK, V1Event, V1Parser};
 use super::pmap::PMap;
 use super::source::Bytes;
 use super::spec::*;
@@ -22,15 +22,12 @@ use crate::wire as w;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeSet;
 
-/// Events converted at a time.
-const CHUNK: usize = 1024;
-
 /// Yields the converted events of a v1 trace.
 pub(crate) struct Converter {
     pub(crate) table: Table,
     events: V1Parser,
-    /// The first event, read to learn its time.
-    lookahead: Option<V1Event>,
+    /// The parser's last chunk of events, converted in place.
+    chunk: Vec<V1Event>,
     /// Converted events (times made strictly increasing), and how many of
     /// them are taken: converting a chunk at a time keeps the parser's
     /// loop and the caller's apart, and the caller reads each in place.
@@ -58,6 +55,43 @@ pub(crate) struct Converter {
     inline_ids: Vec<u64>,
     /// String IDs of [`Reason::ALL`], then of [`StwKind::ALL`].
     builtin_ids: Vec<u64>,
+    /// How each old event type converts, for the types that become one new
+    /// event with no state of their own.
+    plans: [Plan; EV_COUNT as usize],
+}
+
+/// How an old event type that becomes one new event by a fixed rule
+/// converts: the new type, and its arguments computed without a branch per
+/// type, as `emit` computes them.
+#[derive(Clone, Copy, Default)]
+struct Plan {
+    /// Whether the type converts by this plan.
+    simple: bool,
+    typ: w::EventType,
+    /// Mask of the old arguments kept (all or none).
+    keep: u64,
+    /// Added to the first argument: the reason's string ID of a stop or block.
+    first: u64,
+    /// Where the old stack goes among the new arguments (4: nowhere).
+    stack: u8,
+}
+
+impl Plan {
+    /// The plan of old type `old` becoming `typ`, with the old arguments
+    /// (`keep_args`) or with the reason's string ID `first` alone.
+    fn new(old: u8, typ: w::EventType, keep_args: bool, first: u64) -> Plan {
+        let stack = match w::spec(typ).stack_ids.first() {
+            Some(&i) if desc(old).stack => i - 1,
+            _ => 4,
+        };
+        Plan {
+            simple: true,
+            typ,
+            keep: if keep_args { u64::MAX } else { 0 },
+            first,
+            stack,
+        }
+    }
 }
 
 impl Converter {
@@ -82,19 +116,19 @@ impl Converter {
         if table.validate_frames().is_ok() {
             table.resolve_frames();
         }
-        let first = parser.next(&table)?;
+        let first = parser.peek_time(&table)?;
         let mut buf = Vec::with_capacity(CHUNK + 2);
         let mut syncs = 0;
         // Go's sequence: a Sync just before the first event, the events,
         // and a final Sync.
-        if let Some(ev) = &first {
+        if let Some(ts) = first {
             syncs = 1;
-            buf.push(RawEvent::sync(ev.ts - 1, 1, false));
+            buf.push(RawEvent::sync(ts - 1, 1, false));
         }
-        Ok(Converter {
+        let mut conv = Converter {
             table,
             events: parser,
-            lookahead: first,
+            chunk: Vec::new(),
             buf,
             taken: 0,
             done: false,
@@ -112,14 +146,37 @@ impl Converter {
             next_string: next,
             inline_ids: Vec::new(),
             builtin_ids,
-        })
+            plans: [Plan::default(); EV_COUNT as usize],
+        };
+        conv.make_plans();
+        Ok(conv)
+    }
+
+    /// Plans the types that convert by a fixed rule (a goroutine's
+    /// creation and start only once the events from before tracing began
+    /// are over).
+    fn make_plans(&mut self) {
+        for old in 0..EV_COUNT {
+            let plan = match old {
+                EV_GO_CREATE | EV_GO_START if self.pre_init => None,
+                EV_GO_SCHED | EV_GO_PREEMPT => Some((w::EV_GO_STOP, false)),
+                EV_GO_STOP | EV_GO_SLEEP | EV_GO_BLOCK | EV_GO_BLOCK_SEND | EV_GO_BLOCK_RECV
+                | EV_GO_BLOCK_SELECT | EV_GO_BLOCK_SYNC | EV_GO_BLOCK_COND | EV_GO_BLOCK_NET
+                | EV_GO_BLOCK_GC => Some((w::EV_GO_BLOCK, false)),
+                t => same_event(t).map(|typ| (typ, true)),
+            };
+            if let Some((typ, keep_args)) = plan {
+                let first = if keep_args { 0 } else { self.reason(old) };
+                self.plans[usize::from(old)] = Plan::new(old, typ, keep_args, first);
+            }
+        }
     }
 
     /// Moves to the next event ([`Converter::event`]); after
     /// `Next::Failed` the error is in `self.error`.
     #[inline]
     pub(crate) fn next(&mut self) -> Next {
-        if self.taken == self.buf.len() {
+        while self.taken == self.buf.len() {
             if self.done {
                 return Next::End;
             }
@@ -128,11 +185,8 @@ impl Converter {
             }
             self.refill();
         }
-        if self.taken < self.buf.len() {
-            self.taken += 1;
-            return Next::Event;
-        }
-        if self.failed { Next::Failed } else { Next::End }
+        self.taken += 1;
+        Next::Event
     }
 
     /// The event [`Converter::next`] moved to.
@@ -141,37 +195,42 @@ impl Converter {
         &self.buf[self.taken - 1]
     }
 
-    /// Converts the next [`CHUNK`] events (fewer at the end or before an
-    /// error, which is kept for after them) into `buf`.
+    /// Converts the parser's next chunk of events (up to the error, which
+    /// is kept for after them) into `buf`; at the end, adds the final Sync.
     fn refill(&mut self) {
         self.buf.clear();
         self.taken = 0;
-        while self.buf.len() < CHUNK {
-            let old = match self.lookahead.take() {
-                Some(ev) => ev,
-                None => match self.events.next(&self.table) {
-                    Ok(Some(ev)) => ev,
-                    Ok(None) => {
-                        self.done = true;
-                        self.syncs += 1;
-                        let time: Time = self.last_ts + 1;
-                        self.buf.push(RawEvent::sync(time, self.syncs, false));
-                        return;
-                    }
-                    Err(e) => return self.fail(e),
-                },
-            };
-            let start = self.buf.len();
-            if let Err(e) = self.convert(&old) {
-                return self.fail(e);
+        let mut chunk = std::mem::take(&mut self.chunk);
+        let end = self.convert_chunk(&mut chunk);
+        self.chunk = chunk;
+        // Times made strictly increasing.
+        for ev in &mut self.buf {
+            if ev.time <= self.last_ts {
+                ev.time = self.last_ts + 1;
             }
-            for ev in &mut self.buf[start..] {
-                if ev.time <= self.last_ts {
-                    ev.time = self.last_ts + 1;
-                }
-                self.last_ts = ev.time;
-            }
+            self.last_ts = ev.time;
         }
+        match end {
+            Ok(false) => {}
+            Ok(true) => {
+                self.done = true;
+                self.syncs += 1;
+                let time: Time = self.last_ts + 1;
+                self.buf.push(RawEvent::sync(time, self.syncs, false));
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// Converts the parser's next chunk of events (read into `chunk`) into
+    /// `buf`; `true` when the parser has no more.
+    #[inline(always)]
+    fn convert_chunk(&mut self, chunk: &mut Vec<V1Event>) -> Result<bool> {
+        self.events.next_chunk(&self.table, chunk)?;
+        for ev in chunk.iter() {
+            self.convert(ev)?;
+        }
+        Ok(chunk.is_empty())
     }
 
     fn fail(&mut self, e: Error) {
@@ -203,6 +262,24 @@ impl Converter {
     /// implies) several; nothing if it fails.
     #[inline(always)]
     fn convert(&mut self, ev: &V1Event) -> Result<()> {
+        if let Some(plan) = self.plans.get(usize::from(ev.typ))
+            && plan.simple
+        {
+            // (Selected slot by slot: a store at a computed index into an
+            // array read back at once stalls the read.)
+            let (keep, stk) = (plan.keep, u64::from(ev.stk));
+            let arg = |i: u8, v: u64| if plan.stack == i { stk } else { v };
+            let args = [
+                arg(0, (ev.args[0] & keep) | plan.first),
+                arg(1, ev.args[1] & keep),
+                arg(2, ev.args[2] & keep),
+                arg(3, 0),
+            ];
+            let m = if ev.p != -1 { self.m_of(ev.p) } else { NONE };
+            let out = self.emit_on(ev, m, plan.typ, args);
+            self.buf.push(out);
+            return Ok(());
+        }
         let out = match ev.typ {
             EV_GOMAXPROCS => {
                 self.gomaxprocs(ev);
@@ -231,10 +308,6 @@ impl Converter {
                 self.go_start_label(ev);
                 return Ok(());
             }
-            EV_GO_SCHED | EV_GO_PREEMPT => self.emit(ev, w::EV_GO_STOP, self.reason(ev)),
-            EV_GO_STOP | EV_GO_SLEEP | EV_GO_BLOCK | EV_GO_BLOCK_SEND | EV_GO_BLOCK_RECV
-            | EV_GO_BLOCK_SELECT | EV_GO_BLOCK_SYNC | EV_GO_BLOCK_COND | EV_GO_BLOCK_NET
-            | EV_GO_BLOCK_GC => self.emit(ev, w::EV_GO_BLOCK, self.reason(ev)),
             EV_GO_SYS_CALL => {
                 self.go_syscall(ev);
                 return Ok(());
@@ -270,10 +343,8 @@ impl Converter {
                 sample.offset = ev.offset();
                 sample
             }
-            t => match same_event(t) {
-                Some(typ) => self.emit(ev, typ, [ev.args[0], ev.args[1], ev.args[2], 0]),
-                None => return Err(Error::at(ev.offset(), format!("unexpected event type {t}"))),
-            },
+            // (Every other known type is planned.)
+            t => return Err(Error::at(ev.offset(), format!("unexpected event type {t}"))),
         };
         self.buf.push(out);
         Ok(())
@@ -302,13 +373,13 @@ impl Converter {
         out
     }
 
-    /// Arguments of a block or stop: the reason the old event type stands
-    /// for (the stack is added by `emit`).
-    fn reason(&self, ev: &V1Event) -> [u64; 4] {
-        let r = OldEvent::from_code(ev.typ)
+    /// The string ID of the reason a block or stop of old type `old`
+    /// stands for.
+    fn reason(&self, old: u8) -> u64 {
+        let r = OldEvent::from_code(old)
             .and_then(OldEvent::reason)
             .unwrap_or(Reason::Empty);
-        [self.builtin_ids[r as usize], 0, 0, 0]
+        self.builtin_ids[r as usize]
     }
 
     /// The string ID of the STW kind the old code stands for.
@@ -326,6 +397,7 @@ impl Converter {
             return self.buf.push(out);
         }
         self.pre_init = false;
+        self.make_plans();
         for &gid in &self.created_pre_init {
             let args = [gid, u64::MAX, w::GO_RUNNABLE, 0];
             let mut status = RawEvent::new(w::EV_GO_STATUS, ev.ts, args);

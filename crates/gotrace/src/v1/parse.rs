@@ -71,7 +71,7 @@ pub(crate) struct V1Parser {
 }
 
 /// Events parsed at a time.
-const CHUNK: usize = 1024;
+pub(crate) const CHUNK: usize = 1024;
 
 impl V1Parser {
     /// A parser over `data` (the trace after its header), indexed by
@@ -102,7 +102,7 @@ impl V1Parser {
     }
 
     /// The next event; `table` holds the trace's stacks.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn next(&mut self, table: &Table) -> Result<Option<V1Event>> {
         if self.pos == self.out.len() {
             self.refill(table);
@@ -119,28 +119,63 @@ impl V1Parser {
         }
     }
 
-    /// Parses the next [`CHUNK`] events into `out` (fewer at the end or
-    /// before an error, which is kept for after them).
-    fn refill(&mut self, table: &Table) {
-        self.out.clear();
-        self.pos = 0;
-        while self.out.len() < CHUNK && !self.done && self.failed.is_none() {
-            match self.advance(table) {
-                Ok(Some(ev)) => self.out.push(ev),
-                Ok(None) => self.done = true,
-                Err(e) => self.failed = Some(e),
-            }
+    /// Time of the next event, which stays next; `None` at the end.
+    pub(crate) fn peek_time(&mut self, table: &Table) -> Result<Option<i64>> {
+        if self.pos == self.out.len() {
+            self.refill(table);
+        }
+        match self.out.get(self.pos) {
+            Some(ev) => Ok(Some(ev.ts)),
+            None => match &self.failed {
+                Some(e) => Err(e.clone()),
+                None => Ok(None),
+            },
         }
     }
 
+    /// The next events, up to [`CHUNK`] of them, swapped into `chunk`
+    /// (its old events dropped): the caller reads them in place. Empty at
+    /// the end, or before an error, which comes after the events before it.
+    pub(crate) fn next_chunk(&mut self, table: &Table, chunk: &mut Vec<V1Event>) -> Result<()> {
+        if self.pos == self.out.len() {
+            self.refill(table);
+        }
+        self.out.drain(..self.pos);
+        self.pos = 0;
+        std::mem::swap(&mut self.out, chunk);
+        self.out.clear();
+        match &self.failed {
+            Some(e) if chunk.is_empty() => Err(e.clone()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Parses the next [`CHUNK`] events into `out` (fewer at the end or
+    /// before an error, which is kept for after them).
+    #[inline(never)]
+    fn refill(&mut self, table: &Table) {
+        self.out.clear();
+        self.pos = 0;
+        if self.done || self.failed.is_some() {
+            return;
+        }
+        if let Err(e) = self.fill(table) {
+            self.failed = Some(e);
+        }
+    }
+
+    /// Parses events into `out` until it holds [`CHUNK`] of them or the
+    /// trace ends (`done`).
     #[inline(always)]
-    fn advance(&mut self, table: &Table) -> Result<Option<V1Event>> {
-        loop {
+    fn fill(&mut self, table: &Table) -> Result<()> {
+        while self.out.len() < CHUNK {
             if let Some(ev) = self.checker.pop(self.merge_done) {
-                return Ok(Some(ev));
+                self.out.push(ev);
+                continue;
             }
             if self.merge_done {
-                return Ok(None);
+                self.done = true;
+                return Ok(());
             }
             if self.ticks_per_sec == 0 {
                 let end = self.merger.end();
@@ -163,12 +198,11 @@ impl V1Parser {
                 empty: &self.empty_stacks,
                 end: self.merger.end(),
             };
-            match self.checker.push(ev, &stacks) {
-                Ok(Some(ev)) => return Ok(Some(ev)),
-                Ok(None) => {}
-                Err(e) => return Err(self.fail(e)),
+            if let Err(e) = self.checker.push(ev, &stacks, &mut self.out) {
+                return Err(self.fail(e));
             }
         }
+        Ok(())
     }
 
     /// The error Go reports when the checks after the merge find `later`:

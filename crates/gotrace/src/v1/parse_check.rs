@@ -54,7 +54,7 @@ impl Stacks<'_> {
     /// Whether stack `id` has frames. A stack that is not defined at all
     /// is missing from the stack table the runtime writes at the end of
     /// the trace: the trace was cut short.
-    #[inline]
+    #[inline(always)]
     fn has_frames(&self, id: u64, ev: &V1Event) -> Result<bool> {
         if id == 0 {
             return Ok(false);
@@ -62,6 +62,13 @@ impl Stacks<'_> {
         if self.table.has_stack(id) {
             return Ok(true);
         }
+        self.no_frames(id, ev)
+    }
+
+    /// [`Stacks::has_frames`] of a stack the table does not hold.
+    #[cold]
+    #[inline(never)]
+    fn no_frames(&self, id: u64, ev: &V1Event) -> Result<bool> {
         if self.empty.contains(&id) {
             return Ok(false);
         }
@@ -88,9 +95,16 @@ pub(crate) struct Checker {
     queue: VecDeque<V1Event>,
     /// Number of events popped from `queue`.
     popped: u64,
-    /// Goroutines whose last event is a GoSysCall, and its number.
-    pending_syscall: HashMap<u64, u64>,
+    /// Goroutines whose last event is a GoSysCall, and its number (else
+    /// [`NO_CALL`]), by goroutine ID (every event looks its goroutine up
+    /// while any is pending).
+    pending_syscall: IdMap<u64>,
+    /// How many goroutines have a pending GoSysCall.
+    pending: usize,
 }
+
+/// In [`Checker::pending_syscall`]: no pending GoSysCall.
+const NO_CALL: u64 = u64::MAX;
 
 impl Checker {
     pub(crate) fn new(ns_per_tick: f64, timer_goroutines: HashSet<u64>) -> Checker {
@@ -109,13 +123,20 @@ impl Checker {
             history,
             queue: VecDeque::new(),
             popped: 0,
-            pending_syscall: HashMap::default(),
+            pending_syscall: IdMap::default(),
+            pending: 0,
         }
     }
 
     /// Checks and adjusts the next event of the final order (time in
-    /// ticks); gives it back at once if nothing waits, else queues it.
-    pub(crate) fn push(&mut self, mut ev: V1Event, stacks: &Stacks<'_>) -> Result<Option<V1Event>> {
+    /// ticks); adds it to `out` at once if nothing waits, else queues it.
+    #[inline(always)]
+    pub(crate) fn push(
+        &mut self,
+        mut ev: V1Event,
+        stacks: &Stacks<'_>,
+        out: &mut Vec<V1Event>,
+    ) -> Result<()> {
         let min_ts = *self.min_ts.get_or_insert(ev.ts);
         ev.ts = (ev.ts.wrapping_sub(min_ts) as f64 * self.ns_per_tick) as i64;
         if ev.typ == EV_GO_UNBLOCK && self.timer_goroutines.contains(&ev.g) {
@@ -124,8 +145,8 @@ impl Checker {
         if ev.typ == EV_GO_SYS_EXIT {
             ev.p = SYSCALL_P;
         }
-        if !self.pending_syscall.is_empty()
-            && let Some(j) = self.pending_syscall.remove(&ev.g)
+        if self.pending != 0
+            && let Some(j) = self.take_pending(ev.g)
             && ev.typ == EV_GO_SYS_BLOCK
             && let Some(call) = usize::try_from(j - self.popped)
                 .ok()
@@ -134,8 +155,10 @@ impl Checker {
             call.args[0] = 1;
         }
         if ev.typ == EV_GO_SYS_CALL {
+            // (None is pending for `ev.g`: it was taken above.)
             let n = self.popped + self.queue.len() as u64;
-            self.pending_syscall.insert(ev.g, n);
+            self.pending_syscall.set(ev.g, n);
+            self.pending += 1;
         }
         self.history.apply(&mut ev)?;
         if ev.typ == EV_GO_CREATE {
@@ -146,19 +169,42 @@ impl Checker {
         }
         if self.queue.is_empty() && ev.typ != EV_GO_SYS_CALL {
             self.popped += 1;
-            return Ok(Some(ev));
+            out.push(ev);
+        } else {
+            self.queue.push_back(ev);
         }
-        self.queue.push_back(ev);
-        Ok(None)
+        Ok(())
+    }
+
+    /// The number of goroutine `g`'s pending GoSysCall, which is no
+    /// longer pending.
+    #[inline]
+    fn take_pending(&mut self, g: u64) -> Option<u64> {
+        match self.pending_syscall.get(g) {
+            Some(j) if j != NO_CALL => {
+                self.pending_syscall.set(g, NO_CALL);
+                self.pending -= 1;
+                Some(j)
+            }
+            _ => None,
+        }
     }
 
     /// The next checked event, unless it is a GoSysCall whose goroutine's
     /// next event is not known yet and `end` is false.
+    #[inline(always)]
     pub(crate) fn pop(&mut self, end: bool) -> Option<V1Event> {
+        if self.queue.is_empty() {
+            return None;
+        }
+        self.pop_queued(end)
+    }
+
+    fn pop_queued(&mut self, end: bool) -> Option<V1Event> {
         let front = self.queue.front()?;
         if !end
             && front.typ == EV_GO_SYS_CALL
-            && self.pending_syscall.get(&front.g) == Some(&self.popped)
+            && self.pending_syscall.get(front.g) == Some(self.popped)
         {
             return None;
         }

@@ -1,0 +1,3 @@
+module runnablegen
+
+go 1.21
