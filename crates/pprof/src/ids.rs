@@ -186,11 +186,12 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
             }
             _ => {
                 let ends = !high & 0x8080_8080_8080_8080;
-                let mut starts = (ends << 8 | *carry) & real;
+                let starts = (ends << 8 | *carry) & real;
                 *carry = (ends >> 63) << 7;
+                // Every byte is looked up, and those where no id starts
+                // are masked out: no branch depends on where ids start.
                 let (mut o, mut a) = (0, u32::MAX);
-                while starts != 0 {
-                    let k = starts.trailing_zeros() / 8;
+                for k in 0..8 {
                     let b0 = (w >> (8 * k)) as u8;
                     let b1 = if k < 7 {
                         (w >> (8 * k + 8)) as u8
@@ -201,8 +202,8 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
                     // were 0, so that all of them share one row.
                     let high = ((b0 as i8) >> 7) as u8;
                     let m: u32 = table[usize::from(b0) | usize::from(b1 & high) << 8].into();
-                    (o, a) = (o | m, a & m);
-                    starts &= starts - 1;
+                    let start = 0u32.wrapping_sub((starts >> (8 * k + 7)) as u32 & 1);
+                    (o, a) = (o | (m & start), a & (m | !start));
                 }
                 (o, a)
             }
