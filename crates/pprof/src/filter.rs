@@ -100,8 +100,10 @@ impl Profile<'_> {
             // `keep` for the one word of bits that up to 31 patterns need.
             let want = want.first().copied().unwrap_or(0);
             let (empty, ignore) = (filter.is_empty(), u64::from(filter.ignore.is_some()));
+            // Without short circuits: whether a sample is kept is data, and
+            // a branch on it would be mispredicted often.
             let keep =
-                |any: bool, bits: u64| empty || (any && bits & ignore == 0 && bits & want == want);
+                |any: bool, bits: u64| empty | (any & (bits & ignore == 0) & (bits & want == want));
             if patterns.len() < 8 {
                 self.sum_by_table::<u8>(&mut sums, &masks, keep)?;
             } else {
@@ -155,9 +157,8 @@ impl Profile<'_> {
                 if q.and & VALID == 0 {
                     return Err(unknown_location());
                 }
-                if keep(q.any, u64::from(q.or >> 1)) {
-                    sums.total += i128::from(q.value);
-                }
+                let kept = i64::from(keep(q.any, u64::from(q.or >> 1)));
+                sums.total += i128::from(q.value & -kept);
                 continue;
             }
             let (mut n, mut acc, mut all) = (0, 0, VALID);
