@@ -198,8 +198,27 @@ impl Profile<'_> {
         }
         let mut strings = StringMasks::new(self.data, &self.t.strings, patterns, words);
         if words == 1 {
-            return self.location_masks_one(&mut strings, patterns);
+            let locs = self.location_masks_one(&mut strings, patterns);
+            // Fuzzing (with debug assertions) checks the one-word masks
+            // against the general ones on every input.
+            #[cfg(debug_assertions)]
+            {
+                let mut strings = StringMasks::new(self.data, &self.t.strings, patterns, 1);
+                let general = self.location_masks_any(&mut strings, patterns, 1);
+                debug_assert!(general.bits == locs.bits, "the one-word masks disagree");
+            }
+            return locs;
         }
+        self.location_masks_any(&mut strings, patterns, words)
+    }
+
+    /// [`Self::location_masks`] for any number of words per row.
+    fn location_masks_any(
+        &self,
+        strings: &mut StringMasks<'_>,
+        patterns: &[&Pattern],
+        words: usize,
+    ) -> Masks {
         let mut funcs = Masks::new(words, self.t.functions.len());
         for (i, f) in self.t.functions.iter().enumerate() {
             for idx in [f.name, f.filename] {

@@ -128,18 +128,34 @@ impl IdIndex {
         kind: &str,
         mut dense: Vec<u32>,
     ) -> Result<Self, Error> {
-        let n = ids.len();
         dense.clear();
         if (ids.clone().zip(1..)).all(|(id, want)| id == want) {
             // No id is 0 or repeated: the index needs no checks.
             dense.push(NONE);
-            dense.extend(0..n as u32);
+            dense.extend(0..ids.len() as u32);
+            // Fuzzing (with debug assertions) checks this against the
+            // general way on every input.
+            debug_assert!(
+                Self::build_any(ids.clone(), kind, Vec::new()).is_ok_and(|g| g.dense == dense),
+                "the index of ordered ids disagrees"
+            );
             return Ok(IdIndex {
                 dense,
                 sparse: HashMap::new(),
                 ordered: true,
             });
         }
+        Self::build_any(ids, kind, dense)
+    }
+
+    /// [`Self::build`] for ids in any order.
+    fn build_any(
+        ids: impl ExactSizeIterator<Item = u64>,
+        kind: &str,
+        mut dense: Vec<u32>,
+    ) -> Result<Self, Error> {
+        let n = ids.len();
+        dense.clear();
         dense.resize(n + 1, NONE);
         let mut idx = IdIndex {
             dense,
@@ -182,7 +198,17 @@ impl IdIndex {
             // (0 wraps around).
             let n = (self.dense.len() - 1) as u64;
             out.extend(ids.iter().map(|&id| id.wrapping_sub(1) as u32));
-            return ids.iter().all(|&id| id.wrapping_sub(1) < n).then_some(());
+            let known = ids.iter().all(|&id| id.wrapping_sub(1) < n);
+            debug_assert!(
+                !known
+                    || ids
+                        .iter()
+                        .zip(&*out)
+                        .all(|(&id, &i)| self.get(id) == Some(i)),
+                "mapping ordered ids disagrees"
+            );
+            debug_assert!(known || ids.iter().any(|&id| self.get(id).is_none()));
+            return known.then_some(());
         }
         for &id in ids {
             out.push(self.get(id)?);

@@ -134,7 +134,16 @@ fn last_starting_by(strings: &[(usize, usize)], i: usize, at: usize) -> usize {
         step *= 2;
     }
     let hi = (lo + step - 1).min(strings.len());
-    lo + strings[lo..hi].partition_point(|&(s, _)| s <= at) - 1
+    let found = lo + strings[lo..hi].partition_point(|&(s, _)| s <= at) - 1;
+    debug_assert_eq!(
+        found,
+        i + strings[i + 1..]
+            .iter()
+            .take_while(|&&(s, _)| s <= at)
+            .count(),
+        "galloping disagrees with walking"
+    );
+    found
 }
 
 #[cfg(test)]
