@@ -136,20 +136,30 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
             Some(_) => {}
         }
         let (mut or, mut and) = (0u32, VALID);
-        // As in `fold`, a varint starts after every byte below 0x80:
-        // `carry` says whether the next word's first byte is a start.
-        let mut carry = 0x80u64;
-        let mut i = 0;
-        while let Some(c) = b.get(i..).and_then(<[u8]>::first_chunk::<8>) {
-            let next = b.get(i + 8).copied().unwrap_or(0);
-            let (o, a) = self.word(u64::from_le_bytes(*c), next, &mut carry, u64::MAX);
+        if let Some(&last) = b.last_chunk::<8>() {
+            // As in `fold`, a varint starts after every byte below 0x80:
+            // `carry` says whether the next word's first byte is a start.
+            let mut carry = 0x80u64;
+            let mut i = 0;
+            // Every word but the last, with the byte after it.
+            while let Some(&[ref w @ .., next]) = b.get(i..).and_then(<[u8]>::first_chunk::<9>) {
+                let (o, a) = self.word(u64::from_le_bytes(*w), next, &mut carry, u64::MAX);
+                (or, and) = (or | o, and & a);
+                i += 8;
+            }
+            // The last eight bytes, which may overlap the word before
+            // them: an id folded twice changes neither the OR nor the AND.
+            // Whether their first byte starts an id depends on the byte
+            // before it.
+            let j = b.len() - 8;
+            let mut carry = j.checked_sub(1).map_or(0x80, |k| u64::from(!b[k] & 0x80));
+            let (o, a) = self.word(u64::from_le_bytes(last), 0, &mut carry, u64::MAX);
             (or, and) = (or | o, and & a);
-            i += 8;
-        }
-        if i < b.len() {
-            // The last bytes (padded, but no id starts in the padding).
-            let real = u64::MAX >> (64 - 8 * (b.len() - i));
-            let (o, a) = self.word(word_at(b, i), 0, &mut carry, real);
+        } else {
+            // Fewer than eight bytes (padded, but no id starts in the
+            // padding).
+            let real = u64::MAX >> (64 - 8 * b.len());
+            let (o, a) = self.word(word_at(b, 0), 0, &mut 0x80, real);
             (or, and) = (or | o, and & a);
         }
         let folded = (and & VALID != 0).then_some((true, or, and));
