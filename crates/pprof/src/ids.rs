@@ -10,9 +10,15 @@ use crate::profile::Profile;
 use crate::quick::FoldIds;
 use crate::wire::{Reader, Value, repeated, word_at};
 
-/// Bit 0 of an entry: the id names a location. Pattern `p`'s bit is
-/// `p + 1`.
+/// What [`IdMasks::fold`] returns as its third value when every id names a
+/// location (and 0 otherwise), so that callers AND it over fields.
 pub(crate) const VALID: u32 = 1;
+
+/// Bit 0 of a table entry: the id names no location, or its varint is
+/// longer than two bytes (both rare, and left to [`IdMasks::mask`]).
+/// Pattern `p`'s bit is `p + 1`. Folding a sample's ids is then one OR per
+/// id.
+const UNKNOWN: u32 = 1;
 
 /// A table entry: `u8` for up to seven patterns (the table then stays in
 /// the L1 cache), `u32` for up to 31.
@@ -60,9 +66,8 @@ const SMALL: usize = 1 << 14;
 
 /// Filter bits of every location, looked up by the raw bytes of its id's
 /// varint: entry `b0 | b1 << 8` holds the bits of the id of the two-byte
-/// varint `b0, b1`, entry `b0` those of the one-byte varint `b0`, and 0
-/// stands for a longer varint or an id that names no location (both rare,
-/// and left to [`IdMasks::mask`]).
+/// varint `b0, b1`, entry `b0` those of the one-byte varint `b0`, and
+/// [`UNKNOWN`] stands for a longer varint or an id that names no location.
 pub(crate) struct IdMasks<'p, 'a, E: Entry> {
     table: Box<Table<E>>,
     profile: &'p Profile<'a>,
@@ -72,25 +77,29 @@ pub(crate) struct IdMasks<'p, 'a, E: Entry> {
 impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
     /// `masks` holds one word per location (none without filters), with
     /// pattern `p` at bit `p`; the patterns must fit in `E` next to
-    /// [`VALID`].
+    /// [`UNKNOWN`].
     pub(crate) fn new(profile: &'p Profile<'a>, masks: &'p [u64]) -> Self {
         let mut table = E::take().unwrap_or_else(|| {
             // Built on the heap: it is too big for some threads' stacks.
-            vec![E::of(0); 1 << 16]
+            vec![E::of(UNKNOWN); 1 << 16]
                 .into_boxed_slice()
                 .try_into()
                 .unwrap_or_else(|_| unreachable!("the length is the table's"))
         });
         let small: Vec<E> = (0..SMALL as u64)
             .map(|id| {
-                let bits = profile.location_ids.get(id).map_or(0, |l| entry(masks, l));
+                let bits = profile
+                    .location_ids
+                    .get(id)
+                    .map_or(UNKNOWN, |l| entry(masks, l));
                 E::of(bits)
             })
             .collect();
         // A one-byte id is looked up in row 0 (as if the byte after it
         // were 0), a two-byte one in the upper half of the row of its
         // second byte; a longer varint's second byte is 0x80 or more, and
-        // the upper halves of those rows stay 0 (no other part is read).
+        // the upper halves of those rows stay UNKNOWN (no other part is
+        // read).
         table[..128].copy_from_slice(&small[..128]);
         for (b1, ids) in small.chunks_exact(128).enumerate() {
             table[b1 << 8 | 128..(b1 + 1) << 8].copy_from_slice(ids);
@@ -107,13 +116,14 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
         E::keep(self.table);
     }
 
-    /// The entry of location id `id`, or 0 when no location has this id.
+    /// The entry of location id `id`, [`UNKNOWN`] when no location has
+    /// this id.
     #[inline(never)]
     fn mask(&self, id: u64) -> u32 {
         self.profile
             .location_ids
             .get(id)
-            .map_or(0, |l| entry(self.masks, l))
+            .map_or(UNKNOWN, |l| entry(self.masks, l))
     }
 
     /// The entry of the varint at `b[i..]` (`at` is the offset of `b`).
@@ -135,7 +145,7 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
             Some(&c) if c >= 0x80 => return None,
             Some(_) => {}
         }
-        let (mut or, mut and) = (0u32, VALID);
+        let mut or = 0u32;
         if let Some(&last) = b.last_chunk::<8>() {
             // As in `fold`, a varint starts after every byte below 0x80:
             // `carry` says whether the next word's first byte is a start.
@@ -143,8 +153,7 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
             let mut i = 0;
             // Every word but the last, with the byte after it.
             while let Some(&[ref w @ .., next]) = b.get(i..).and_then(<[u8]>::first_chunk::<9>) {
-                let (o, a) = self.word(u64::from_le_bytes(*w), next, &mut carry, u64::MAX);
-                (or, and) = (or | o, and & a);
+                or |= self.word(u64::from_le_bytes(*w), next, &mut carry, u64::MAX);
                 i += 8;
             }
             // The last eight bytes, which may overlap the word before
@@ -153,27 +162,25 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
             // before it.
             let j = b.len() - 8;
             let mut carry = j.checked_sub(1).map_or(0x80, |k| u64::from(!b[k] & 0x80));
-            let (o, a) = self.word(u64::from_le_bytes(last), 0, &mut carry, u64::MAX);
-            (or, and) = (or | o, and & a);
+            or |= self.word(u64::from_le_bytes(last), 0, &mut carry, u64::MAX);
         } else {
             // Fewer than eight bytes (padded, but no id starts in the
             // padding).
             let real = u64::MAX >> (64 - 8 * b.len());
-            let (o, a) = self.word(word_at(b, 0), 0, &mut 0x80, real);
-            (or, and) = (or | o, and & a);
+            or |= self.word(word_at(b, 0), 0, &mut 0x80, real);
         }
-        let folded = (and & VALID != 0).then_some((true, or, and));
+        let folded = (or & UNKNOWN == 0).then_some((true, or, VALID));
         // Fuzzing (with debug assertions) checks the fast path against
         // the general one on every input.
         debug_assert!(folded.is_none() || folded == self.fold(v).ok());
         folded
     }
 
-    /// The OR and AND of the entries of the ids that start in the eight
-    /// bytes `w` (little-endian; `next` is the byte after them) at bytes
-    /// kept by `real`, and whether the next word starts with an id.
+    /// The OR of the entries of the ids that start in the eight bytes `w`
+    /// (little-endian; `next` is the byte after them) at bytes kept by
+    /// `real`, and whether the next word starts with an id.
     #[inline(always)]
-    fn word(&self, w: u64, next: u8, carry: &mut u64, real: u64) -> (u32, u32) {
+    fn word(&self, w: u64, next: u8, carry: &mut u64, real: u64) -> u32 {
         let table = &*self.table;
         // The raw bytes of a two-byte id, little-endian, are its entry's
         // index, so words made of such ids alone (the usual case once a
@@ -184,15 +191,13 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
         match (high, *carry, real) {
             // ids at bytes 0, 2, 4 and 6
             (0x0080_0080_0080_0080, 0x80, u64::MAX) => {
-                let e = [raw(w), raw(w >> 16), raw(w >> 32), raw(w >> 48)];
-                (e[0] | e[1] | e[2] | e[3], e[0] & e[1] & e[2] & e[3])
+                raw(w) | raw(w >> 16) | raw(w >> 32) | raw(w >> 48)
             }
             // the end of an id, then ids at bytes 1, 3, 5 and 7 (which
             // ends in the next word)
             (0x8000_8000_8000_8000, 0, u64::MAX) => {
                 let last = w >> 56 | u64::from(next) << 8;
-                let e = [raw(w >> 8), raw(w >> 24), raw(w >> 40), raw(last)];
-                (e[0] | e[1] | e[2] | e[3], e[0] & e[1] & e[2] & e[3])
+                raw(w >> 8) | raw(w >> 24) | raw(w >> 40) | raw(last)
             }
             _ => {
                 let ends = !high & 0x8080_8080_8080_8080;
@@ -200,7 +205,7 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
                 *carry = (ends >> 63) << 7;
                 // Every byte is looked up, and those where no id starts
                 // are masked out: no branch depends on where ids start.
-                let (mut o, mut a) = (0, u32::MAX);
+                let mut o = 0;
                 for k in 0..8 {
                     let b0 = (w >> (8 * k)) as u8;
                     let b1 = if k < 7 {
@@ -213,19 +218,18 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
                     let high = ((b0 as i8) >> 7) as u8;
                     let m: u32 = table[usize::from(b0) | usize::from(b1 & high) << 8].into();
                     let start = 0u32.wrapping_sub((starts >> (8 * k + 7)) as u32 & 1);
-                    (o, a) = (o | (m & start), a & (m | !start));
+                    o |= m & start;
                 }
-                (o, a)
+                o
             }
         }
     }
 
     /// For one location-id field: whether it holds any id, the OR of their
-    /// entries, and the AND (whose [`VALID`] bit says whether every id was
-    /// known).
+    /// entries' pattern bits, and [`VALID`] if every id was known (else 0).
     #[inline(always)]
     pub(crate) fn fold(&self, v: Value<'_>) -> Result<(bool, u32, u32), DecodeError> {
-        let (mut or, mut and) = (0u32, VALID);
+        let mut or = 0u32;
         let table = &*self.table;
         let look = |b0: u8, b1: u8| -> u32 {
             let high = ((b0 as i8) >> 7) as u8;
@@ -246,10 +250,10 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
                     while starts != 0 {
                         let k = (starts.trailing_zeros() / 8) as usize;
                         let mut m = look(c[k], c[k + 1]);
-                        if m == 0 {
+                        if m & UNKNOWN != 0 {
                             m = self.mask_at(b, at, i + k)?;
                         }
-                        (or, and) = (or | m, and & m);
+                        or |= m;
                         starts &= starts - 1;
                     }
                     i += 8;
@@ -264,25 +268,25 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
                 while let Some(&b0) = b.get(i) {
                     // Past the end reads as 0xff: not the end of a varint.
                     let mut m = look(b0, b.get(i + 1).copied().unwrap_or(0xff));
-                    if m != 0 {
+                    if m & UNKNOWN == 0 {
                         i += 1 + usize::from(b0 >> 7);
                     } else {
                         let mut r = Reader::new(&b[i..], at + i);
                         m = self.mask(r.varint()?);
                         i = r.offset() - at;
                     }
-                    (or, and) = (or | m, and & m);
+                    or |= m;
                 }
-                Ok((!b.is_empty(), or, and))
+                Ok(known(!b.is_empty(), or))
             }
             v => {
                 let mut any = false;
                 repeated(v, 0, |id| {
                     let m = self.mask(id);
-                    (or, and, any) = (or | m, and & m, true);
+                    (or, any) = (or | m, true);
                     Ok(())
                 })?;
-                Ok((any, or, and))
+                Ok(known(any, or))
             }
         }
     }
@@ -295,7 +299,14 @@ impl<E: Entry> FoldIds for IdMasks<'_, '_, E> {
     }
 }
 
-/// The entry of location `l`: its pattern bits and [`VALID`].
+/// The entry of location `l`: its pattern bits.
 fn entry(masks: &[u64], l: u32) -> u32 {
-    masks.get(l as usize).map_or(0, |&m| (m as u32) << 1) | VALID
+    masks.get(l as usize).map_or(0, |&m| (m as u32) << 1)
+}
+
+/// What [`IdMasks::fold`] returns for a field that holds any ids when
+/// `any`, and whose entries' OR is `or`.
+fn known(any: bool, or: u32) -> (bool, u32, u32) {
+    let valid = if or & UNKNOWN == 0 { VALID } else { 0 };
+    (any, or & !UNKNOWN, valid)
 }
