@@ -310,3 +310,218 @@ fn known(any: bool, or: u32) -> (bool, u32, u32) {
     let valid = if or & UNKNOWN == 0 { VALID } else { 0 };
     (any, or & !UNKNOWN, valid)
 }
+
+#[cfg(test)]
+mod tests {
+    use prost::Message;
+
+    use super::*;
+    use crate::proto;
+
+    /// A profile.proto message whose locations have these ids, in order.
+    fn encoded(ids: &[u64]) -> Vec<u8> {
+        proto::Profile {
+            string_table: vec![Vec::new()],
+            location: ids
+                .iter()
+                .map(|&id| proto::Location {
+                    id,
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        }
+        .encode_to_vec()
+    }
+
+    /// Pattern bits (up to seven patterns) for each of `n` locations.
+    fn masks(n: usize) -> Vec<u64> {
+        (0..n as u64).map(|l| (l * 37 + 5) % 128).collect()
+    }
+
+    /// A field's fold computed the slow way: `None` when it ends inside a
+    /// varint.
+    fn reference(p: &Profile<'_>, masks: &[u64], b: &[u8]) -> Option<(bool, u32, u32)> {
+        let (mut i, mut or, mut valid) = (0, 0, VALID);
+        while i < b.len() {
+            let (mut id, mut shift) = (0u64, 0);
+            loop {
+                let c = *b.get(i)?;
+                i += 1;
+                id |= u64::from(c & 0x7f).checked_shl(shift).unwrap_or(0);
+                shift += 7;
+                if c < 0x80 {
+                    break;
+                }
+            }
+            match p.location_ids.get(id) {
+                Some(l) => or |= entry(masks, l),
+                None => valid = 0,
+            }
+        }
+        Some((!b.is_empty(), or, valid))
+    }
+
+    fn varint(mut id: u64, out: &mut Vec<u8>) {
+        while id >= 0x80 {
+            out.push(id as u8 | 0x80);
+            id >>= 7;
+        }
+        out.push(id as u8);
+    }
+
+    /// Checks both folds of the field `b` against [`reference`]; the fast
+    /// one may decline only fields with an unknown id, a varint longer
+    /// than two bytes, or a cut varint.
+    fn check<E: Entry>(t: &IdMasks<'_, '_, E>, masks: &[u64], b: &[u8]) {
+        let want = reference(t.profile, masks, b);
+        let v = Value::Bytes(b, 0);
+        assert_eq!(t.fold(v).ok(), want, "fold of {b:x?}");
+        let quick = t.fold_quick(v);
+        if quick.is_some() {
+            assert_eq!(quick, want, "fold_quick of {b:x?}");
+        }
+        let short = b
+            .iter()
+            .zip(b.iter().skip(1))
+            .all(|(&x, &y)| x < 0x80 || y < 0x80);
+        let plain = b.last().is_none_or(|&c| c < 0x80) && short;
+        if plain && want.is_some_and(|w| w.2 == VALID) {
+            assert!(quick.is_some(), "fold_quick declined {b:x?}");
+        }
+    }
+
+    /// A small deterministic generator.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+
+    /// Random fields of every length up to 40 bytes made of ids from
+    /// `pick` (and one-byte ids to fill them), in a profile whose locations
+    /// have the ids `ids`.
+    fn fields<E: Entry>(ids: &[u64], pick: &[u64], seed: u64) {
+        let data = encoded(ids);
+        let p = Profile::parse(&data).expect("a valid profile");
+        let m = masks(ids.len());
+        let t = IdMasks::<E>::new(&p, &m);
+        let mut rng = Rng(seed);
+        for len in 0..=40 {
+            for _ in 0..300 {
+                let mut b = Vec::new();
+                while b.len() < len {
+                    let id = pick[rng.below(pick.len() as u64) as usize];
+                    let mut v = Vec::new();
+                    varint(id, &mut v);
+                    if b.len() + v.len() <= len {
+                        b.extend_from_slice(&v);
+                    } else {
+                        b.push(1 + rng.below(127) as u8);
+                    }
+                }
+                assert_eq!(b.len(), len);
+                check(&t, &m, &b);
+            }
+        }
+        t.done();
+    }
+
+    #[test]
+    fn fields_of_every_length() {
+        let ids: Vec<u64> = (1..=300).collect();
+        let pick: Vec<u64> = (1..=300).collect();
+        fields::<u8>(&ids, &pick, 1);
+        fields::<u32>(&ids, &pick, 2);
+        // Mostly two-byte ids, as in big profiles.
+        let pick: Vec<u64> = (128..=300).chain([5, 77]).collect();
+        fields::<u8>(&ids, &pick, 3);
+        fields::<u32>(&ids, &pick, 4);
+    }
+
+    #[test]
+    fn unknown_and_long_ids() {
+        // Ids 50, 100, ... name no location; 20000 and 1 << 40 do.
+        let ids: Vec<u64> = (1..=400)
+            .filter(|id| id % 50 != 0)
+            .chain([20_000, 1 << 40])
+            .collect();
+        let pick: Vec<u64> = (120..=140)
+            .chain([
+                1,
+                50,
+                100,
+                250,
+                401,
+                1000,
+                16_383,
+                16_384,
+                20_000,
+                1 << 40,
+                1 << 35,
+            ])
+            .collect();
+        fields::<u8>(&ids, &pick, 5);
+        fields::<u32>(&ids, &pick, 6);
+    }
+
+    #[test]
+    fn odd_encodings() {
+        let data = encoded(&(1..=300).collect::<Vec<_>>());
+        let p = Profile::parse(&data).expect("a valid profile");
+        let m = masks(300);
+        let t = IdMasks::<u8>::new(&p, &m);
+        let two = [0x81, 0x02]; // 257
+        let mut cases: Vec<Vec<u8>> = vec![
+            vec![0x85, 0x00],       // 5 in two bytes
+            vec![0x85, 0x80, 0x00], // 5 in three bytes
+            vec![0x81],             // cut
+            vec![0x00],             // 0, reserved
+        ];
+        // The odd varint at every place of a field of two-byte ids, and
+        // fields cut short.
+        for odd in cases.clone() {
+            for at in 0..12 {
+                let mut b: Vec<u8> = two.repeat(at);
+                b.extend_from_slice(&odd);
+                b.extend_from_slice(&two.repeat(12 - at));
+                cases.push(b);
+            }
+        }
+        for n in 0..30 {
+            cases.push(two.repeat(20)[..n].to_vec());
+        }
+        for b in &cases {
+            check(&t, &m, b);
+        }
+        // Ids as separate varint fields.
+        assert_eq!(
+            t.fold(Value::Varint(257)).ok(),
+            Some((true, entry(&m, 256), VALID))
+        );
+        assert_eq!(t.fold(Value::Varint(301)).ok(), Some((true, 0, 0)));
+        t.done();
+    }
+
+    #[test]
+    fn kept_table_forgets_the_last_profile() {
+        let m = masks(300);
+        let big = encoded(&(1..=300).collect::<Vec<_>>());
+        let small = encoded(&(1..=130).collect::<Vec<_>>());
+        let mut b = Vec::new();
+        varint(200, &mut b);
+        for data in [&big, &small, &big] {
+            let p = Profile::parse(data).expect("a valid profile");
+            let t = IdMasks::<u8>::new(&p, &m);
+            let known = p.location_ids.get(200).is_some();
+            assert_eq!(t.fold_quick(Value::Bytes(&b, 0)).is_some(), known);
+            check(&t, &m, &b);
+            t.done();
+        }
+    }
+}
