@@ -151,13 +151,32 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
             // `carry` says whether the next word's first byte is a start.
             let mut carry = 0x80u64;
             let mut i = 0;
+            let table = &*self.table;
+            let raw = |x: u64| -> u32 { table[(x & 0xffff) as usize].into() };
             // Every word but the last, with the byte after it.
-            while let Some(&[ref w @ .., next]) = b.get(i..).and_then(<[u8]>::first_chunk::<9>) {
-                or |= self.word(u64::from_le_bytes(*w), next, &mut carry, u64::MAX);
+            while let Some(c) = b.get(i..).and_then(<[u8]>::first_chunk::<9>) {
+                let [ref w @ .., next] = *c;
+                let [_, ref shifted @ ..] = *c;
+                // The eight bytes from the first id that starts in the
+                // word (byte 1 when byte 0 continues an id, which must end
+                // there: were it longer than two bytes, its first two were
+                // looked up as UNKNOWN already). When they are four
+                // two-byte ids (the usual case), their raw bytes are the
+                // entries' indices, and the next word starts as this one.
+                let x = if carry != 0 {
+                    u64::from_le_bytes(*w)
+                } else {
+                    u64::from_le_bytes(*shifted)
+                };
+                if x & 0x8080_8080_8080_8080 == 0x0080_0080_0080_0080 {
+                    or |= raw(x) | raw(x >> 16) | raw(x >> 32) | raw(x >> 48);
+                } else {
+                    or |= self.word(u64::from_le_bytes(*w), next, &mut carry, u64::MAX);
+                }
                 i += 8;
             }
             // The last eight bytes, which may overlap the word before
-            // them: an id folded twice changes neither the OR nor the AND.
+            // them: an id folded twice does not change the OR.
             // Whether their first byte starts an id depends on the byte
             // before it.
             let j = b.len() - 8;
