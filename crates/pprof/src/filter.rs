@@ -44,10 +44,20 @@ pub(crate) struct Masks {
 }
 
 impl Masks {
+    pub(crate) fn words(&self) -> usize {
+        self.words
+    }
+
     /// The bits when rows are at most one word (empty without patterns).
     pub(crate) fn words_one(&self) -> &[u64] {
         debug_assert!(self.words <= 1);
         &self.bits
+    }
+
+    /// [`Self::words_one`], to write.
+    pub(crate) fn words_one_mut(&mut self) -> &mut [u64] {
+        debug_assert!(self.words <= 1);
+        &mut self.bits
     }
 
     pub(crate) fn new(words: usize, rows: usize) -> Self {
@@ -187,10 +197,32 @@ impl Profile<'_> {
             return Masks::new(0, 0);
         }
         let mut strings = StringMasks::new(self.data, &self.t.strings, patterns, words);
+        if words == 1 {
+            let locs = self.location_masks_one(&mut strings, patterns);
+            // Fuzzing (with debug assertions) checks the one-word masks
+            // against the general ones on every input.
+            #[cfg(debug_assertions)]
+            {
+                let mut strings = StringMasks::new(self.data, &self.t.strings, patterns, 1);
+                let general = self.location_masks_any(&mut strings, patterns, 1);
+                debug_assert!(general.bits == locs.bits, "the one-word masks disagree");
+            }
+            return locs;
+        }
+        self.location_masks_any(&mut strings, patterns, words)
+    }
+
+    /// [`Self::location_masks`] for any number of words per row.
+    fn location_masks_any(
+        &self,
+        strings: &mut StringMasks<'_>,
+        patterns: &[&Pattern],
+        words: usize,
+    ) -> Masks {
         let mut funcs = Masks::new(words, self.t.functions.len());
         for (i, f) in self.t.functions.iter().enumerate() {
             for idx in [f.name, f.filename] {
-                let m = strings.get(idx as usize, self.string(idx), patterns);
+                let m = strings.get(idx as usize, patterns);
                 for (r, m) in funcs.row_mut(i).iter_mut().zip(m) {
                     *r |= m;
                 }
@@ -206,7 +238,7 @@ impl Profile<'_> {
             }
             if let Some(m) = mapping {
                 let idx = self.t.mappings[m as usize].filename;
-                let m = strings.get(idx as usize, self.string(idx), patterns);
+                let m = strings.get(idx as usize, patterns);
                 for (r, m) in locs.row_mut(i).iter_mut().zip(m) {
                     *r |= m;
                 }
@@ -214,5 +246,99 @@ impl Profile<'_> {
             start = end;
         }
         locs
+    }
+
+    /// [`Self::location_masks`] for up to 64 patterns (one word per row).
+    fn location_masks_one(&self, strings: &mut StringMasks<'_>, patterns: &[&Pattern]) -> Masks {
+        let mut locs = Masks::new(1, self.locations.len());
+        let literal = strings.literal_words();
+        if literal.is_some() && strings.no_literal_hits() {
+            // No string matches, so no location does.
+            return locs;
+        }
+        let mut funcs = Masks::new(1, self.t.functions.len());
+        let fs = &self.t.functions;
+        match literal {
+            Some(sb) => {
+                for (r, f) in funcs.words_one_mut().iter_mut().zip(fs) {
+                    *r = sb[f.name as usize] | sb[f.filename as usize];
+                }
+            }
+            None => {
+                for (r, f) in funcs.words_one_mut().iter_mut().zip(fs) {
+                    *r = strings.get(f.name as usize, patterns)[0]
+                        | strings.get(f.filename as usize, patterns)[0];
+                }
+            }
+        }
+        let maps: Vec<u64> = (self.t.mappings.iter())
+            .map(|m| strings.get(m.filename as usize, patterns)[0])
+            .collect();
+        let funcs = funcs.words_one();
+        let mut start = 0;
+        for (r, &(mapping, end)) in locs.words_one_mut().iter_mut().zip(&self.locations) {
+            let mut bits = mapping.map_or(0, |m| maps[m as usize]);
+            for &f in &self.line_funcs[start..end] {
+                bits |= funcs[f as usize];
+            }
+            *r = bits;
+            start = end;
+        }
+        locs
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real Go heap profile, decompressed.
+    fn corpus_heap() -> Vec<u8> {
+        use std::io::Read;
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../testdata/bundles/corpus/1-6b081067-bd1984d2eae7893d2145ec12-27466-002.zip"
+        );
+        let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+        let mut gz = Vec::new();
+        z.by_name("pprof/heap")
+            .unwrap()
+            .read_to_end(&mut gz)
+            .unwrap();
+        let mut raw = Vec::new();
+        crate::decompress_into(&gz, &mut raw).unwrap();
+        raw
+    }
+
+    /// The one-word masks equal the first word of the general ones, for
+    /// literals with and without hits, regexes, and both mixed.
+    #[test]
+    fn one_word_masks_are_the_general_ones() {
+        let raw = corpus_heap();
+        let p = Profile::parse(&raw).unwrap();
+        let sets: [&[&str]; 7] = [
+            &["runtime"],
+            &["sync", "net/http"],
+            &["no such function", "nor this"],
+            &["no such function", "^runtime\\."],
+            &["(?i)SYNC", "main", "^$"],
+            &[""],
+            &["\\.go$", "zzz", "runtime", "(runtime|main)\\."],
+        ];
+        let mut any = 0;
+        for set in sets {
+            let patterns: Vec<Pattern> = set.iter().map(|s| Pattern::new(s).unwrap()).collect();
+            let patterns: Vec<&Pattern> = patterns.iter().collect();
+            let one = p.location_masks(&patterns, 1);
+            let two = p.location_masks(&patterns, 2);
+            assert_eq!(one.words_one().len(), p.locations.len());
+            for (i, &m) in one.words_one().iter().enumerate() {
+                assert_eq!(m, two.row(i)[0], "{set:?} location {i}");
+                assert_eq!(two.row(i)[1], 0);
+                any |= m;
+            }
+        }
+        // Every pattern position matched somewhere.
+        assert_eq!(any, 0b1111);
     }
 }

@@ -101,12 +101,6 @@ impl<'a> Profile<'a> {
             .collect()
     }
 
-    /// The string at a checked string-table index.
-    pub(crate) fn string(&self, idx: i64) -> &'a [u8] {
-        let (start, end) = self.t.strings[idx as usize];
-        &self.data[start..end]
-    }
-
     /// A sample message's bytes and their offset in the profile.
     #[inline]
     pub(crate) fn sample(&self, i: usize) -> Option<(&'a [u8], usize)> {
@@ -120,6 +114,9 @@ impl<'a> Profile<'a> {
 pub(crate) struct IdIndex {
     dense: Vec<u32>,
     sparse: HashMap<u64, u32>,
+    /// Whether the ids are 1, 2, ... in table order (id `i + 1` at index
+    /// `i`), as Go's runtime writes them.
+    ordered: bool,
 }
 
 const NONE: u32 = u32::MAX;
@@ -127,6 +124,32 @@ const NONE: u32 = u32::MAX;
 impl IdIndex {
     /// Indexes `ids`, in `dense` (emptied first, its memory kept).
     fn build(
+        ids: impl ExactSizeIterator<Item = u64> + Clone,
+        kind: &str,
+        mut dense: Vec<u32>,
+    ) -> Result<Self, Error> {
+        dense.clear();
+        if (ids.clone().zip(1..)).all(|(id, want)| id == want) {
+            // No id is 0 or repeated: the index needs no checks.
+            dense.push(NONE);
+            dense.extend(0..ids.len() as u32);
+            // Fuzzing (with debug assertions) checks this against the
+            // general way on every input.
+            debug_assert!(
+                Self::build_any(ids.clone(), kind, Vec::new()).is_ok_and(|g| g.dense == dense),
+                "the index of ordered ids disagrees"
+            );
+            return Ok(IdIndex {
+                dense,
+                sparse: HashMap::new(),
+                ordered: true,
+            });
+        }
+        Self::build_any(ids, kind, dense)
+    }
+
+    /// [`Self::build`] for ids in any order.
+    fn build_any(
         ids: impl ExactSizeIterator<Item = u64>,
         kind: &str,
         mut dense: Vec<u32>,
@@ -137,6 +160,7 @@ impl IdIndex {
         let mut idx = IdIndex {
             dense,
             sparse: HashMap::new(),
+            ordered: false,
         };
         for (i, id) in ids.enumerate() {
             if id == 0 {
@@ -163,6 +187,33 @@ impl IdIndex {
             None => *self.sparse.get(&id)?,
         };
         (i != NONE).then_some(i)
+    }
+
+    /// Replaces every id in `ids` by its index, in `out` (emptied first);
+    /// `None` if some id has no entry.
+    fn map_into(&self, ids: &[u64], out: &mut Vec<u32>) -> Option<()> {
+        out.clear();
+        if self.ordered {
+            // Index `id - 1` for ids 1 to n, and no entry for the others
+            // (0 wraps around).
+            let n = (self.dense.len() - 1) as u64;
+            out.extend(ids.iter().map(|&id| id.wrapping_sub(1) as u32));
+            let known = ids.iter().all(|&id| id.wrapping_sub(1) < n);
+            debug_assert!(
+                !known
+                    || ids
+                        .iter()
+                        .zip(&*out)
+                        .all(|(&id, &i)| self.get(id) == Some(i)),
+                "mapping ordered ids disagrees"
+            );
+            debug_assert!(known || ids.iter().any(|&id| self.get(id).is_none()));
+            return known.then_some(());
+        }
+        for &id in ids {
+            out.push(self.get(id)?);
+        }
+        Some(())
     }
 }
 
@@ -199,13 +250,12 @@ fn resolve<'a>(data: &'a [u8], spare: &mut Spare) -> Result<Profile<'a>, Error> 
         std::mem::take(&mut spare.location_ids),
     )?;
     let mut line_funcs = std::mem::take(&mut spare.line_funcs);
-    line_funcs.clear();
-    for &f in &d.line_funcs {
-        line_funcs.push(funcs.get(f).ok_or_else(|| {
-            Error::Invalid(format!(
-                "a location has a line with unknown function id {f}"
-            ))
-        })?);
+    if funcs.map_into(&d.line_funcs, &mut line_funcs).is_none() {
+        let f = d.line_funcs.iter().find(|&&f| funcs.get(f).is_none());
+        return Err(Error::Invalid(format!(
+            "a location has a line with unknown function id {}",
+            f.copied().unwrap_or_default()
+        )));
     }
     spare.function_ids = funcs.dense;
     let mut locations = std::mem::take(&mut spare.locations);
@@ -228,4 +278,118 @@ fn resolve<'a>(data: &'a [u8], spare: &mut Spare) -> Result<Profile<'a>, Error> 
         line_funcs,
         data,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use prost::Message;
+
+    use super::*;
+    use crate::proto::{Function, Line, Location, Profile as Proto};
+
+    fn index(ids: &[u64]) -> Result<IdIndex, String> {
+        IdIndex::build(ids.iter().copied(), "function", vec![7; 3]).map_err(|e| e.to_string())
+    }
+
+    /// Every id finds its index and no other id finds one, whatever the
+    /// order of the ids; `map_into` agrees with `get`.
+    #[test]
+    fn ids_in_any_order_find_their_index() {
+        let cases: [&[u64]; 6] = [
+            &[],
+            &[1, 2, 3, 4],
+            &[2, 1, 3, 4],
+            &[1, 2, 3, 9],
+            &[5, 1000, 3],
+            &[1, 2, 4, 3],
+        ];
+        for ids in cases {
+            let idx = index(ids).unwrap();
+            assert_eq!(idx.ordered, ids.iter().zip(1..).all(|(&a, b)| a == b));
+            for (i, &id) in ids.iter().enumerate() {
+                assert_eq!(idx.get(id), Some(i as u32), "{ids:?}");
+            }
+            let others = [0, ids.len() as u64 + 1, 6, 999, 1001, u64::MAX].into_iter();
+            for id in others.filter(|id| !ids.contains(id)) {
+                assert_eq!(idx.get(id), None, "{ids:?} {id}");
+            }
+            let mut out = vec![9];
+            assert_eq!(idx.map_into(ids, &mut out), Some(()));
+            assert_eq!(out, (0..ids.len() as u32).collect::<Vec<_>>());
+            for bad in [0, ids.len() as u64 + 1, 6, u64::MAX, 1 << 32 | 1] {
+                if !ids.contains(&bad) {
+                    let with_bad = [ids, &[bad]].concat();
+                    assert_eq!(idx.map_into(&with_bad, &mut out), None, "{ids:?} {bad}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn zero_and_repeated_ids_are_errors() {
+        for (ids, want) in [
+            (&[1, 0, 3][..], "found function with reserved id 0"),
+            (&[0], "found function with reserved id 0"),
+            (&[1, 2, 2], "multiple functions with id 2"),
+            (&[1, 1], "multiple functions with id 1"),
+            (&[9, 5, 9], "multiple functions with id 9"),
+        ] {
+            let err = index(ids).err().unwrap_or_default();
+            assert!(err.contains(want), "{ids:?}: {err}");
+        }
+    }
+
+    /// A profile with functions and locations of ids `ids` (in this order),
+    /// location `i`'s line calling function `calls[i]`.
+    fn profile(ids: &[u64], calls: &[u64]) -> Vec<u8> {
+        let mut p = Proto::default();
+        p.intern("");
+        let name = p.intern("f");
+        for (&id, &call) in ids.iter().zip(calls) {
+            p.function.push(Function {
+                id,
+                name,
+                ..Default::default()
+            });
+            p.location.push(Location {
+                id,
+                line: vec![Line {
+                    function_id: call,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            });
+        }
+        p.encode_to_vec()
+    }
+
+    /// Unknown function ids in lines are named in the error, ids in order
+    /// or not.
+    #[test]
+    fn unknown_function_ids_are_named() {
+        for (ids, calls, bad) in [
+            (&[1, 2, 3][..], &[3, 4, 1][..], Some(4)),
+            (&[1, 2, 3], &[3, 1, 0], Some(0)),
+            (&[3, 1, 2], &[3, 1, 2], None),
+            (&[3, 1, 2], &[1, 9, 2], Some(9)),
+            (&[1, 2, 3], &[2, 3, 1], None),
+        ] {
+            let data = profile(ids, calls);
+            let got = Profile::parse(&data).err().map(|e| e.to_string());
+            let want = bad.map(|f| format!("unknown function id {f}"));
+            assert_eq!(got.is_some(), want.is_some(), "{ids:?} {calls:?}: {got:?}");
+            if let (Some(got), Some(want)) = (got, want) {
+                assert!(got.contains(&want), "{got}");
+            }
+            if bad.is_none() {
+                let p = Profile::parse(&data).unwrap();
+                // Each line's function index holds the function it calls.
+                for (l, &call) in calls.iter().enumerate() {
+                    let f = p.line_funcs[l] as usize;
+                    assert_eq!(p.t.functions[f].id, call);
+                    assert_eq!(p.location_ids.get(ids[l]), Some(l as u32));
+                }
+            }
+        }
+    }
 }

@@ -30,34 +30,49 @@ fn varint(d: &[u8], p: &mut usize) -> Option<u64> {
             *p += n;
             Some(v)
         }
-        None => varint_long(d, p),
+        None => {
+            let (v, end) = varint_long(d, *p)?;
+            *p = end;
+            Some(v)
+        }
     }
 }
 
 /// Steps over the varint at `d[*p..]` (as [`varint`] reads it).
 #[inline(always)]
 fn skip_varint(d: &[u8], p: &mut usize) -> Option<()> {
-    if *p >= d.len() {
-        return None;
+    // One- and two-byte varints (line numbers, mostly) first: they often
+    // end less than eight bytes before the end of `d`, where reading a
+    // word is slow.
+    let &b0 = d.get(*p)?;
+    if b0 < 0x80 {
+        *p += 1;
+        return Some(());
+    }
+    if d.get(*p + 1).is_some_and(|&b1| b1 < 0x80) {
+        *p += 2;
+        return Some(());
     }
     let ends = !word_at(d, *p) & 0x8080_8080_8080_8080;
     if ends == 0 {
-        return varint_long(d, p).map(|_| ());
+        *p = varint_long(d, *p)?.1;
+        return Some(());
     }
     *p += (ends.trailing_zeros() / 8 + 1) as usize;
     Some(())
 }
 
-/// [`varint`] for varints of more than eight bytes.
+/// [`varint`] for varints of more than eight bytes: the value and the
+/// position after it (positions are passed by value so that the hot
+/// loops keep theirs in registers).
 #[cold]
-fn varint_long(d: &[u8], p: &mut usize) -> Option<u64> {
+fn varint_long(d: &[u8], p: usize) -> Option<(u64, usize)> {
     let mut u: u64 = 0;
     for i in 0..10 {
-        let &b = d.get(*p + i)?;
+        let &b = d.get(p + i)?;
         u |= u64::from(b & 0x7f).wrapping_shl(7 * i as u32);
         if b & 0x80 == 0 {
-            *p += i + 1;
-            return Some(u);
+            return Some((u, p + i + 1));
         }
     }
     None
@@ -86,7 +101,14 @@ pub(crate) fn decode(data: &[u8], d: &mut Decoded) -> Option<()> {
         match key {
             // samples, locations, functions, strings: the bulk
             0x12 => {
-                d.samples.push(body(data, &mut p)?);
+                // Go writes samples in runs.
+                loop {
+                    d.samples.push(body(data, &mut p)?);
+                    if data.get(p) != Some(&0x12) {
+                        break;
+                    }
+                    p += 1;
+                }
             }
             0x22 => {
                 let (s, e) = body(data, &mut p)?;
@@ -155,9 +177,77 @@ fn value_type(b: &[u8]) -> Option<(i64, i64)> {
     Some((ty, unit))
 }
 
+/// Reads the field at `b[*p..]` if its key is `key`, and its varint.
+#[inline(always)]
+fn field(b: &[u8], p: &mut usize, key: u8) -> Option<u64> {
+    if *b.get(*p)? != key {
+        return None;
+    }
+    *p += 1;
+    varint(b, p)
+}
+
+/// Whether the field at `b[*p..]` has key `key`; if so, steps over the key.
+#[inline(always)]
+fn next_is(b: &[u8], p: &mut usize, key: u8) -> bool {
+    let yes = b.get(*p) == Some(&key);
+    *p += usize::from(yes);
+    yes
+}
+
 /// A `Location`: id, mapping id, and each line's function id.
 #[inline(always)]
 fn location(d: &mut Decoded, b: &[u8]) -> Option<()> {
+    let lines = d.line_funcs.len();
+    if let Some(l) = location_go(d, b) {
+        d.locations.push(l);
+        return Some(());
+    }
+    d.line_funcs.truncate(lines);
+    location_any(d, b)
+}
+
+/// [`location`] for the fields in the order Go writes them (id, mapping
+/// id, address, lines with function id and line number, is_folded; the
+/// ones that are 0 left out), each at most once but the lines; `None` for
+/// anything else (the lines read so far left in `d`).
+#[inline(always)]
+fn location_go(d: &mut Decoded, b: &[u8]) -> Option<RawLocation> {
+    let mut p = 0;
+    let id = field(b, &mut p, 0x08)?;
+    let mut mapping_id = 0;
+    if next_is(b, &mut p, 0x10) {
+        mapping_id = varint(b, &mut p)?;
+    }
+    if next_is(b, &mut p, 0x18) {
+        skip_varint(b, &mut p)?;
+    }
+    while next_is(b, &mut p, 0x22) {
+        let (s, e) = body(b, &mut p)?;
+        let line = &b[s..e];
+        let mut q = 0;
+        let func = field(line, &mut q, 0x08)?;
+        if next_is(line, &mut q, 0x10) {
+            skip_varint(line, &mut q)?;
+        }
+        if q != line.len() {
+            return None;
+        }
+        d.line_funcs.push(func);
+    }
+    if next_is(b, &mut p, 0x28) {
+        skip_varint(b, &mut p)?;
+    }
+    (p == b.len()).then_some(RawLocation {
+        id,
+        mapping_id,
+        lines_end: d.line_funcs.len(),
+    })
+}
+
+/// [`location`] for fields in any order.
+#[inline(never)]
+fn location_any(d: &mut Decoded, b: &[u8]) -> Option<()> {
     let (mut id, mut mapping_id) = (0u64, 0u64);
     let mut p = 0;
     while let Some(&key) = b.get(p) {
@@ -195,6 +285,36 @@ fn location(d: &mut Decoded, b: &[u8]) -> Option<()> {
 /// A `Function`: id, and the string indices of its names and file.
 #[inline(always)]
 fn function(d: &mut Decoded, b: &[u8]) -> Option<()> {
+    let (id, name, system_name, filename) = match function_go(b) {
+        Some(f) => f,
+        None => function_any(b)?,
+    };
+    d.string_ref(name);
+    d.string_ref(system_name);
+    d.string_ref(filename);
+    d.functions.push(RawFunction { id, name, filename });
+    Some(())
+}
+
+/// A function's id, name, system name and file name, with the fields in
+/// the order Go writes them (start line last, left out when 0), each
+/// once; `None` for anything else.
+#[inline(always)]
+fn function_go(b: &[u8]) -> Option<(u64, i64, i64, i64)> {
+    let mut p = 0;
+    let id = field(b, &mut p, 0x08)?;
+    let name = field(b, &mut p, 0x10)? as i64;
+    let system_name = field(b, &mut p, 0x18)? as i64;
+    let filename = field(b, &mut p, 0x20)? as i64;
+    if next_is(b, &mut p, 0x28) {
+        skip_varint(b, &mut p)?;
+    }
+    (p == b.len()).then_some((id, name, system_name, filename))
+}
+
+/// [`function_go`] for fields in any order.
+#[inline(never)]
+fn function_any(b: &[u8]) -> Option<(u64, i64, i64, i64)> {
     let (mut id, mut name, mut system_name, mut filename) = (0u64, 0i64, 0i64, 0i64);
     let mut p = 0;
     while let Some(&key) = b.get(p) {
@@ -208,11 +328,7 @@ fn function(d: &mut Decoded, b: &[u8]) -> Option<()> {
             _ => return None,
         }
     }
-    d.string_ref(name);
-    d.string_ref(system_name);
-    d.string_ref(filename);
-    d.functions.push(RawFunction { id, name, filename });
-    Some(())
+    Some((id, name, system_name, filename))
 }
 
 #[cfg(test)]
@@ -308,5 +424,62 @@ mod tests {
             read > 100 && declined > 100,
             "{read} read, {declined} declined"
         );
+    }
+
+    /// A message field `key` holding `body`.
+    fn msg(key: u8, body: &[u8]) -> Vec<u8> {
+        [&[key, body.len() as u8][..], body].concat()
+    }
+
+    /// Functions and locations with their fields in Go's order, in other
+    /// orders, repeated or left out: the fast path reads them all as the
+    /// general decoder does (the ones not in Go's order by its loop).
+    #[test]
+    fn fields_in_any_order_read_as_the_general_decoder_does() {
+        let line = |f: u8, l: u8| msg(0x22, &[0x08, f, 0x10, l]);
+        let functions: [&[u8]; 6] = [
+            &[0x08, 1, 0x10, 1, 0x18, 1, 0x20, 2, 0x28, 7],
+            &[0x08, 2, 0x10, 1, 0x18, 1, 0x20, 2],
+            &[0x20, 2, 0x18, 1, 0x10, 1, 0x08, 3],
+            &[0x08, 9, 0x10, 1, 0x08, 4, 0x18, 1, 0x20, 2],
+            &[0x08, 5, 0x10, 1, 0x20, 2],
+            &[
+                0x08, 0x86, 0x00, 0x10, 0x81, 0x00, 0x18, 1, 0x20, 2, 0x28, 0xff, 0x7f,
+            ],
+        ];
+        let locations: Vec<Vec<u8>> = vec![
+            [&[0x08, 1, 0x10, 1, 0x18, 0x80, 0x80, 0x04][..], &line(1, 3)].concat(),
+            [&[0x08, 2][..], &line(2, 3), &line(3, 4), &[0x28, 1]].concat(),
+            [&line(1, 3)[..], &[0x08, 3, 0x10, 1]].concat(),
+            [&[0x08, 4, 0x18, 5][..], &msg(0x22, &[0x10, 3, 0x08, 2])].concat(),
+            [&[0x08, 5, 0x10, 1][..], &msg(0x22, &[0x08, 1, 0x08, 5])].concat(),
+            [&[0x08, 6][..], &line(4, 1), &[0x10, 1], &line(5, 1)].concat(),
+            vec![0x08, 7],
+            [&[0x08, 8, 0x28, 0][..], &line(4, 1)].concat(),
+        ];
+        let mut data = Vec::new();
+        for f in functions {
+            data.extend(msg(0x2a, f));
+        }
+        for l in &locations {
+            data.extend(msg(0x22, l));
+        }
+        data.extend(msg(0x32, b""));
+        data.extend(msg(0x32, b"a"));
+        data.extend(msg(0x32, b"b"));
+        let d = quick(&data).unwrap();
+        assert_eq!(Some(&d), general(&data).ok().as_ref());
+        let ids: Vec<u64> = d.functions.iter().map(|f| f.id).collect();
+        assert_eq!(ids, [1, 2, 3, 4, 5, 6]);
+        let ids: Vec<u64> = d.locations.iter().map(|l| l.id).collect();
+        assert_eq!(ids, [1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(d.line_funcs, [1, 2, 3, 1, 2, 5, 4, 5, 4]);
+        // Truncated inside each part: declined or read as the general
+        // decoder reads it.
+        for n in 0..data.len() {
+            if let Some(d) = quick(&data[..n]) {
+                assert_eq!(Some(d), general(&data[..n]).ok(), "{n}");
+            }
+        }
     }
 }
