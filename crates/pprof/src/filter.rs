@@ -6,7 +6,7 @@
 //! samples are then decoded and checked in one streaming pass.
 
 use crate::error::Error;
-use crate::ids::{Entry, IdMasks, VALID};
+use crate::ids::{Entry, IdMasks, UNKNOWN};
 use crate::profile::Profile;
 use crate::samples::{SampleSums, unknown_location};
 use crate::strmatch::StringMasks;
@@ -164,23 +164,23 @@ impl Profile<'_> {
         let table = IdMasks::<E>::new(self, masks.words_one());
         loop {
             if let Some(q) = sums.next_quick(&table) {
-                if q.and & VALID == 0 {
+                if q.or & UNKNOWN != 0 {
                     return Err(unknown_location());
                 }
                 let kept = i64::from(keep(q.any, u64::from(q.or >> 1)));
                 sums.total += i128::from(q.value & -kept);
                 continue;
             }
-            let (mut n, mut acc, mut all) = (0, 0, VALID);
+            let (mut n, mut acc) = (0, 0);
             let Some(value) = sums.next_sample(|v| {
-                let (any, or, and) = table.fold(v)?;
-                (n, acc, all) = (n + usize::from(any), acc | or, all & and);
+                let (any, or) = table.fold(v)?;
+                (n, acc) = (n + usize::from(any), acc | or);
                 Ok(())
             })?
             else {
                 break;
             };
-            if all & VALID == 0 {
+            if acc & UNKNOWN != 0 {
                 return Err(unknown_location());
             }
             if keep(n > 0, u64::from(acc >> 1)) {

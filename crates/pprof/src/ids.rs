@@ -10,15 +10,12 @@ use crate::profile::Profile;
 use crate::quick::FoldIds;
 use crate::wire::{Reader, Value, repeated, word_at};
 
-/// What [`IdMasks::fold`] returns as its third value when every id names a
-/// location (and 0 otherwise), so that callers AND it over fields.
-pub(crate) const VALID: u32 = 1;
-
 /// Bit 0 of a table entry: the id names no location, or its varint is
 /// longer than two bytes (both rare, and left to [`IdMasks::mask`]).
 /// Pattern `p`'s bit is `p + 1`. Folding a sample's ids is then one OR per
-/// id.
-const UNKNOWN: u32 = 1;
+/// id, and the OR says both which patterns match and whether some id names
+/// no location.
+pub(crate) const UNKNOWN: u32 = 1;
 
 /// A table entry: `u8` for up to seven patterns (the table then stays in
 /// the L1 cache), `u32` for up to 31.
@@ -136,12 +133,12 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
     /// `None` when some id is unknown or longer than two bytes, or the
     /// field ends inside a varint; the general path then reads the sample.
     #[inline(always)]
-    pub(crate) fn fold_quick(&self, v: Value<'_>) -> Option<(bool, u32, u32)> {
+    pub(crate) fn fold_quick(&self, v: Value<'_>) -> Option<(bool, u32)> {
         let Value::Bytes(b, _) = v else {
             return self.fold(v).ok();
         };
         match b.last() {
-            None => return Some((false, 0, VALID)),
+            None => return Some((false, 0)),
             Some(&c) if c >= 0x80 => return None,
             Some(_) => {}
         }
@@ -188,7 +185,7 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
             let real = u64::MAX >> (64 - 8 * b.len());
             or |= self.word(word_at(b, 0), 0, &mut 0x80, real);
         }
-        let folded = (or & UNKNOWN == 0).then_some((true, or, VALID));
+        let folded = (or & UNKNOWN == 0).then_some((true, or));
         // Fuzzing (with debug assertions) checks the fast path against
         // the general one on every input.
         debug_assert!(folded.is_none() || folded == self.fold(v).ok());
@@ -244,10 +241,10 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
         }
     }
 
-    /// For one location-id field: whether it holds any id, the OR of their
-    /// entries' pattern bits, and [`VALID`] if every id was known (else 0).
+    /// For one location-id field: whether it holds any id, and the OR of
+    /// their entries (with [`UNKNOWN`] when some id names no location).
     #[inline(always)]
-    pub(crate) fn fold(&self, v: Value<'_>) -> Result<(bool, u32, u32), DecodeError> {
+    pub(crate) fn fold(&self, v: Value<'_>) -> Result<(bool, u32), DecodeError> {
         let mut or = 0u32;
         let table = &*self.table;
         let look = |b0: u8, b1: u8| -> u32 {
@@ -296,7 +293,7 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
                     }
                     or |= m;
                 }
-                Ok(known(!b.is_empty(), or))
+                Ok((!b.is_empty(), or))
             }
             v => {
                 let mut any = false;
@@ -305,7 +302,7 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
                     (or, any) = (or | m, true);
                     Ok(())
                 })?;
-                Ok(known(any, or))
+                Ok((any, or))
             }
         }
     }
@@ -313,7 +310,7 @@ impl<'p, 'a, E: Entry> IdMasks<'p, 'a, E> {
 
 impl<E: Entry> FoldIds for IdMasks<'_, '_, E> {
     #[inline(always)]
-    fn fold_ids(&self, v: Value<'_>) -> Option<(bool, u32, u32)> {
+    fn fold_ids(&self, v: Value<'_>) -> Option<(bool, u32)> {
         self.fold_quick(v)
     }
 }
@@ -321,13 +318,6 @@ impl<E: Entry> FoldIds for IdMasks<'_, '_, E> {
 /// The entry of location `l`: its pattern bits.
 fn entry(masks: &[u64], l: u32) -> u32 {
     masks.get(l as usize).map_or(0, |&m| (m as u32) << 1)
-}
-
-/// What [`IdMasks::fold`] returns for a field that holds any ids when
-/// `any`, and whose entries' OR is `or`.
-fn known(any: bool, or: u32) -> (bool, u32, u32) {
-    let valid = if or & UNKNOWN == 0 { VALID } else { 0 };
-    (any, or & !UNKNOWN, valid)
 }
 
 #[cfg(test)]
@@ -360,8 +350,8 @@ mod tests {
 
     /// A field's fold computed the slow way: `None` when it ends inside a
     /// varint.
-    fn reference(p: &Profile<'_>, masks: &[u64], b: &[u8]) -> Option<(bool, u32, u32)> {
-        let (mut i, mut or, mut valid) = (0, 0, VALID);
+    fn reference(p: &Profile<'_>, masks: &[u64], b: &[u8]) -> Option<(bool, u32)> {
+        let (mut i, mut or) = (0, 0);
         while i < b.len() {
             let (mut id, mut shift) = (0u64, 0);
             loop {
@@ -375,10 +365,10 @@ mod tests {
             }
             match p.location_ids.get(id) {
                 Some(l) => or |= entry(masks, l),
-                None => valid = 0,
+                None => or |= UNKNOWN,
             }
         }
-        Some((!b.is_empty(), or, valid))
+        Some((!b.is_empty(), or))
     }
 
     fn varint(mut id: u64, out: &mut Vec<u8>) {
@@ -405,7 +395,7 @@ mod tests {
             .zip(b.iter().skip(1))
             .all(|(&x, &y)| x < 0x80 || y < 0x80);
         let plain = b.last().is_none_or(|&c| c < 0x80) && short;
-        if plain && want.is_some_and(|w| w.2 == VALID) {
+        if plain && want.is_some_and(|w| w.1 & UNKNOWN == 0) {
             assert!(quick.is_some(), "fold_quick declined {b:x?}");
         }
     }
@@ -521,9 +511,9 @@ mod tests {
         // Ids as separate varint fields.
         assert_eq!(
             t.fold(Value::Varint(257)).ok(),
-            Some((true, entry(&m, 256), VALID))
+            Some((true, entry(&m, 256)))
         );
-        assert_eq!(t.fold(Value::Varint(301)).ok(), Some((true, 0, 0)));
+        assert_eq!(t.fold(Value::Varint(301)).ok(), Some((true, UNKNOWN)));
         t.done();
     }
 

@@ -9,19 +9,18 @@ use crate::decode::string_ref;
 use crate::wire::{Value, varint8, word_from};
 
 /// How [`sample`] folds a location-id field into filter bits (`ids.rs`):
-/// whether it holds any id, and the OR and AND of their entries; `None`
-/// declines the sample. A trait, not a closure, so that it is inlined.
+/// whether it holds any id, and the OR of their entries; `None` declines
+/// the sample. A trait, not a closure, so that it is inlined.
 pub(crate) trait FoldIds {
-    fn fold_ids(&self, v: Value<'_>) -> Option<(bool, u32, u32)>;
+    fn fold_ids(&self, v: Value<'_>) -> Option<(bool, u32)>;
 }
 
 /// One sample read by [`sample`].
 pub(crate) struct Quick {
     /// Whether it has any location id.
     pub any: bool,
-    /// OR and AND of its location ids' entries (see `ids.rs`).
+    /// OR of its location ids' entries (see `ids.rs`).
     pub or: u32,
-    pub and: u32,
     /// How many values it has.
     pub values: usize,
     /// Its value at the chosen index (0 if it has fewer values).
@@ -45,7 +44,6 @@ pub(crate) fn sample(
     let mut q = Quick {
         any: false,
         or: 0,
-        and: u32::MAX,
         values: 0,
         value: 0,
     };
@@ -56,8 +54,8 @@ pub(crate) fn sample(
         if key & 7 == 0 {
             match key {
                 0x08 => {
-                    let (any, or, and) = ids.fold_ids(Value::Varint(v))?;
-                    (q.any, q.or, q.and) = (q.any | any, q.or | or, q.and & and);
+                    let (any, or) = ids.fold_ids(Value::Varint(v))?;
+                    (q.any, q.or) = (q.any | any, q.or | or);
                 }
                 0x10 => {
                     if q.values == index {
@@ -77,8 +75,8 @@ pub(crate) fn sample(
         p = end;
         match key {
             0x0a => {
-                let (any, or, and) = ids.fold_ids(Value::Bytes(&msg[start..end], at + start))?;
-                (q.any, q.or, q.and) = (q.any | any, q.or | or, q.and & and);
+                let (any, or) = ids.fold_ids(Value::Bytes(&msg[start..end], at + start))?;
+                (q.any, q.or) = (q.any | any, q.or | or);
             }
             0x12 => {
                 let (n, value) = pick(msg, start, end, index.wrapping_sub(q.values))?;
